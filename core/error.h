@@ -1,0 +1,40 @@
+#pragma once
+// The one error type of library code: it throws hearth::Error and never aborts on bad input.
+#include <stdexcept>
+#include <string>
+
+namespace hearth {
+
+enum class ErrorKind {
+    bad_file,       // a model or data file is truncated, corrupt or hostile
+    bad_request,    // caller input is invalid (arguments, JSON, prompt too long)
+    unsupported,    // a valid input we do not handle (architecture, quant type)
+    out_of_memory,  // an allocation failed or would exceed a budget
+    io,             // the operating system refused (open, mmap, read)
+    cancelled,      // the caller cancelled the work
+    internal,       // a broken invariant inside Hearth
+};
+
+inline const char* to_string(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::bad_file: return "bad_file";
+        case ErrorKind::bad_request: return "bad_request";
+        case ErrorKind::unsupported: return "unsupported";
+        case ErrorKind::out_of_memory: return "out_of_memory";
+        case ErrorKind::io: return "io";
+        case ErrorKind::cancelled: return "cancelled";
+        case ErrorKind::internal: return "internal";
+    }
+    return "unknown";
+}
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    ErrorKind kind() const noexcept { return kind_; }
+
+private:
+    ErrorKind kind_;
+};
+
+}  // namespace hearth
