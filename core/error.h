@@ -38,3 +38,12 @@ private:
 };
 
 }  // namespace hearth
+
+namespace hearth {
+
+// Throws Error(kind, message) when a condition does not hold; for checks on caller input.
+inline void require(bool condition, ErrorKind kind, const std::string& message) {
+    if (!condition) throw Error(kind, message);
+}
+
+}  // namespace hearth

@@ -1,0 +1,105 @@
+#pragma once
+// The device-neutral op set that model code is written against. A backend owns weight storage,
+// activation memory and the KV cache; model code only passes handles around and never touches
+// their bytes, so the same forward pass runs on the CPU, Vulkan or CUDA.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/gguf/gguf_file.h"
+#include "core/quant/dtype.h"
+
+namespace hearth {
+
+// A weight matrix [out, in] (GGUF shape [in, out]) or a vector [in] (out == 1), as uploaded.
+struct Weight {
+    DType type = DType::F32;
+    int64_t in = 0;
+    int64_t out = 1;
+    const void* data = nullptr;  // backend-owned storage (host memory on the CPU backend)
+};
+
+// A dense f32 activation [rows, cols], row-major and contiguous, living on the backend.
+struct Tensor {
+    float* data = nullptr;
+    int64_t rows = 0;
+    int64_t cols = 0;
+    int64_t size() const { return rows * cols; }
+};
+
+// The same memory seen with another row length (cols must divide rows*cols evenly).
+inline Tensor reshape(Tensor t, int64_t cols) {
+    require(cols > 0 && t.size() % cols == 0, ErrorKind::internal, "reshape: size not divisible");
+    return Tensor{t.data, t.size() / cols, cols};
+}
+
+enum class RopeStyle { normal, neox };  // pairs (2i, 2i+1) versus (i, i + dims/2)
+
+struct RopeParams {
+    RopeStyle style = RopeStyle::normal;
+    int32_t n_dims = 0;          // rotated dimensions per head (<= head_dim)
+    float freq_base = 10000.0f;
+    float freq_scale = 1.0f;     // 1 / linear scaling factor
+    const Weight* freq_factors = nullptr;  // per-pair divisors (Llama 3.1 style), or null
+};
+
+// Where each row of a step's batch sits: a sequence position, all in one sequence for now.
+struct BatchRows {
+    std::span<const int32_t> positions;
+};
+
+struct AttentionParams {
+    int32_t n_head = 0;
+    int32_t n_head_kv = 0;
+    int32_t head_dim = 0;
+    float scale = 1.0f;
+    int32_t sliding_window = 0;  // 0: full causal attention; else keys within this many positions
+};
+
+// Per-sequence key/value storage for every layer (contiguous now; paged in a later step).
+class KvCache {
+public:
+    virtual ~KvCache() = default;
+    virtual int32_t capacity() const = 0;  // positions
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string_view name() const = 0;
+    virtual std::string device_description() const = 0;
+
+    // Copies (or maps) a GGUF tensor into backend storage. Throws Error(unsupported) for types it
+    // cannot compute with.
+    virtual Weight upload(const gguf::TensorInfo& tensor) = 0;
+    virtual std::unique_ptr<KvCache> create_kv_cache(int32_t n_layer, int32_t capacity, int32_t kv_dim) = 0;
+
+    // Activation memory for one step; everything is released by begin_step().
+    virtual void begin_step() = 0;
+    virtual Tensor alloc(int64_t rows, int64_t cols) = 0;
+
+    virtual void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) = 0;
+    // Normalises each row of x (of length x.cols) and multiplies by weight (length x.cols).
+    virtual void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) = 0;
+    // out[r, o] = sum_i w[o, i] * x[r, i]
+    virtual void matmul(const Weight& w, Tensor x, Tensor out) = 0;
+    virtual void add_bias(Tensor x, const Weight& bias) = 0;
+    virtual void add(Tensor a, Tensor b, Tensor out) = 0;
+    virtual void scale(Tensor x, float factor) = 0;
+    // x is [rows, n_heads * head_dim]; rotates each head's first n_dims dimensions in place.
+    virtual void rope(Tensor x, int32_t head_dim, const BatchRows& rows, const RopeParams& params) = 0;
+    virtual void kv_store(KvCache& cache, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) = 0;
+    // Causal attention of q [rows, n_head*head_dim] over the cache's keys up to each row's position.
+    virtual void attention(KvCache& cache, int32_t layer, Tensor q, const BatchRows& rows,
+                           const AttentionParams& params, Tensor out) = 0;
+    virtual void swiglu(Tensor gate, Tensor up, Tensor out) = 0;     // silu(gate) * up
+    virtual void gelu_glu(Tensor gate, Tensor up, Tensor out) = 0;   // gelu_tanh(gate) * up
+    // out row i = x row rows[i] (picks the positions that need logits).
+    virtual void gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out) = 0;
+    virtual void read(Tensor x, std::span<float> host) = 0;
+};
+
+}  // namespace hearth

@@ -1,0 +1,98 @@
+#include "backends/cpu/cpu_backend.h"
+
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "backends/cpu/cpu_kv_cache.h"
+#include "core/error.h"
+#include "core/quant/quant.h"
+
+namespace hearth::cpu {
+namespace {
+
+int default_threads() {
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+}  // namespace
+
+CpuBackend::CpuBackend(const CpuOptions& options)
+    : pool_(options.n_threads > 0 ? options.n_threads : default_threads()) {}
+
+std::string CpuBackend::device_description() const {
+    return "CPU, " + std::to_string(pool_.size()) + " threads";
+}
+
+Weight CpuBackend::upload(const gguf::TensorInfo& tensor) {
+    const DTypeInfo& info = dtype_info(tensor.type);
+    require(info.supported, ErrorKind::unsupported,
+            "tensor '" + tensor.name + "' has type " + std::string(info.name) +
+                ", which Hearth cannot compute with; supported: " + std::string(supported_dtype_names()));
+    require(tensor.shape.size() <= 2, ErrorKind::unsupported,
+            "tensor '" + tensor.name + "' has " + std::to_string(tensor.shape.size()) + " dimensions; expected at most 2");
+    Weight weight;
+    weight.type = tensor.type;
+    weight.in = tensor.shape.empty() ? 1 : tensor.shape[0];
+    weight.out = tensor.shape.size() == 2 ? tensor.shape[1] : 1;
+    weight.data = tensor.data;  // zero copy: the mapping outlives the model's weights
+    if (tensor.shape.size() == 2) {
+        const DTypeInfo& act = dtype_info(vec_dot_type(tensor.type));
+        require(weight.in % act.block_elems == 0, ErrorKind::unsupported,
+                "tensor '" + tensor.name + "': row length " + std::to_string(weight.in) +
+                    " is not a multiple of the " + std::string(act.name) + " block size");
+    }
+    return weight;
+}
+
+std::unique_ptr<KvCache> CpuBackend::create_kv_cache(int32_t n_layer, int32_t capacity, int32_t kv_dim) {
+    return std::make_unique<CpuKvCache>(n_layer, capacity, kv_dim);
+}
+
+Tensor CpuBackend::alloc(int64_t rows, int64_t cols) {
+    require(rows >= 0 && cols > 0, ErrorKind::internal, "alloc: bad shape");
+    return Tensor{arena_.alloc(static_cast<size_t>(rows * cols)), rows, cols};
+}
+
+void CpuBackend::embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) {
+    require(out.rows == static_cast<int64_t>(tokens.size()) && out.cols == table.in, ErrorKind::internal,
+            "embed: shape mismatch");
+    for (int32_t token : tokens)
+        require(token >= 0 && token < table.out, ErrorKind::bad_request,
+                "token id " + std::to_string(token) + " is outside the vocabulary (0.." +
+                    std::to_string(table.out - 1) + ")");
+    const uint64_t stride = row_bytes(dtype_info(table.type), table.in);
+    const auto* base = static_cast<const uint8_t*>(table.data);
+    pool_.parallel_for(static_cast<int64_t>(tokens.size()), [&](int64_t i) {
+        dequantize_row(table.type, base + stride * tokens[i], out.data + i * out.cols, out.cols);
+    });
+}
+
+void CpuBackend::gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out) {
+    require(out.rows == static_cast<int64_t>(rows.size()) && out.cols == x.cols, ErrorKind::internal,
+            "gather_rows: shape mismatch");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        require(rows[i] >= 0 && rows[i] < x.rows, ErrorKind::internal, "gather_rows: row out of range");
+        std::memcpy(out.data + i * out.cols, x.data + rows[i] * x.cols, sizeof(float) * x.cols);
+    }
+}
+
+void CpuBackend::read(Tensor x, std::span<float> host) {
+    require(host.size() == static_cast<size_t>(x.size()), ErrorKind::internal, "read: size mismatch");
+    std::memcpy(host.data(), x.data, sizeof(float) * host.size());
+}
+
+CpuKvCache::CpuKvCache(int32_t n_layer, int32_t capacity, int32_t kv_dim)
+    : n_layer_(n_layer), capacity_(capacity), kv_dim_(kv_dim) {
+    const size_t n = static_cast<size_t>(n_layer) * capacity * kv_dim;
+    try {
+        keys_.resize(n);
+        values_.resize(n);
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(n * 4) +
+                                                  " bytes for " + std::to_string(capacity) + " positions");
+    }
+}
+
+}  // namespace hearth::cpu

@@ -1,0 +1,82 @@
+// Row-wise and element-wise ops: RMS norm, residual add, bias, scaling and the gated activations.
+#include <cmath>
+
+#include "backends/cpu/cpu_backend.h"
+#include "core/error.h"
+#include "core/quant/half.h"
+
+namespace hearth::cpu {
+namespace {
+
+void require_same_shape(Tensor a, Tensor b, const char* op) {
+    require(a.rows == b.rows && a.cols == b.cols, ErrorKind::internal, std::string(op) + ": shape mismatch");
+}
+
+float silu(float x) { return x / (1.0f + std::exp(-x)); }
+
+// GELU with the tanh approximation, evaluated as ggml does by default: through a table indexed by
+// the f16 value of x (so the input and the result are rounded to f16), exact outside [-10, 10].
+float gelu_tanh_f16(float x) {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    const float xh = fp16_to_f32(f32_to_fp16(x));
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    constexpr float kCoefA = 0.044715f;
+    const float y = 0.5f * xh * (1.0f + std::tanh(kSqrt2OverPi * xh * (1.0f + kCoefA * xh * xh)));
+    return fp16_to_f32(f32_to_fp16(y));
+}
+
+}  // namespace
+
+void CpuBackend::rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) {
+    require_same_shape(x, out, "rms_norm");
+    require(weight.type == DType::F32 && weight.in == x.cols, ErrorKind::unsupported,
+            "rms_norm: the norm weight must be F32 with one value per column");
+    const auto* w = static_cast<const float*>(weight.data);
+    pool_.parallel_for(x.rows, [&](int64_t r) {
+        const float* src = x.data + r * x.cols;
+        float* dst = out.data + r * x.cols;
+        double sum = 0.0;  // ggml accumulates the mean square in double
+        for (int64_t i = 0; i < x.cols; ++i) sum += static_cast<double>(src[i]) * src[i];
+        const float mean = static_cast<float>(sum / static_cast<double>(x.cols));
+        const float scale = 1.0f / std::sqrt(mean + eps);
+        for (int64_t i = 0; i < x.cols; ++i) dst[i] = (src[i] * scale) * w[i];
+    });
+}
+
+void CpuBackend::add_bias(Tensor x, const Weight& bias) {
+    require(bias.type == DType::F32 && bias.in == x.cols, ErrorKind::unsupported,
+            "add_bias: the bias must be F32 with one value per column");
+    const auto* b = static_cast<const float*>(bias.data);
+    for (int64_t r = 0; r < x.rows; ++r)
+        for (int64_t i = 0; i < x.cols; ++i) x.data[r * x.cols + i] += b[i];
+}
+
+void CpuBackend::add(Tensor a, Tensor b, Tensor out) {
+    require_same_shape(a, b, "add");
+    require_same_shape(a, out, "add");
+    for (int64_t i = 0; i < a.size(); ++i) out.data[i] = a.data[i] + b.data[i];
+}
+
+void CpuBackend::scale(Tensor x, float factor) {
+    for (int64_t i = 0; i < x.size(); ++i) x.data[i] *= factor;
+}
+
+void CpuBackend::swiglu(Tensor gate, Tensor up, Tensor out) {
+    require_same_shape(gate, up, "swiglu");
+    require_same_shape(gate, out, "swiglu");
+    pool_.parallel_for(gate.rows, [&](int64_t r) {
+        for (int64_t i = r * gate.cols; i < (r + 1) * gate.cols; ++i) out.data[i] = silu(gate.data[i]) * up.data[i];
+    });
+}
+
+void CpuBackend::gelu_glu(Tensor gate, Tensor up, Tensor out) {
+    require_same_shape(gate, up, "gelu_glu");
+    require_same_shape(gate, out, "gelu_glu");
+    pool_.parallel_for(gate.rows, [&](int64_t r) {
+        for (int64_t i = r * gate.cols; i < (r + 1) * gate.cols; ++i)
+            out.data[i] = gelu_tanh_f16(gate.data[i]) * up.data[i];
+    });
+}
+
+}  // namespace hearth::cpu

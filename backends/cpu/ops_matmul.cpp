@@ -1,0 +1,35 @@
+// Quantized weight x f32 activations: activations are converted once per row to the weight's dot
+// type (Q8_0, Q8_1, Q8_K, F16, ...) and every output is one reference vec_dot.
+#include <algorithm>
+
+#include "backends/cpu/cpu_backend.h"
+#include "core/error.h"
+#include "core/quant/quant.h"
+
+namespace hearth::cpu {
+namespace {
+constexpr int64_t kRowsPerTask = 16;
+}
+
+void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
+    require(x.cols == w.in && out.rows == x.rows && out.cols == w.out, ErrorKind::internal,
+            "matmul: shape mismatch");
+    const DType act_type = vec_dot_type(w.type);
+    const uint64_t act_stride = row_bytes(dtype_info(act_type), w.in);
+    const uint64_t w_stride = row_bytes(dtype_info(w.type), w.in);
+    act_scratch_.resize(act_stride * x.rows);
+    uint8_t* acts = act_scratch_.data();
+    pool_.parallel_for(x.rows, [&](int64_t r) {
+        quantize_row(act_type, x.data + r * x.cols, acts + r * act_stride, w.in);
+    });
+    const auto* weights = static_cast<const uint8_t*>(w.data);
+    const int64_t n_tasks = (w.out + kRowsPerTask - 1) / kRowsPerTask;
+    pool_.parallel_for(n_tasks, [&](int64_t task) {
+        const int64_t end = std::min(w.out, (task + 1) * kRowsPerTask);
+        for (int64_t o = task * kRowsPerTask; o < end; ++o)
+            for (int64_t r = 0; r < x.rows; ++r)
+                out.data[r * w.out + o] = vec_dot(w.type, weights + o * w_stride, acts + r * act_stride, w.in);
+    });
+}
+
+}  // namespace hearth::cpu

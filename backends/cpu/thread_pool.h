@@ -1,0 +1,41 @@
+#pragma once
+// Persistent worker threads. parallel_for hands out chunk indices from an atomic counter; the
+// calling thread works too, so a pool of N threads has N-1 workers.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace hearth::cpu {
+
+class ThreadPool {
+public:
+    explicit ThreadPool(int n_threads);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int size() const { return static_cast<int>(workers_.size()) + 1; }
+    // Calls fn(i) for every i in [0, n), spread over the threads; returns when all are done.
+    void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
+
+private:
+    void worker_loop();
+    void run_chunks();
+
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable done_;
+    const std::function<void(int64_t)>* job_ = nullptr;
+    int64_t job_size_ = 0;
+    uint64_t generation_ = 0;
+    int busy_workers_ = 0;
+    bool stopping_ = false;
+    std::atomic<int64_t> next_{0};
+};
+
+}  // namespace hearth::cpu

@@ -1,0 +1,44 @@
+#include "core/engine/session.h"
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+
+#include "core/error.h"
+
+namespace hearth {
+
+Session::Session(Model& model, const SessionOptions& options) : model_(model), options_(options) {
+    require(options.n_ctx > 0 && options.n_batch > 0, ErrorKind::bad_request, "context and batch sizes must be positive");
+    cache_ = model.create_kv_cache(options.n_ctx);
+}
+
+std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWanted wanted) {
+    const int64_t n = static_cast<int64_t>(tokens.size());
+    require(n > 0, ErrorKind::bad_request, "nothing to evaluate: no tokens");
+    require(n_past_ + n <= options_.n_ctx, ErrorKind::bad_request,
+            "context overflow: " + std::to_string(n_past_) + " + " + std::to_string(n) +
+                " tokens exceed the context size " + std::to_string(options_.n_ctx));
+    const size_t n_vocab = static_cast<size_t>(model_.config().n_vocab);
+    logits_.resize((wanted == LogitsWanted::all ? n : 1) * n_vocab);
+
+    std::vector<int32_t> positions, logit_rows;
+    for (int64_t start = 0; start < n; start += options_.n_batch) {
+        const int64_t count = std::min<int64_t>(options_.n_batch, n - start);
+        positions.resize(count);
+        std::iota(positions.begin(), positions.end(), n_past_);
+        logit_rows.clear();
+        if (wanted == LogitsWanted::all) {
+            for (int32_t i = 0; i < count; ++i) logit_rows.push_back(i);
+        } else if (start + count == n) {
+            logit_rows.push_back(static_cast<int32_t>(count - 1));
+        }
+        const size_t out_offset = wanted == LogitsWanted::all ? start * n_vocab : 0;
+        const ForwardBatch batch{tokens.subspan(start, count), positions, logit_rows};
+        model_.forward(batch, *cache_, std::span<float>(logits_).subspan(out_offset, logit_rows.size() * n_vocab));
+        n_past_ += static_cast<int32_t>(count);
+    }
+    return logits_;
+}
+
+}  // namespace hearth

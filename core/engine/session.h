@@ -1,0 +1,42 @@
+#pragma once
+// One sequence's state on a model: its KV cache and how many positions it holds. Feeding tokens
+// runs the model in batches and returns the logits the caller asked for.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "models/model.h"
+
+namespace hearth {
+
+enum class LogitsWanted { last, all };
+
+struct SessionOptions {
+    int32_t n_ctx = 4096;   // positions the KV cache holds
+    int32_t n_batch = 512;  // tokens per forward pass during prefill
+};
+
+class Session {
+public:
+    Session(Model& model, const SessionOptions& options);
+
+    // Appends tokens at the next positions. Returns the logits of the last token (n_vocab floats)
+    // or of every token (tokens.size() x n_vocab), valid until the next call.
+    // Throws Error(bad_request) when the context would overflow; nothing is appended then.
+    std::span<const float> feed(std::span<const int32_t> tokens, LogitsWanted wanted = LogitsWanted::last);
+
+    int32_t n_past() const { return n_past_; }
+    int32_t n_ctx() const { return options_.n_ctx; }
+    void reset() { n_past_ = 0; }
+    Model& model() const { return model_; }
+
+private:
+    Model& model_;
+    SessionOptions options_;
+    std::unique_ptr<KvCache> cache_;
+    int32_t n_past_ = 0;
+    std::vector<float> logits_;
+};
+
+}  // namespace hearth

@@ -1,0 +1,129 @@
+#include "models/decoder.h"
+
+#include "core/error.h"
+#include "models/weight_loader.h"
+
+namespace hearth {
+
+DecoderWeights load_decoder_weights(const WeightLoader& loader, const ModelConfig& c, Weight token_embd,
+                                    const DecoderTensorSet& tensors) {
+    DecoderWeights w;
+    w.token_embd = token_embd;
+    w.output_norm = loader.get("output_norm.weight", c.n_embd);
+    w.output = loader.find("output.weight", c.n_embd, c.n_vocab).value_or(token_embd);
+    w.rope_freqs = loader.find("rope_freqs.weight", c.head_dim / 2);
+    const int64_t q_dim = static_cast<int64_t>(c.n_head) * c.head_dim;
+    for (int i = 0; i < c.n_layer; ++i) {
+        DecoderLayer l;
+        l.attn_norm = loader.get(layer_tensor(i, "attn_norm"), c.n_embd);
+        l.wq = loader.get(layer_tensor(i, "attn_q"), c.n_embd, q_dim);
+        l.wk = loader.get(layer_tensor(i, "attn_k"), c.n_embd, c.kv_dim());
+        l.wv = loader.get(layer_tensor(i, "attn_v"), c.n_embd, c.kv_dim());
+        l.wo = loader.get(layer_tensor(i, "attn_output"), q_dim, c.n_embd);
+        if (tensors.qkv_bias) {
+            const std::string prefix = "blk." + std::to_string(i) + ".";
+            l.bq = loader.get(prefix + "attn_q.bias", q_dim);
+            l.bk = loader.get(prefix + "attn_k.bias", c.kv_dim());
+            l.bv = loader.get(prefix + "attn_v.bias", c.kv_dim());
+        }
+        if (tensors.qk_norm) {
+            l.q_norm = loader.get(layer_tensor(i, "attn_q_norm"), c.head_dim);
+            l.k_norm = loader.get(layer_tensor(i, "attn_k_norm"), c.head_dim);
+        }
+        if (tensors.post_norms) {
+            l.attn_post_norm = loader.get(layer_tensor(i, "post_attention_norm"), c.n_embd);
+            l.ffn_post_norm = loader.get(layer_tensor(i, "post_ffw_norm"), c.n_embd);
+        }
+        l.ffn_norm = loader.get(layer_tensor(i, "ffn_norm"), c.n_embd);
+        l.ffn_gate = loader.get(layer_tensor(i, "ffn_gate"), c.n_embd, c.n_ff);
+        l.ffn_up = loader.get(layer_tensor(i, "ffn_up"), c.n_embd, c.n_ff);
+        l.ffn_down = loader.get(layer_tensor(i, "ffn_down"), c.n_ff, c.n_embd);
+        w.layers.push_back(std::move(l));
+    }
+    return w;
+}
+
+DecoderModel::DecoderModel(Backend& backend, ModelConfig config, DecoderSpec spec, DecoderWeights weights)
+    : Model(backend, std::move(config)), spec_(spec), weights_(std::move(weights)) {
+    for (auto& layer : weights_.layers)
+        if (weights_.rope_freqs) layer.rope.freq_factors = &*weights_.rope_freqs;
+}
+
+void DecoderModel::attention_block(const DecoderLayer& layer, int32_t index, Tensor x, const BatchRows& rows,
+                                   KvCache& cache) {
+    Backend& b = backend_;
+    const ModelConfig& c = config_;
+    const int64_t n = x.rows;
+    Tensor h = b.alloc(n, c.n_embd);
+    Tensor q = b.alloc(n, static_cast<int64_t>(c.n_head) * c.head_dim);
+    Tensor k = b.alloc(n, c.kv_dim());
+    Tensor v = b.alloc(n, c.kv_dim());
+    b.rms_norm(x, layer.attn_norm, c.norm_eps, h);
+    b.matmul(layer.wq, h, q);
+    b.matmul(layer.wk, h, k);
+    b.matmul(layer.wv, h, v);
+    if (layer.bq) b.add_bias(q, *layer.bq);
+    if (layer.bk) b.add_bias(k, *layer.bk);
+    if (layer.bv) b.add_bias(v, *layer.bv);
+    if (layer.q_norm) b.rms_norm(reshape(q, c.head_dim), *layer.q_norm, c.norm_eps, reshape(q, c.head_dim));
+    if (layer.k_norm) b.rms_norm(reshape(k, c.head_dim), *layer.k_norm, c.norm_eps, reshape(k, c.head_dim));
+    b.rope(q, c.head_dim, rows, layer.rope);
+    b.rope(k, c.head_dim, rows, layer.rope);
+    b.kv_store(cache, index, k, v, rows);
+
+    Tensor attn = b.alloc(n, q.cols);
+    const AttentionParams params{c.n_head, c.n_head_kv, c.head_dim, spec_.attn_scale, layer.sliding_window};
+    b.attention(cache, index, q, rows, params, attn);
+    Tensor o = b.alloc(n, c.n_embd);
+    b.matmul(layer.wo, attn, o);
+    if (layer.attn_post_norm) b.rms_norm(o, *layer.attn_post_norm, c.norm_eps, o);
+    b.add(x, o, x);
+}
+
+void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x) {
+    Backend& b = backend_;
+    const ModelConfig& c = config_;
+    const int64_t n = x.rows;
+    Tensor h = b.alloc(n, c.n_embd);
+    Tensor gate = b.alloc(n, c.n_ff);
+    Tensor up = b.alloc(n, c.n_ff);
+    Tensor down = b.alloc(n, c.n_embd);
+    b.rms_norm(x, layer.ffn_norm, c.norm_eps, h);
+    b.matmul(layer.ffn_gate, h, gate);
+    b.matmul(layer.ffn_up, h, up);
+    if (spec_.activation == FfnActivation::swiglu) {
+        b.swiglu(gate, up, gate);
+    } else {
+        b.gelu_glu(gate, up, gate);
+    }
+    b.matmul(layer.ffn_down, gate, down);
+    if (layer.ffn_post_norm) b.rms_norm(down, *layer.ffn_post_norm, c.norm_eps, down);
+    b.add(x, down, x);
+}
+
+void DecoderModel::forward(const ForwardBatch& batch, KvCache& cache, std::span<float> logits) {
+    const int64_t n = static_cast<int64_t>(batch.tokens.size());
+    require(n > 0 && batch.positions.size() == batch.tokens.size(), ErrorKind::internal,
+            "forward: tokens and positions differ in length");
+    require(logits.size() == batch.logit_rows.size() * static_cast<size_t>(config_.n_vocab), ErrorKind::internal,
+            "forward: logits buffer has the wrong size");
+    Backend& b = backend_;
+    b.begin_step();
+    const BatchRows rows{batch.positions};
+    Tensor x = b.alloc(n, config_.n_embd);
+    b.embed(weights_.token_embd, batch.tokens, x);
+    if (spec_.embed_scale != 1.0f) b.scale(x, spec_.embed_scale);
+    for (int32_t i = 0; i < config_.n_layer; ++i) {
+        attention_block(weights_.layers[i], i, x, rows, cache);
+        ffn_block(weights_.layers[i], x);
+    }
+    if (batch.logit_rows.empty()) return;
+    Tensor last = b.alloc(static_cast<int64_t>(batch.logit_rows.size()), config_.n_embd);
+    b.gather_rows(x, batch.logit_rows, last);
+    b.rms_norm(last, weights_.output_norm, config_.norm_eps, last);
+    Tensor out = b.alloc(last.rows, config_.n_vocab);
+    b.matmul(weights_.output, last, out);
+    b.read(out, logits);
+}
+
+}  // namespace hearth

@@ -1,0 +1,64 @@
+#pragma once
+// The pre-norm decoder-only transformer that llama, qwen2 and gemma3 share. A family file fills
+// in the weights and the few switches that differ (biases, QK norm, post norms, activation).
+#include <optional>
+#include <vector>
+
+#include "models/model.h"
+
+namespace hearth {
+
+enum class FfnActivation { swiglu, gelu_glu };
+
+struct DecoderLayer {
+    Weight attn_norm, wq, wk, wv, wo;
+    std::optional<Weight> bq, bk, bv;           // qwen2
+    std::optional<Weight> q_norm, k_norm;       // gemma3: RMS norm per head
+    std::optional<Weight> attn_post_norm;       // gemma3
+    Weight ffn_norm, ffn_gate, ffn_up, ffn_down;
+    std::optional<Weight> ffn_post_norm;        // gemma3
+    RopeParams rope;
+    int32_t sliding_window = 0;
+};
+
+struct DecoderWeights {
+    Weight token_embd;
+    Weight output_norm;
+    Weight output;  // the token embedding when tied
+    std::optional<Weight> rope_freqs;
+    std::vector<DecoderLayer> layers;
+};
+
+struct DecoderSpec {
+    FfnActivation activation = FfnActivation::swiglu;
+    float embed_scale = 1.0f;  // gemma multiplies embeddings by sqrt(n_embd)
+    float attn_scale = 1.0f;   // applied to Q.K before the softmax
+};
+
+// Which optional per-layer tensors a family has.
+struct DecoderTensorSet {
+    bool qkv_bias = false;
+    bool qk_norm = false;
+    bool post_norms = false;
+};
+
+class WeightLoader;
+// Loads the layer tensors named as llama.cpp's converters name them (blk.N.attn_q.weight, ...).
+// RoPE and sliding windows are left for the family to set.
+DecoderWeights load_decoder_weights(const WeightLoader& loader, const ModelConfig& config, Weight token_embd,
+                                    const DecoderTensorSet& tensors);
+
+class DecoderModel final : public Model {
+public:
+    DecoderModel(Backend& backend, ModelConfig config, DecoderSpec spec, DecoderWeights weights);
+    void forward(const ForwardBatch& batch, KvCache& cache, std::span<float> logits) override;
+
+private:
+    void attention_block(const DecoderLayer& layer, int32_t index, Tensor x, const BatchRows& rows, KvCache& cache);
+    void ffn_block(const DecoderLayer& layer, Tensor x);
+
+    DecoderSpec spec_;
+    DecoderWeights weights_;
+};
+
+}  // namespace hearth
