@@ -19,18 +19,23 @@ Args::Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int firs
             if (s.name == arg || (!s.alias.empty() && s.alias == arg)) spec = &s;
         require(spec != nullptr, ErrorKind::bad_request, "unknown option " + arg);
         if (!spec->takes_value) {
-            values_[spec->name] = "1";
+            values_[spec->name].push_back("1");
             continue;
         }
         require(i + 1 < argc, ErrorKind::bad_request, "option " + arg + " needs a value");
-        values_[spec->name] = argv[++i];
+        values_[spec->name].push_back(argv[++i]);
     }
 }
 
 std::optional<std::string> Args::get(const std::string& name) const {
     const auto it = values_.find(name);
     if (it == values_.end()) return std::nullopt;
-    return it->second;
+    return it->second.back();
+}
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+    const auto it = values_.find(name);
+    return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string Args::get_or(const std::string& name, const std::string& fallback) const {

@@ -21,14 +21,15 @@ public:
     Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int first);
 
     bool has(const std::string& name) const { return values_.count(name) != 0; }
-    std::optional<std::string> get(const std::string& name) const;
+    std::optional<std::string> get(const std::string& name) const;  // the last value given
+    std::vector<std::string> get_all(const std::string& name) const;  // every value, in order
     std::string get_or(const std::string& name, const std::string& fallback) const;
     int get_int(const std::string& name, int fallback) const;
     double get_double(const std::string& name, double fallback) const;
     const std::vector<std::string>& positionals() const { return positionals_; }
 
 private:
-    std::map<std::string, std::string> values_;  // keyed by the spec's primary name
+    std::map<std::string, std::vector<std::string>> values_;  // keyed by the spec's primary name
     std::vector<std::string> positionals_;
 };
 

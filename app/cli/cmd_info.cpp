@@ -15,22 +15,30 @@ constexpr size_t kMaxString = 120;  // characters of a long string shown
 
 std::string quote(std::string_view s) {
     std::string out = "\"";
-    for (char c : s.substr(0, kMaxString)) out += c == '\n' ? std::string("\\n") : std::string(1, c);
-    return out + (s.size() > kMaxString ? "...\"" : "\"");
+    for (char c : s.substr(0, kMaxString)) {
+        if (c == '\n') {
+            out.append("\\n");
+        } else {
+            out.push_back(c);
+        }
+    }
+    out.append(s.size() > kMaxString ? "...\"" : "\"");
+    return out;
 }
 
 std::string describe(const gguf::Value& v) {
     if (v.type == gguf::ValueType::array) {
         const auto& a = std::get<gguf::Array>(v.data);
-        std::string out = "[" + std::string(gguf::to_string(a.elem_type)) + " x " + std::to_string(a.size()) + "]";
-        std::string items;
+        std::string out = "[";
+        out.append(gguf::to_string(a.elem_type)).append(" x ").append(std::to_string(a.size())).append("] ");
         for (size_t i = 0; i < std::min(a.size(), kMaxShown); ++i) {
-            if (i) items += ", ";
-            if (!a.strings.empty()) items += quote(a.strings[i]);
-            else if (!a.ints.empty()) items += std::to_string(a.ints[i]);
-            else if (!a.floats.empty()) items += std::to_string(a.floats[i]);
+            if (i) out.append(", ");
+            if (!a.strings.empty()) out.append(quote(a.strings[i]));
+            else if (!a.ints.empty()) out.append(std::to_string(a.ints[i]));
+            else if (!a.floats.empty()) out.append(std::to_string(a.floats[i]));
         }
-        return out + " " + items + (a.size() > kMaxShown ? ", ..." : "");
+        if (a.size() > kMaxShown) out.append(", ...");
+        return out;
     }
     return std::visit(
         [](const auto& x) -> std::string {

@@ -1,5 +1,6 @@
-// Attention over the f16 KV cache with ggml's roundings: q is rounded to f16 before Q.K, the
-// softmax sum is taken in double, and probabilities are rounded to f16 before multiplying V.
+// Attention over the f16 KV cache with ggml's roundings: q is rounded to f16 before Q.K, dot
+// products of f16 values accumulate float products in double, the softmax sum is taken in double,
+// and probabilities are rounded to f16 before multiplying V.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -65,9 +66,9 @@ void CpuBackend::attention(KvCache& cache, int32_t layer, Tensor q, const BatchR
         float max_score = -std::numeric_limits<float>::infinity();
         for (int32_t j = 0; j < n_keys; ++j) {
             const uint16_t* key = kv.key(layer, first + j) + kvh * p.head_dim;
-            float dot = 0.0f;
-            for (int32_t d = 0; d < p.head_dim; ++d) dot += q16[d] * fp16_to_f32(key[d]);
-            scores[j] = dot * p.scale;
+            double dot = 0.0;
+            for (int32_t d = 0; d < p.head_dim; ++d) dot += static_cast<double>(q16[d] * fp16_to_f32(key[d]));
+            scores[j] = static_cast<float>(dot) * p.scale;
             max_score = std::max(max_score, scores[j]);
         }
         double sum = 0.0;
@@ -77,13 +78,14 @@ void CpuBackend::attention(KvCache& cache, int32_t layer, Tensor q, const BatchR
         }
         const float inv_sum = static_cast<float>(1.0 / sum);
 
-        float* orow = out.data + r * out.cols + static_cast<int64_t>(h) * p.head_dim;
-        std::fill(orow, orow + p.head_dim, 0.0f);
+        std::vector<double> acc(p.head_dim, 0.0);
         for (int32_t j = 0; j < n_keys; ++j) {
             const float prob = round_f16(scores[j] * inv_sum);
             const uint16_t* value = kv.value(layer, first + j) + kvh * p.head_dim;
-            for (int32_t d = 0; d < p.head_dim; ++d) orow[d] += prob * fp16_to_f32(value[d]);
+            for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * fp16_to_f32(value[d]));
         }
+        float* orow = out.data + r * out.cols + static_cast<int64_t>(h) * p.head_dim;
+        for (int32_t d = 0; d < p.head_dim; ++d) orow[d] = static_cast<float>(acc[d]);
     });
 }
 

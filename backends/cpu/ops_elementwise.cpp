@@ -36,8 +36,8 @@ void CpuBackend::rms_norm(Tensor x, const Weight& weight, float eps, Tensor out)
     pool_.parallel_for(x.rows, [&](int64_t r) {
         const float* src = x.data + r * x.cols;
         float* dst = out.data + r * x.cols;
-        double sum = 0.0;  // ggml accumulates the mean square in double
-        for (int64_t i = 0; i < x.cols; ++i) sum += static_cast<double>(src[i]) * src[i];
+        double sum = 0.0;  // ggml squares in float and accumulates in double
+        for (int64_t i = 0; i < x.cols; ++i) sum += static_cast<double>(src[i] * src[i]);
         const float mean = static_cast<float>(sum / static_cast<double>(x.cols));
         const float scale = 1.0f / std::sqrt(mean + eps);
         for (int64_t i = 0; i < x.cols; ++i) dst[i] = (src[i] * scale) * w[i];

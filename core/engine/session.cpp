@@ -16,8 +16,9 @@ Session::Session(Model& model, const SessionOptions& options) : model_(model), o
 std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWanted wanted) {
     const int64_t n = static_cast<int64_t>(tokens.size());
     require(n > 0, ErrorKind::bad_request, "nothing to evaluate: no tokens");
-    require(n_past_ + n <= options_.n_ctx, ErrorKind::bad_request,
-            "context overflow: " + std::to_string(n_past_) + " + " + std::to_string(n) +
+    const int32_t n_past = this->n_past();
+    require(n_past + n <= options_.n_ctx, ErrorKind::bad_request,
+            "context overflow: " + std::to_string(n_past) + " + " + std::to_string(n) +
                 " tokens exceed the context size " + std::to_string(options_.n_ctx));
     const size_t n_vocab = static_cast<size_t>(model_.config().n_vocab);
     logits_.resize((wanted == LogitsWanted::all ? n : 1) * n_vocab);
@@ -26,7 +27,7 @@ std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWant
     for (int64_t start = 0; start < n; start += options_.n_batch) {
         const int64_t count = std::min<int64_t>(options_.n_batch, n - start);
         positions.resize(count);
-        std::iota(positions.begin(), positions.end(), n_past_);
+        std::iota(positions.begin(), positions.end(), this->n_past());
         logit_rows.clear();
         if (wanted == LogitsWanted::all) {
             for (int32_t i = 0; i < count; ++i) logit_rows.push_back(i);
@@ -36,9 +37,14 @@ std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWant
         const size_t out_offset = wanted == LogitsWanted::all ? start * n_vocab : 0;
         const ForwardBatch batch{tokens.subspan(start, count), positions, logit_rows};
         model_.forward(batch, *cache_, std::span<float>(logits_).subspan(out_offset, logit_rows.size() * n_vocab));
-        n_past_ += static_cast<int32_t>(count);
+        tokens_.insert(tokens_.end(), batch.tokens.begin(), batch.tokens.end());
     }
     return logits_;
+}
+
+void Session::rewind(int32_t n) {
+    require(n >= 0 && n <= n_past(), ErrorKind::internal, "rewind past the start or end of the history");
+    tokens_.resize(n);
 }
 
 }  // namespace hearth

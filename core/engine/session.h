@@ -26,16 +26,21 @@ public:
     // Throws Error(bad_request) when the context would overflow; nothing is appended then.
     std::span<const float> feed(std::span<const int32_t> tokens, LogitsWanted wanted = LogitsWanted::last);
 
-    int32_t n_past() const { return n_past_; }
+    int32_t n_past() const { return static_cast<int32_t>(tokens_.size()); }
     int32_t n_ctx() const { return options_.n_ctx; }
-    void reset() { n_past_ = 0; }
+    // The tokens whose keys and values the cache holds, in position order.
+    std::span<const int32_t> tokens() const { return tokens_; }
+    // Forgets everything from position n on (their cache entries are overwritten later), so a new
+    // prompt sharing a prefix with the history only evaluates what differs.
+    void rewind(int32_t n);
+    void reset() { rewind(0); }
     Model& model() const { return model_; }
 
 private:
     Model& model_;
     SessionOptions options_;
     std::unique_ptr<KvCache> cache_;
-    int32_t n_past_ = 0;
+    std::vector<int32_t> tokens_;
     std::vector<float> logits_;
 };
 

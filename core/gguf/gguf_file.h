@@ -30,11 +30,13 @@ struct Array {
     std::vector<int64_t> ints;              // integer and bool elements (u64 values above INT64_MAX are rejected)
     std::vector<double> floats;             // f32/f64 elements
     size_t size() const;
+    bool operator==(const Array&) const = default;
 };
 
 struct Value {
     ValueType type = ValueType::u8;
     std::variant<uint64_t, int64_t, double, bool, std::string_view, Array> data;
+    bool operator==(const Value&) const = default;
 };
 
 struct TensorInfo {
@@ -62,6 +64,7 @@ public:
     uint64_t alignment() const;
     const std::string& path() const;  // empty for from_memory
     uint64_t file_size() const;
+    uint64_t data_offset() const;  // byte where the tensor data section starts
 
     const std::map<std::string, Value, std::less<>>& metadata() const;
     const Value* find(std::string_view key) const;
@@ -78,6 +81,7 @@ public:
     std::string_view get_string(std::string_view key) const;
     int64_t get_int(std::string_view key) const;
     double get_float(std::string_view key) const;
+    bool get_bool(std::string_view key) const;
     const Array& get_array(std::string_view key) const;
 
     const std::vector<TensorInfo>& tensors() const;

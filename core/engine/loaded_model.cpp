@@ -1,0 +1,49 @@
+#include "core/engine/loaded_model.h"
+
+#include "backends/cpu/cpu_backend.h"
+#include "core/error.h"
+
+namespace hearth {
+namespace {
+
+std::string token_text(const tokenizer::Tokenizer& tok, int32_t id) {
+    return id == tokenizer::no_token ? std::string() : tok.token_to_piece(id, tokenizer::PieceOptions{true});
+}
+
+}  // namespace
+
+std::unique_ptr<LoadedModel> LoadedModel::load(const std::string& path, const LoadOptions& options) {
+    std::unique_ptr<LoadedModel> loaded(new LoadedModel());
+    loaded->file_ = gguf::GgufFile::open(path);
+    loaded->backend_ = std::make_unique<cpu::CpuBackend>(cpu::CpuOptions{options.n_threads});
+    loaded->model_ = load_model(*loaded->file_, *loaded->backend_);
+    loaded->tokenizer_ = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::from_gguf(*loaded->file_));
+    require(loaded->tokenizer_->n_vocab() == loaded->model_->config().n_vocab, ErrorKind::bad_file,
+            "the vocabulary has " + std::to_string(loaded->tokenizer_->n_vocab()) + " tokens but the model " +
+                std::to_string(loaded->model_->config().n_vocab) + " embeddings");
+    if (const auto source = loaded->file_->find_string("tokenizer.chat_template")) {
+        loaded->chat_template_ = std::make_unique<ChatTemplate>(*source);
+        loaded->chat_template_origin_ = "file";
+    } else {
+        const auto& tok = *loaded->tokenizer_;
+        const std::string_view name = detect_builtin_template(
+            loaded->model_->config().architecture, [&](std::string_view text) { return tok.find_token(text).has_value(); });
+        loaded->chat_template_ = std::make_unique<ChatTemplate>(builtin_template(name));
+        loaded->chat_template_origin_ = std::string(name);
+    }
+    return loaded;
+}
+
+std::vector<int32_t> LoadedModel::chat_prompt(std::span<const ChatMessage> messages, bool add_generation_prompt) const {
+    ChatRenderOptions render;
+    render.add_generation_prompt = add_generation_prompt;
+    render.bos_token = token_text(*tokenizer_, tokenizer_->bos());
+    render.eos_token = token_text(*tokenizer_, tokenizer_->eos());
+    const std::string text = chat_template_->render(messages, render);
+    std::vector<int32_t> tokens = tokenizer_->encode(text, tokenizer::EncodeOptions{false, true});
+    const bool wants_bos = tokenizer_->vocab().flags().add_bos && tokenizer_->bos() != tokenizer::no_token;
+    if (wants_bos && (tokens.empty() || tokens.front() != tokenizer_->bos())) tokens.insert(tokens.begin(), tokenizer_->bos());
+    return tokens;
+}
+
+}  // namespace hearth

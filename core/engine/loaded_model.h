@@ -1,0 +1,47 @@
+#pragma once
+// Everything needed to talk to one model file: the mapped GGUF, the backend its weights live on,
+// the model, its tokenizer and its chat template (the file's, or a built-in one).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "core/chat/chat_template.h"
+#include "core/gguf/gguf_file.h"
+#include "core/tokenizer/tokenizer.h"
+#include "models/model.h"
+
+namespace hearth {
+
+struct LoadOptions {
+    int n_threads = 0;  // 0: one per hardware thread
+};
+
+class LoadedModel {
+public:
+    // Throws Error(io / bad_file / unsupported) with a message naming the file and the problem.
+    static std::unique_ptr<LoadedModel> load(const std::string& path, const LoadOptions& options);
+
+    const gguf::GgufFile& file() const { return *file_; }
+    Backend& backend() const { return *backend_; }
+    Model& model() const { return *model_; }
+    const tokenizer::Tokenizer& tokenizer() const { return *tokenizer_; }
+    const ChatTemplate& chat_template() const { return *chat_template_; }
+    // "file" when the GGUF carries a template, else the name of the built-in one used.
+    const std::string& chat_template_origin() const { return chat_template_origin_; }
+
+    // The conversation as prompt tokens: rendered by the chat template, tokenized with special
+    // tokens parsed (BOS added only if the template did not already write it).
+    std::vector<int32_t> chat_prompt(std::span<const ChatMessage> messages, bool add_generation_prompt = true) const;
+
+private:
+    LoadedModel() = default;
+    std::unique_ptr<gguf::GgufFile> file_;
+    std::unique_ptr<Backend> backend_;
+    std::unique_ptr<Model> model_;
+    std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
+    std::unique_ptr<ChatTemplate> chat_template_;
+    std::string chat_template_origin_;
+};
+
+}  // namespace hearth
