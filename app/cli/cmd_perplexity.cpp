@@ -16,6 +16,7 @@ int cmd_perplexity(int argc, char** argv) {
     std::vector<OptionSpec> specs = model_option_specs();
     specs.push_back({"-f", "--file", true, "text file to score"});
     specs.push_back({"-b", "--batch-size", true, "tokens per forward pass (default 512)"});
+    specs.push_back({"--chunks", "", true, "score at most this many chunks (default: all)"});
     const Args args(specs, argc, argv, 2);
     require(args.has("-m") && args.has("-f"), ErrorKind::bad_request,
             "usage: hearth perplexity -m FILE -f TEXT [-c 512] [-t N]\n" + usage_lines(specs));
@@ -30,6 +31,7 @@ int cmd_perplexity(int argc, char** argv) {
     PerplexityOptions options;
     options.n_ctx = args.get_int("-c", 512);
     options.n_batch = args.get_int("-b", 512);
+    options.max_chunks = args.get_int("--chunks", 0);
     if (tok.vocab().flags().add_bos && tok.bos() != tokenizer::no_token) options.bos = tok.bos();
     std::fprintf(stderr, "%zu tokens, %zu chunks of %d\n", tokens.size(), tokens.size() / options.n_ctx, options.n_ctx);
     const PerplexityResult result = compute_perplexity(loaded->model(), tokens, options, [](int32_t chunk, double estimate) {

@@ -27,7 +27,8 @@ PerplexityResult compute_perplexity(Model& model, std::span<const int32_t> token
     require(static_cast<int64_t>(tokens.size()) >= 2 * n_ctx, ErrorKind::bad_request,
             "perplexity needs at least " + std::to_string(2 * n_ctx) + " tokens for a context of " +
                 std::to_string(n_ctx) + "; the text has " + std::to_string(tokens.size()));
-    const int64_t n_chunks = static_cast<int64_t>(tokens.size()) / n_ctx;
+    int64_t n_chunks = static_cast<int64_t>(tokens.size()) / n_ctx;
+    if (options.max_chunks > 0) n_chunks = std::min<int64_t>(n_chunks, options.max_chunks);
     const size_t n_vocab = static_cast<size_t>(model.config().n_vocab);
     Session session(model, SessionOptions{options.n_ctx, options.n_batch});
 
