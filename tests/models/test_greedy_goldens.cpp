@@ -28,9 +28,10 @@ void check_greedy_goldens(const std::string& golden_name) {
         const auto expected = c.at("generated_ids").get<std::vector<int32_t>>();
         Session session(*loaded->model, SessionOptions{512, 512});
         std::span<const float> logits = session.feed(prompt);
-        // The first position's top logits agree closely (different kernels, same math).
-        const auto& top = c.at("first_top5").at(0);
-        CHECK(logits[top.at("id").get<int32_t>()] == doctest::Approx(top.at("logit").get<double>()).epsilon(2e-3));
+        // The reference path reproduces ggml's portable C code, so even the logits agree to
+        // the printed precision of the golden (9 significant digits).
+        for (const auto& top : c.at("first_top5"))
+            CHECK(logits[top.at("id").get<int32_t>()] == doctest::Approx(top.at("logit").get<double>()).epsilon(1e-6));
         std::vector<int32_t> generated;
         while (generated.size() < expected.size()) {
             const int32_t next = argmax(logits);
@@ -43,7 +44,11 @@ void check_greedy_goldens(const std::string& golden_name) {
 }
 
 TEST_CASE("SmolLM2-135M-Instruct Q4_1 greedy continuations equal llama.cpp's") {
-    check_greedy_goldens("smollm2-greedy-scalar.json");
+    check_greedy_goldens("smollm2-greedy.json");
+}
+
+TEST_CASE("Gemma 3 270M Q4_K_M greedy continuations equal llama.cpp's") {
+    check_greedy_goldens("gemma3-greedy.json");
 }
 
 }  // namespace

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `hearth` binary: output on stdout only, exit codes, error messages.
+# Usage: test_cli.sh HEARTH_BINARY. Needs the default model in the cache (scripts/fetch-models).
+set -u
+hearth=$1
+model_dir=${HEARTH_MODEL_DIR:-$HOME/.cache/hearth/models}
+model=$model_dir/SmolLM2-135M-Instruct.Q4_1.gguf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_exit CODE PATTERN -- command...: exit code and a stderr pattern.
+expect_exit() {
+  local code=$1 pattern=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local rc=$?
+  [ "$rc" -eq "$code" ] || fail "$* exited $rc, expected $code ($(head -c 300 "$tmp/err"))"
+  grep -q -- "$pattern" "$tmp/err" || fail "$*: stderr lacks '$pattern': $(head -c 300 "$tmp/err")"
+}
+
+expect_exit 2 "usage" -- "$hearth"
+expect_exit 2 "unknown command" -- "$hearth" frobnicate
+expect_exit 3 "no-such.gguf" -- "$hearth" info "$tmp/no-such.gguf"
+printf 'not a gguf file at all' >"$tmp/text.gguf"
+expect_exit 3 "bad_file" -- "$hearth" info "$tmp/text.gguf"
+
+if [ ! -f "$model" ]; then
+  echo "SKIP: model checks, $model is absent (scripts/fetch-models smollm2)"
+  exit "$failures"
+fi
+
+head -c 3000000 "$model" >"$tmp/truncated.gguf"
+expect_exit 3 "bad_file" -- "$hearth" run -m "$tmp/truncated.gguf" -p hi -n 1
+expect_exit 2 "--temp expects a number" -- "$hearth" run -m "$model" -p hi --temp warm
+expect_exit 2 "unknown option --tmep" -- "$hearth" run -m "$model" -p hi --tmep 1
+printf 'A short text.\n' >"$tmp/short.txt"
+expect_exit 2 "at least 1024 tokens" -- "$hearth" perplexity -m "$model" -f "$tmp/short.txt"
+
+"$hearth" info "$model" >"$tmp/info" 2>&1 || fail "info exited $?"
+grep -Eq '^0 +token_embd.weight +Q8_0 +576 x 49152' "$tmp/info" || fail "info lacks the token_embd row"
+grep -q 'tokenizer.ggml.pre *"smollm"' "$tmp/info" || fail "info lacks tokenizer.ggml.pre"
+
+# Greedy: the first 8 tokens of the llama.cpp golden for this prompt, and nothing else on stdout.
+"$hearth" run -m "$model" -p "The capital of France is" -n 8 --temp 0 -t 2 >"$tmp/run" 2>"$tmp/run.err" || fail "run exited $?"
+printf ' Paris.\n\nThe United States has\n' | cmp -s - "$tmp/run" || fail "run printed: $(cat "$tmp/run")"
+grep -q "tokens/s" "$tmp/run.err" || fail "run printed no timing on stderr"
+
+printf 'What is 2+2?\n/exit\n' | "$hearth" chat -m "$model" --temp 0 -n 24 -t 2 >"$tmp/chat" 2>&1 || fail "chat exited $?"
+grep -q "4" "$tmp/chat" || fail "chat answer lacks 4: $(cat "$tmp/chat")"
+
+[ "$failures" -eq 0 ] && echo "all CLI checks passed"
+exit "$failures"
