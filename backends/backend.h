@@ -89,6 +89,7 @@ public:
     virtual void add_bias(Tensor x, const Weight& bias) = 0;
     virtual void add(Tensor a, Tensor b, Tensor out) = 0;
     virtual void scale(Tensor x, float factor) = 0;
+    virtual void softcap(Tensor x, float cap) = 0;  // x = cap * tanh(x / cap)
     // x is [rows, n_heads * head_dim]; rotates each head's first n_dims dimensions in place.
     virtual void rope(Tensor x, int32_t head_dim, const BatchRows& rows, const RopeParams& params) = 0;
     virtual void kv_store(KvCache& cache, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) = 0;

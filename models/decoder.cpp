@@ -69,10 +69,11 @@ void DecoderModel::attention_block(const DecoderLayer& layer, int32_t index, Ten
     if (layer.k_norm) b.rms_norm(reshape(k, c.head_dim), *layer.k_norm, c.norm_eps, reshape(k, c.head_dim));
     b.rope(q, c.head_dim, rows, layer.rope);
     b.rope(k, c.head_dim, rows, layer.rope);
+    if (spec_.query_scale != 1.0f) b.scale(q, spec_.query_scale);
     b.kv_store(cache, index, k, v, rows);
 
     Tensor attn = b.alloc(n, q.cols);
-    const AttentionParams params{c.n_head, c.n_head_kv, c.head_dim, spec_.attn_scale, layer.sliding_window};
+    const AttentionParams params{c.n_head, c.n_head_kv, c.head_dim, spec_.kq_scale, layer.sliding_window};
     b.attention(cache, index, q, rows, params, attn);
     Tensor o = b.alloc(n, c.n_embd);
     b.matmul(layer.wo, attn, o);
@@ -123,6 +124,7 @@ void DecoderModel::forward(const ForwardBatch& batch, KvCache& cache, std::span<
     b.rms_norm(last, weights_.output_norm, config_.norm_eps, last);
     Tensor out = b.alloc(last.rows, config_.n_vocab);
     b.matmul(weights_.output, last, out);
+    if (spec_.final_logit_softcap > 0.0f) b.softcap(out, spec_.final_logit_softcap);
     b.read(out, logits);
 }
 

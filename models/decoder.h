@@ -31,8 +31,10 @@ struct DecoderWeights {
 
 struct DecoderSpec {
     FfnActivation activation = FfnActivation::swiglu;
-    float embed_scale = 1.0f;  // gemma multiplies embeddings by sqrt(n_embd)
-    float attn_scale = 1.0f;   // applied to Q.K before the softmax
+    float embed_scale = 1.0f;       // gemma multiplies embeddings by sqrt(n_embd)
+    float query_scale = 1.0f;       // gemma scales Q itself after RoPE (before its f16 rounding)
+    float kq_scale = 1.0f;          // applied to Q.K inside the softmax (llama: 1/sqrt(head_dim))
+    float final_logit_softcap = 0;  // 0: off; else logits = cap * tanh(logits / cap)
 };
 
 // Which optional per-layer tensors a family has.

@@ -17,7 +17,7 @@ std::unique_ptr<Model> load_llama(const gguf::GgufFile& file, Backend& backend) 
     for (auto& layer : weights.layers) layer.rope = rope;
     DecoderSpec spec;
     spec.activation = FfnActivation::swiglu;
-    spec.attn_scale = 1.0f / std::sqrt(static_cast<float>(config.head_dim));
+    spec.kq_scale = 1.0f / std::sqrt(static_cast<float>(config.head_dim));
     return std::make_unique<DecoderModel>(backend, std::move(config), spec, std::move(weights));
 }
 

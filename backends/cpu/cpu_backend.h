@@ -35,6 +35,7 @@ public:
     void add_bias(Tensor x, const Weight& bias) override;
     void add(Tensor a, Tensor b, Tensor out) override;
     void scale(Tensor x, float factor) override;
+    void softcap(Tensor x, float cap) override;
     void rope(Tensor x, int32_t head_dim, const BatchRows& rows, const RopeParams& params) override;
     void kv_store(KvCache& cache, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) override;
     void attention(KvCache& cache, int32_t layer, Tensor q, const BatchRows& rows,

@@ -62,6 +62,12 @@ void CpuBackend::scale(Tensor x, float factor) {
     for (int64_t i = 0; i < x.size(); ++i) x.data[i] *= factor;
 }
 
+void CpuBackend::softcap(Tensor x, float cap) {
+    require(cap > 0.0f, ErrorKind::internal, "softcap: the cap must be positive");
+    const float inverse = 1.0f / cap;  // as ggml: scale, tanh, scale
+    for (int64_t i = 0; i < x.size(); ++i) x.data[i] = std::tanh(x.data[i] * inverse) * cap;
+}
+
 void CpuBackend::swiglu(Tensor gate, Tensor up, Tensor out) {
     require_same_shape(gate, up, "swiglu");
     require_same_shape(gate, out, "swiglu");
