@@ -47,8 +47,8 @@ TEST_CASE("SmolLM2 perplexity of the constitution excerpt matches llama.cpp") {
         nll += golden.at("per_chunk").at(c).at("nll_sum").get<double>();
         const double expected = std::exp(nll / static_cast<double>((c + 1) * golden.at("scored_tokens_per_chunk").get<int64_t>()));
         INFO("chunk " << c + 1);
-        // The goal is 1%; the reference path is exact up to summation order, so hold it far tighter.
-        CHECK(result.chunk_estimates[c] == doctest::Approx(expected).epsilon(1e-3));
+        // The goal is 1%; the reference path reproduces llama.cpp's arithmetic, so hold it far tighter.
+        CHECK(result.chunk_estimates[c] == doctest::Approx(expected).epsilon(1e-6));
     }
 }
 
