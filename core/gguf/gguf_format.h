@@ -11,6 +11,8 @@ namespace hearth::gguf {
 inline constexpr char kMagic[4] = {'G', 'G', 'U', 'F'};
 inline constexpr uint32_t kWriteVersion = 3;
 inline constexpr uint64_t kDefaultAlignment = 32;
+// Real files use 32 to 4096; a cap keeps hostile files from demanding gigabytes of padding.
+inline constexpr uint64_t kMaxAlignment = uint64_t{1} << 20;
 inline constexpr uint32_t kMaxDims = 4;
 inline constexpr std::string_view kAlignmentKey = "general.alignment";
 

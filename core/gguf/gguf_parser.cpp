@@ -219,6 +219,8 @@ uint64_t alignment_from(const ParsedGguf& gguf) {
         fail(where + " has type " + std::string(to_string(value.type)) + ", expected u32");
     const uint64_t alignment = std::get<uint64_t>(value.data);
     if (!is_power_of_two(alignment)) fail(where + " is " + num(alignment) + ", not a nonzero power of two");
+    if (alignment > kMaxAlignment)
+        fail(where + " is " + num(alignment) + ", larger than the " + num(kMaxAlignment) + " Hearth accepts");
     return alignment;
 }
 

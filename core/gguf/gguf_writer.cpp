@@ -224,6 +224,8 @@ void GgufWriter::erase(std::string_view key) {
 void GgufWriter::set_alignment(uint32_t alignment) {
     if (!is_power_of_two(alignment))
         reject("alignment " + std::to_string(alignment) + " is not a nonzero power of two");
+    if (alignment > kMaxAlignment)
+        reject("alignment " + std::to_string(alignment) + " is larger than " + std::to_string(kMaxAlignment));
     set_u32(kAlignmentKey, alignment);
 }
 

@@ -135,6 +135,11 @@ TEST_CASE("hostile: alignment") {
         raw.header(3, 0, 1).kv_u32("general.alignment", alignment);
         expect_bad(raw.bytes, "power of two");
     }
+    // Found by the fuzzer: a valid power of two so large that copying the file through the writer
+    // would allocate gigabytes of padding.
+    RawGguf huge;
+    huge.header(3, 0, 1).kv_u32("general.alignment", 0x80000000u);
+    expect_bad(huge.bytes, "larger than the 1048576 Hearth accepts");
     RawGguf text;
     text.header(3, 0, 1).kv_string("general.alignment", "32");
     expect_bad(text.bytes, "expected u32");
