@@ -50,5 +50,16 @@ grep -q "tokens/s" "$tmp/run.err" || fail "run printed no timing on stderr"
 printf 'What is 2+2?\n/exit\n' | "$hearth" chat -m "$model" --temp 0 -n 24 -t 2 >"$tmp/chat" 2>&1 || fail "chat exited $?"
 grep -q "4" "$tmp/chat" || fail "chat answer lacks 4: $(cat "$tmp/chat")"
 
+# bench: llama-bench's JSON field names, one object per test, positive throughput.
+"$hearth" bench -m "$model" -p 16 -n 4 -r 2 -t 2 --json >"$tmp/bench.json" 2>"$tmp/bench.err" || fail "bench exited $?"
+python3 - "$tmp/bench.json" <<'PY' || fail "bench JSON: $(head -c 300 "$tmp/bench.json")"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [(r["n_prompt"], r["n_gen"], r["n_depth"]) for r in rows] == [(16, 0, 0), (0, 4, 0)], rows
+for r in rows:
+    assert r["n_threads"] == 2 and len(r["samples_ts"]) == 2 and r["avg_ts"] > 0 and r["stddev_ts"] >= 0
+PY
+expect_exit 2 "expects non-negative integers" -- "$hearth" bench -m "$model" -p 16,x
+
 [ "$failures" -eq 0 ] && echo "all CLI checks passed"
 exit "$failures"

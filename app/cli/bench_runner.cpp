@@ -1,0 +1,85 @@
+#include "app/cli/bench_runner.h"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "core/engine/session.h"
+#include "core/error.h"
+
+namespace hearth::cli {
+namespace {
+
+double mean(const std::vector<double>& v) { return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
+
+double stddev(const std::vector<double>& v) {
+    if (v.size() < 2) return 0.0;
+    const double m = mean(v);
+    double sum = 0.0;
+    for (double x : v) sum += (x - m) * (x - m);
+    return std::sqrt(sum / static_cast<double>(v.size() - 1));
+}
+
+// Token ids that do not depend on the run: the prompt content does not change the work done.
+std::vector<int32_t> bench_tokens(int32_t count, int32_t n_vocab, uint64_t seed) {
+    std::vector<int32_t> tokens(count);
+    for (auto& t : tokens) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        t = static_cast<int32_t>((seed >> 33) % static_cast<uint64_t>(n_vocab));
+    }
+    return tokens;
+}
+
+// One repetition: fill the depth (untimed), then time the prompt and the generation.
+double timed_run(Session& session, const BenchTest& test, int32_t n_vocab) {
+    session.reset();
+    if (test.n_depth > 0) session.feed(bench_tokens(test.n_depth, n_vocab, 1));
+    const auto prompt = bench_tokens(test.n_prompt, n_vocab, 2);
+    const auto start = std::chrono::steady_clock::now();
+    if (test.n_prompt > 0) session.feed(prompt);
+    int32_t token = 1;
+    for (int32_t i = 0; i < test.n_gen; ++i) {
+        session.feed(std::span<const int32_t>(&token, 1));
+        token = (token * 7919 + 17) % n_vocab;
+    }
+    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+std::string BenchTest::name() const {
+    std::string name = n_prompt > 0 ? "pp" + std::to_string(n_prompt) : "tg" + std::to_string(n_gen);
+    if (n_prompt > 0 && n_gen > 0) name += "+tg" + std::to_string(n_gen);
+    if (n_depth > 0) name += " @ d" + std::to_string(n_depth);
+    return name;
+}
+
+double BenchResult::avg_ns() const { return mean(samples_ns); }
+double BenchResult::stddev_ns() const { return stddev(samples_ns); }
+
+std::vector<double> BenchResult::samples_ts() const {
+    std::vector<double> ts;
+    const double tokens = test.n_prompt + test.n_gen;
+    for (double ns : samples_ns) ts.push_back(tokens * 1e9 / ns);
+    return ts;
+}
+
+double BenchResult::avg_ts() const { return mean(samples_ts()); }
+double BenchResult::stddev_ts() const { return stddev(samples_ts()); }
+
+BenchResult run_bench(const LoadedModel& model, const BenchTest& test, const BenchOptions& options) {
+    require(test.n_prompt >= 0 && test.n_gen >= 0 && test.n_depth >= 0 && test.n_prompt + test.n_gen > 0,
+            ErrorKind::bad_request, "a bench test needs prompt or generated tokens");
+    require(options.repetitions > 0, ErrorKind::bad_request, "repetitions must be positive");
+    SessionOptions session_options;
+    session_options.n_ctx = test.n_depth + test.n_prompt + test.n_gen;
+    session_options.n_batch = options.n_batch;
+    Session session(model.model(), session_options);
+    const int32_t n_vocab = model.model().config().n_vocab;
+    BenchResult result{test, {}};
+    timed_run(session, test, n_vocab);  // warm-up: page in the weights, size the buffers
+    for (int32_t r = 0; r < options.repetitions; ++r) result.samples_ns.push_back(timed_run(session, test, n_vocab));
+    return result;
+}
+
+}  // namespace hearth::cli

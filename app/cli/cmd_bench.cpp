@@ -1,0 +1,133 @@
+// `hearth bench`: throughput in the manner of llama-bench (-p 512 -n 128 -r 5 -t N -d 1024),
+// as a markdown table or JSON whose field names follow llama-bench's, so scripts written for it
+// read ours. Each figure is the mean over repetitions with its standard deviation.
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "app/cli/args.h"
+#include "app/cli/bench_runner.h"
+#include "app/cli/commands.h"
+#include "app/cli/common_options.h"
+#include "core/error.h"
+
+namespace hearth::cli {
+namespace {
+
+std::vector<int32_t> int_list(const Args& args, const std::string& name, int32_t fallback) {
+    std::vector<int32_t> values;
+    for (const std::string& item : args.get_all(name)) {
+        std::stringstream parts(item);
+        std::string part;
+        while (std::getline(parts, part, ',')) {
+            try {
+                size_t used = 0;
+                const int value = std::stoi(part, &used);
+                require(used == part.size() && value >= 0, ErrorKind::bad_request, "");
+                values.push_back(value);
+            } catch (const std::exception&) {
+                throw Error(ErrorKind::bad_request, "option " + name + " expects non-negative integers, got '" + part + "'");
+            }
+        }
+    }
+    if (values.empty()) values.push_back(fallback);
+    return values;
+}
+
+struct ModelFacts {
+    std::string filename, type;
+    uint64_t size = 0, n_params = 0;
+};
+
+ModelFacts model_facts(const LoadedModel& loaded) {
+    ModelFacts facts;
+    const auto& file = loaded.file();
+    facts.filename = std::filesystem::path(file.path()).filename().string();
+    std::map<std::string, uint64_t> bytes_by_type;
+    for (const auto& t : file.tensors()) {
+        facts.size += t.nbytes;
+        facts.n_params += static_cast<uint64_t>(t.elements());
+        if (t.shape.size() == 2) bytes_by_type[std::string(dtype_info(t.type).name)] += t.nbytes;
+    }
+    std::string main_type;
+    uint64_t most = 0;
+    for (const auto& [name, bytes] : bytes_by_type)
+        if (bytes > most) most = bytes, main_type = name;
+    facts.type = loaded.model().config().architecture + " " +
+                 std::string(file.find_string("general.size_label").value_or("?")) + " " + main_type;
+    return facts;
+}
+
+nlohmann::json to_json(const BenchResult& r, const ModelFacts& facts, const LoadedModel& loaded, const BenchOptions& options,
+                       int threads, const std::string& when) {
+    return {
+        {"model_filename", facts.filename}, {"model_type", facts.type}, {"model_size", facts.size},
+        {"model_n_params", facts.n_params}, {"backends", "CPU"}, {"cpu_info", loaded.backend().device_description()},
+        {"n_batch", options.n_batch}, {"n_ubatch", options.n_batch}, {"n_threads", threads}, {"type_k", "f16"},
+        {"type_v", "f16"}, {"n_prompt", r.test.n_prompt}, {"n_gen", r.test.n_gen}, {"n_depth", r.test.n_depth},
+        {"test_time", when}, {"avg_ns", static_cast<uint64_t>(r.avg_ns())}, {"stddev_ns", static_cast<uint64_t>(r.stddev_ns())},
+        {"avg_ts", r.avg_ts()}, {"stddev_ts", r.stddev_ts()}, {"samples_ns", r.samples_ns}, {"samples_ts", r.samples_ts()},
+    };
+}
+
+std::string now_iso8601() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return text;
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+    std::vector<OptionSpec> specs = model_option_specs();
+    specs.push_back({"-p", "--n-prompt", true, "prompt sizes, comma separated (default 512)"});
+    specs.push_back({"-n", "--n-gen", true, "generation sizes, comma separated (default 128)"});
+    specs.push_back({"-d", "--n-depth", true, "context depths before each test (default 0)"});
+    specs.push_back({"-r", "--repetitions", true, "timed runs per test (default 5)"});
+    specs.push_back({"-b", "--batch-size", true, "prompt tokens per forward pass (default 512)"});
+    specs.push_back({"-o", "--output", true, "md (default) or json"});
+    specs.push_back({"--json", "", false, "same as -o json"});
+    const Args args(specs, argc, argv, 2);
+    const std::string format = args.has("--json") ? "json" : args.get_or("-o", "md");
+    require(format == "md" || format == "json", ErrorKind::bad_request, "-o must be md or json");
+
+    const int threads = args.get_int("-t", 0);
+    const auto loaded = LoadedModel::load(model_path(args, true), LoadOptions{threads});
+    BenchOptions options;
+    options.repetitions = args.get_int("-r", 5);
+    options.n_batch = args.get_int("-b", 512);
+    std::vector<BenchTest> tests;
+    for (int32_t depth : int_list(args, "-d", 0)) {
+        for (int32_t p : int_list(args, "-p", 512))
+            if (p > 0) tests.push_back({p, 0, depth});
+        for (int32_t n : int_list(args, "-n", 128))
+            if (n > 0) tests.push_back({0, n, depth});
+    }
+    const ModelFacts facts = model_facts(*loaded);
+    const int actual_threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    nlohmann::json all = nlohmann::json::array();
+    if (format == "md") {
+        std::printf("| model | size | params | backend | threads | test | t/s |\n");
+        std::printf("| --- | ---: | ---: | --- | ---: | ---: | ---: |\n");
+    }
+    for (const BenchTest& test : tests) {
+        const BenchResult r = run_bench(*loaded, test, options);
+        if (format == "md") {
+            std::printf("| %s | %.2f MiB | %.2f M | CPU | %d | %s | %.2f ± %.2f |\n", facts.type.c_str(),
+                        facts.size / 1048576.0, facts.n_params / 1e6, actual_threads, test.name().c_str(), r.avg_ts(),
+                        r.stddev_ts());
+            std::fflush(stdout);
+        } else {
+            all.push_back(to_json(r, facts, *loaded, options, actual_threads, now_iso8601()));
+        }
+    }
+    if (format == "json") std::printf("%s\n", all.dump(2).c_str());
+    return 0;
+}
+
+}  // namespace hearth::cli
