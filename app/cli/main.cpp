@@ -16,6 +16,7 @@ constexpr const char* kUsage =
     "  info        metadata and tensor table of a GGUF file\n"
     "  perplexity  -m FILE -f TEXT: perplexity as llama.cpp computes it\n"
     "  bench       throughput like llama-bench: -p 512 -n 128 -r 5 [-d 1024] [--json]\n"
+    "  synth       write a random-weight GGUF in a real model's shape: --shape llama-1b --type Q4_0 -o FILE\n"
     "Run `hearth COMMAND --help` for a command's options.\n";
 
 int exit_code(hearth::ErrorKind kind) {
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
         if (command == "info") return hearth::cli::cmd_info(argc, argv);
         if (command == "perplexity") return hearth::cli::cmd_perplexity(argc, argv);
         if (command == "bench") return hearth::cli::cmd_bench(argc, argv);
+        if (command == "synth") return hearth::cli::cmd_synth(argc, argv);
         std::fprintf(stderr, "hearth: unknown command '%s'\n%s", command.c_str(), kUsage);
         return 2;
     } catch (const hearth::Error& e) {

@@ -1,5 +1,6 @@
 #include "backends/cpu/cpu_backend.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -19,10 +20,12 @@ int default_threads() {
 }  // namespace
 
 CpuBackend::CpuBackend(const CpuOptions& options)
-    : pool_(options.n_threads > 0 ? options.n_threads : default_threads()) {}
+    : isa_(select_isa(options.isa, std::getenv("HEARTH_CPU_ISA"), detect_cpu_features())),
+      dot_kernels_(dot_kernels_for(isa_)),
+      pool_(options.n_threads > 0 ? options.n_threads : default_threads()) {}
 
 std::string CpuBackend::device_description() const {
-    return "CPU, " + std::to_string(pool_.size()) + " threads";
+    return "CPU, " + std::to_string(pool_.size()) + " threads, " + std::string(isa_name(isa_));
 }
 
 Weight CpuBackend::upload(const gguf::TensorInfo& tensor) {

@@ -1,19 +1,24 @@
 #pragma once
 // The CPU backend: weights stay in the memory-mapped file, ops run on a persistent thread pool.
-// This is the plain reference implementation; its numerics follow ggml's CPU path (activations
-// quantized to the weight's dot type, f16 KV cache, f16 rounding where ggml rounds) so that
-// outputs match llama.cpp token for token.
+// Matmul dots use SIMD kernels chosen at construction (backends/cpu/kernels), bit-identical to the
+// scalar reference. Numerics follow ggml's CPU path (activations quantized to the weight's dot type,
+// f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token.
 #include <memory>
 #include <vector>
 
 #include "backends/backend.h"
 #include "backends/cpu/arena.h"
+#include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/thread_pool.h"
 
 namespace hearth::cpu {
 
 struct CpuOptions {
     int n_threads = 0;  // 0: one per hardware thread
+    // Kernels' instruction set; automatic defers to HEARTH_CPU_ISA (scalar|avx2|avx512), then to
+    // the best the CPU has. An instruction set the CPU lacks throws Error(unsupported).
+    IsaRequest isa = IsaRequest::automatic;
 };
 
 class CpuBackend final : public Backend {
@@ -46,8 +51,11 @@ public:
     void read(Tensor x, std::span<float> host) override;
 
     ThreadPool& pool() { return pool_; }
+    Isa isa() const { return isa_; }
 
 private:
+    Isa isa_;
+    DotKernels dot_kernels_;  // fast dots for isa_; null entries fall back to the reference
     ThreadPool pool_;
     Arena arena_;
     std::vector<uint8_t> act_scratch_;  // activations quantized to the weights' dot type

@@ -1,5 +1,6 @@
 // Quantized weight x f32 activations: activations are converted once per row to the weight's dot
-// type (Q8_0, Q8_1, Q8_K, F16, ...) and every output is one reference vec_dot.
+// type (Q8_0, Q8_1, Q8_K, F16, ...) and every output is one dot: the backend's fast kernel for the
+// weight type when it has one (bit-identical to the reference), else the reference vec_dot.
 #include <algorithm>
 
 #include "backends/cpu/cpu_backend.h"
@@ -23,12 +24,17 @@ void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
         quantize_row(act_type, x.data + r * x.cols, acts + r * act_stride, w.in);
     });
     const auto* weights = static_cast<const uint8_t*>(w.data);
+    const DotKernel fast = dot_kernels_.for_type(w.type);
+    const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
+    const auto dot = [&](const uint8_t* weight_row, const uint8_t* act_row) {
+        return fast ? fast(weight_row, act_row, nblocks) : vec_dot(w.type, weight_row, act_row, w.in);
+    };
     const int64_t n_tasks = (w.out + kRowsPerTask - 1) / kRowsPerTask;
     pool_.parallel_for(n_tasks, [&](int64_t task) {
         const int64_t end = std::min(w.out, (task + 1) * kRowsPerTask);
         for (int64_t o = task * kRowsPerTask; o < end; ++o)
             for (int64_t r = 0; r < x.rows; ++r)
-                out.data[r * w.out + o] = vec_dot(w.type, weights + o * w_stride, acts + r * act_stride, w.in);
+                out.data[r * w.out + o] = dot(weights + o * w_stride, acts + r * act_stride);
     });
 }
 

@@ -1,0 +1,28 @@
+#include "backends/cpu/kernels/dot_kernels.h"
+
+namespace hearth::cpu {
+
+DotKernel DotKernels::for_type(DType weight_type) const {
+    switch (weight_type) {
+        case DType::Q4_0: return q4_0;
+        case DType::Q4_1: return q4_1;
+        case DType::Q5_0: return q5_0;
+        case DType::Q5_1: return q5_1;
+        case DType::Q8_0: return q8_0;
+        case DType::Q4_K: return q4_k;
+        case DType::Q5_K: return q5_k;
+        case DType::Q6_K: return q6_k;
+        default: return nullptr;
+    }
+}
+
+DotKernels dot_kernels_for(Isa isa) {
+    switch (isa) {
+        case Isa::scalar: return {};
+        case Isa::avx2:
+        case Isa::avx512: return avx2_dot_kernels();
+    }
+    return {};
+}
+
+}  // namespace hearth::cpu
