@@ -1,6 +1,8 @@
 #pragma once
-// Persistent worker threads. parallel_for hands out chunk indices from an atomic counter; the
-// calling thread works too, so a pool of N threads has N-1 workers.
+// Persistent worker threads. parallel_for hands out indices from an atomic counter; the calling
+// thread works too, so a pool of N threads has N-1 workers. Between jobs workers spin briefly on
+// a generation counter (a decode step issues hundreds of small jobs, and waking a sleeping
+// thread costs more than most of them), then sleep on a condition variable when idle.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -20,22 +22,24 @@ public:
 
     int size() const { return static_cast<int>(workers_.size()) + 1; }
     // Calls fn(i) for every i in [0, n), spread over the threads; returns when all are done.
+    // fn must not throw. Not reentrant: one caller thread at a time.
     void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
 
 private:
     void worker_loop();
     void run_chunks();
+    bool wait_for_job(uint64_t seen);  // false when stopping
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_;
-    std::condition_variable done_;
     const std::function<void(int64_t)>* job_ = nullptr;
     int64_t job_size_ = 0;
-    uint64_t generation_ = 0;
-    int busy_workers_ = 0;
-    bool stopping_ = false;
     std::atomic<int64_t> next_{0};
+    std::atomic<uint64_t> generation_{0};
+    std::atomic<int> busy_workers_{0};
+    std::atomic<int> sleeping_workers_{0};
+    std::atomic<bool> stopping_{false};
 };
 
 }  // namespace hearth::cpu
