@@ -3,14 +3,19 @@
 namespace hearth::cpu {
 namespace {
 
-constexpr int kSpinsBeforeSleep = 1 << 15;
+constexpr int kSpinsBeforeSleep = 1 << 14;
+constexpr int kSpinsBeforeYield = 1 << 10;
 
-void cpu_relax() {
+// Busy-waits politely: pause at first, then yield the core, which matters when more threads
+// than cores run (ctest -j, other programs) and the thread being waited for needs this core.
+void cpu_relax(int spin) {
+    if (spin < kSpinsBeforeYield) {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    std::this_thread::yield();
+        __builtin_ia32_pause();
 #endif
+    } else {
+        std::this_thread::yield();
+    }
 }
 
 }  // namespace
@@ -48,7 +53,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn)
         wake_.notify_all();
     }
     run_chunks();
-    while (busy_workers_.load() > 0) cpu_relax();
+    for (int spin = 0; busy_workers_.load() > 0; ++spin) cpu_relax(spin);
     job_ = nullptr;
 }
 
@@ -56,7 +61,7 @@ bool ThreadPool::wait_for_job(uint64_t seen) {
     for (int spin = 0; spin < kSpinsBeforeSleep; ++spin) {
         if (generation_.load() != seen) return true;
         if (stopping_.load()) return false;
-        cpu_relax();
+        cpu_relax(spin);
     }
     std::unique_lock lock(mutex_);
     sleeping_workers_.fetch_add(1);
@@ -66,7 +71,9 @@ bool ThreadPool::wait_for_job(uint64_t seen) {
 }
 
 void ThreadPool::worker_loop() {
-    uint64_t seen = generation_.load();
+    // Generation 0 is the state before the first job; a worker that starts late must still run
+    // every job published since, or the caller would wait for it forever.
+    uint64_t seen = 0;
     while (wait_for_job(seen)) {
         seen = generation_.load();
         run_chunks();
