@@ -3,17 +3,12 @@
 // expressions in its order (the build keeps -ffp-contract=off, so no FMA is formed). Each function
 // carries the target attribute instead of compiling the file with -mavx2, so that inline functions
 // from shared headers are never emitted here with AVX2 code and picked by the linker for other callers.
-#include <immintrin.h>
-
+#include "backends/cpu/kernels/avx2_blocks.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "core/quant/blocks.h"
 
-#define HEARTH_AVX2 __attribute__((target("avx2,fma,f16c")))
-
 namespace hearth::cpu {
 namespace {
-
-HEARTH_AVX2 inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }  // exact, as fp16_to_f32
 
 HEARTH_AVX2 inline int hsum(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
@@ -21,27 +16,6 @@ HEARTH_AVX2 inline int hsum(__m256i v) {
     s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
     return _mm_cvtsi128_si32(s);
 }
-
-// The 32 4-bit quants of a legacy block in element order: low nibbles, then high nibbles.
-HEARTH_AVX2 inline __m256i unpack_nibbles(const uint8_t* qs) {
-    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
-}
-
-// 0x10 in byte e where bit e of the little-endian 32-bit mask is set (bit 4 of a 5-bit quant).
-HEARTH_AVX2 inline __m256i spread_high_bits(const uint8_t* qh) {
-    const uint32_t bits = static_cast<uint32_t>(qh[0]) | static_cast<uint32_t>(qh[1]) << 8 |
-                          static_cast<uint32_t>(qh[2]) << 16 | static_cast<uint32_t>(qh[3]) << 24;
-    const __m256i byte_of_element = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
-                                                      0x0101010101010101, 0x0000000000000000);
-    const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), byte_of_element);
-    const __m256i bit_of_element = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ULL));
-    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, bit_of_element), bit_of_element);
-    return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
-}
-
-HEARTH_AVX2 inline __m256i load32(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
 // Sum of u * s for 32 unsigned quants u <= 31 and int8 s: each int16 pair sum is at most
 // 2 * 31 * 128 in magnitude, so maddubs never saturates and the result is exact.
@@ -135,6 +109,7 @@ DotKernels avx2_dot_kernels() {
     k.q5_1 = dot_q5_1;
     k.q8_0 = dot_q8_0;
     add_avx2_k_kernels(k);
+    k.tiles = avx2_tile_kernels();
     return k;
 }
 

@@ -16,6 +16,17 @@ DotKernel DotKernels::for_type(DType weight_type) const {
     }
 }
 
+TileKernel TileKernels::for_type(DType weight_type) const {
+    switch (weight_type) {
+        case DType::Q4_0: return q4_0;
+        case DType::Q4_1: return q4_1;
+        case DType::Q5_0: return q5_0;
+        case DType::Q5_1: return q5_1;
+        case DType::Q8_0: return q8_0;
+        default: return nullptr;
+    }
+}
+
 DotKernels dot_kernels_for(Isa isa) {
     switch (isa) {
         case Isa::scalar: return {};

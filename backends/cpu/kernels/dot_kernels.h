@@ -14,6 +14,41 @@ namespace hearth::cpu {
 // weight type's blocks and is not validated.
 using DotKernel = float (*)(const void* weight_row, const void* act_row, int64_t nblocks);
 
+// A tile of outputs of one matmul: out[j * out_stride + i] = dot(weight row i, activation row j) for
+// i < weight_rows, j < act_rows. Each weight block is unpacked once per tile and each activation
+// block read once per weight row; every output's float steps stay those of the single dot kernel.
+struct TileArgs {
+    const uint8_t* weights;
+    uint64_t weight_stride;  // bytes between weight rows
+    const uint8_t* acts;
+    uint64_t act_stride;     // bytes between activation rows
+    int64_t nblocks;         // weight-type blocks per row
+    float* out;
+    int64_t out_stride;      // floats between the outputs of consecutive activation rows
+};
+
+// Tile shapes a tile kernel accepts: 1..kTileMaxActRows activation rows, 1..kTileMaxOutputs weight
+// rows, at most kTileMaxOutputs outputs in all. Other shapes are not validated.
+inline constexpr int kTileMaxActRows = 4;
+inline constexpr int kTileMaxOutputs = 8;
+
+struct TileShape {
+    int weight_rows;
+    int act_rows;
+};
+
+using TileKernel = void (*)(const TileArgs& args, TileShape shape);
+
+struct TileKernels {
+    TileKernel q4_0 = nullptr;
+    TileKernel q4_1 = nullptr;
+    TileKernel q5_0 = nullptr;
+    TileKernel q5_1 = nullptr;
+    TileKernel q8_0 = nullptr;
+
+    TileKernel for_type(DType weight_type) const;
+};
+
 struct DotKernels {
     DotKernel q4_0 = nullptr;
     DotKernel q4_1 = nullptr;
@@ -23,6 +58,8 @@ struct DotKernels {
     DotKernel q4_k = nullptr;
     DotKernel q5_k = nullptr;
     DotKernel q6_k = nullptr;
+
+    TileKernels tiles;  // null entries: use the single dot above per output
 
     DotKernel for_type(DType weight_type) const;
 };
@@ -34,5 +71,6 @@ DotKernels dot_kernels_for(Isa isa);
 // when the CPU has AVX2, FMA and F16C.
 DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
+TileKernels avx2_tile_kernels();  // tile_avx2.cpp
 
 }  // namespace hearth::cpu

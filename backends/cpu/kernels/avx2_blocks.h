@@ -1,0 +1,38 @@
+#pragma once
+// AVX2 helpers shared by the legacy-type kernels (dot_avx2.cpp, tile_avx2.cpp): exact conversions of
+// block fields into vectors. Include only from files whose every caller carries HEARTH_AVX2; the
+// helpers live in an unnamed namespace so that no AVX2 copy is shared with other translation units.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#define HEARTH_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+namespace hearth::cpu {
+namespace {
+
+HEARTH_AVX2 inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }  // exact, as fp16_to_f32
+
+// The 32 4-bit quants of a legacy block in element order: low nibbles, then high nibbles.
+HEARTH_AVX2 inline __m256i unpack_nibbles(const uint8_t* qs) {
+    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+// 0x10 in byte e where bit e of the little-endian 32-bit mask is set (bit 4 of a 5-bit quant).
+HEARTH_AVX2 inline __m256i spread_high_bits(const uint8_t* qh) {
+    const uint32_t bits = static_cast<uint32_t>(qh[0]) | static_cast<uint32_t>(qh[1]) << 8 |
+                          static_cast<uint32_t>(qh[2]) << 16 | static_cast<uint32_t>(qh[3]) << 24;
+    const __m256i byte_of_element = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
+                                                      0x0101010101010101, 0x0000000000000000);
+    const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), byte_of_element);
+    const __m256i bit_of_element = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ULL));
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, bit_of_element), bit_of_element);
+    return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
+
+HEARTH_AVX2 inline __m256i load32(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+
+}  // namespace
+}  // namespace hearth::cpu

@@ -1,0 +1,174 @@
+// Tile kernels (several weight rows x several activation rows at once) must give every output exactly
+// (bit for bit) the reference vec_dot's float, for every tile shape, and CpuBackend::matmul, which
+// tiles over rows and batch, must equal the per-row reference for any batch size.
+#include <doctest/doctest.h>
+
+#include <bit>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/kernels/dot_kernels.h"
+#include "core/quant/half.h"
+#include "core/quant/quant.h"
+
+namespace hearth::cpu {
+namespace {
+
+constexpr DType kTileTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0};
+constexpr int64_t kBlockCounts[] = {1, 3, 7, 13};
+
+bool same_bits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
+
+// Row r of a mix of value kinds: normal, outliers, all zeros, sparse large values.
+std::vector<float> mixed_floats(int kind, int64_t n, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    std::vector<float> v(static_cast<size_t>(n));
+    for (float& x : v) {
+        switch (kind % 4) {
+            case 0: x = normal(rng); break;
+            case 1: x = normal(rng) * (uniform(rng) > 0.97f ? 1000.0f : 0.01f); break;
+            case 2: x = 0.0f; break;
+            default: x = uniform(rng) > 0.8f ? 50.0f * normal(rng) : 0.0f; break;
+        }
+    }
+    return v;
+}
+
+// Uniformly random block bytes (every quant pattern, -128 included) with finite fp16 scales, which
+// sit at offset 0 and, for the types with an offset (Q4_1, Q5_1, Q8_1), also at offset 2.
+void randomize_blocks(DType type, uint8_t* bytes, uint64_t size, std::mt19937& rng) {
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (uint64_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(byte(rng));
+    std::uniform_real_distribution<float> scale(-4.0f, 4.0f);
+    const bool has_offset = type == DType::Q4_1 || type == DType::Q5_1 || type == DType::Q8_1;
+    const uint64_t block = dtype_info(type).block_bytes;
+    for (uint64_t b = 0; b < size; b += block) {
+        for (uint64_t off : {uint64_t{0}, uint64_t{2}}) {
+            if (off == 2 && !has_offset) continue;
+            const uint16_t h = f32_to_fp16(scale(rng));
+            std::memcpy(bytes + b + off, &h, sizeof(h));
+        }
+    }
+}
+
+// `count` rows of `type`, n elements each, quantized from mixed floats or (arbitrary) random bytes.
+enum class Fill { quantized, arbitrary };
+
+std::vector<uint8_t> make_rows(DType type, int64_t count, int64_t n, Fill fill, std::mt19937& rng) {
+    const uint64_t stride = row_bytes(dtype_info(type), n);
+    std::vector<uint8_t> rows(stride * static_cast<uint64_t>(count));
+    for (int64_t r = 0; r < count; ++r) {
+        uint8_t* row = rows.data() + stride * static_cast<uint64_t>(r);
+        if (fill == Fill::arbitrary) randomize_blocks(type, row, stride, rng);
+        else quantize_row(type, mixed_floats(static_cast<int>(r), n, rng).data(), row, n);
+    }
+    return rows;
+}
+
+// Runs one tile of the given shape and counts outputs that differ from vec_dot in any bit.
+int tile_mismatches(TileKernel tile, DType type, int64_t nblocks, TileShape shape, Fill fill, std::mt19937& rng) {
+    const DType act = vec_dot_type(type);
+    const int64_t n = nblocks * dtype_info(type).block_elems;
+    const auto w = make_rows(type, shape.weight_rows, n, fill, rng);
+    const auto a = make_rows(act, shape.act_rows, n, fill, rng);
+    const uint64_t w_stride = row_bytes(dtype_info(type), n);
+    const uint64_t a_stride = row_bytes(dtype_info(act), n);
+    const int64_t out_stride = shape.weight_rows + 3;  // padding must stay untouched
+    std::vector<float> out(static_cast<size_t>(out_stride * shape.act_rows), -7.0f);
+    tile({w.data(), w_stride, a.data(), a_stride, nblocks, out.data(), out_stride}, shape);
+    int bad = 0;
+    for (int j = 0; j < shape.act_rows; ++j) {
+        for (int i = 0; i < out_stride; ++i) {
+            const float got = out[static_cast<size_t>(j * out_stride + i)];
+            const float expected = i < shape.weight_rows
+                ? vec_dot(type, w.data() + w_stride * static_cast<uint64_t>(i), a.data() + a_stride * static_cast<uint64_t>(j), n)
+                : -7.0f;
+            if (!same_bits(got, expected)) ++bad;
+        }
+    }
+    return bad;
+}
+
+bool cpu_has_avx2() {
+    if (detect_cpu_features().avx2) return true;
+    MESSAGE("this CPU has no AVX2: tile kernels not tested");
+    return false;
+}
+
+TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
+    if (!cpu_has_avx2()) return;
+    const DotKernels kernels = dot_kernels_for(Isa::avx2);
+    std::mt19937 rng(4321);
+    for (DType type : kTileTypes) {
+        const TileKernel tile = kernels.tiles.for_type(type);
+        REQUIRE((tile != nullptr));
+        for (int64_t blocks : kBlockCounts) {
+            for (int cols = 1; cols <= kTileMaxActRows; ++cols) {
+                for (int rows = 1; rows * cols <= kTileMaxOutputs; ++rows) {
+                    for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+                        INFO(dtype_info(type).name, " blocks=", blocks, " rows=", rows, " cols=", cols,
+                             " arbitrary=", fill == Fill::arbitrary);
+                        CHECK(tile_mismatches(tile, type, blocks, {rows, cols}, fill, rng) == 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("tile tables: scalar has none, AVX2 covers the legacy types only") {
+    const DotKernels scalar = dot_kernels_for(Isa::scalar);
+    const DotKernels avx2 = dot_kernels_for(Isa::avx2);
+    for (DType type : kTileTypes) {
+        CHECK((scalar.tiles.for_type(type) == nullptr));
+        CHECK((avx2.tiles.for_type(type) != nullptr));
+    }
+    CHECK((avx2.tiles.for_type(DType::Q4_K) == nullptr));
+    CHECK((avx2.tiles.for_type(DType::F32) == nullptr));
+}
+
+// matmul over 1..9 activation rows and an output count that is not a multiple of any tile, against
+// vec_dot of each (weight row, quantized activation row).
+void check_matmul_matches_reference(IsaRequest isa, DType type) {
+    CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
+    std::mt19937 rng(77);
+    const int64_t in = 7 * dtype_info(type).block_elems;
+    const int64_t out_rows = 37;
+    const auto w_bytes = make_rows(type, out_rows, in, Fill::quantized, rng);
+    const Weight w{type, in, out_rows, w_bytes.data()};
+    const DType act = vec_dot_type(type);
+    const uint64_t w_stride = row_bytes(dtype_info(type), in);
+    for (int64_t batch = 1; batch <= 9; ++batch) {
+        std::vector<float> x;
+        for (int64_t r = 0; r < batch; ++r) {
+            const auto row = mixed_floats(static_cast<int>(r), in, rng);
+            x.insert(x.end(), row.begin(), row.end());
+        }
+        std::vector<float> y(static_cast<size_t>(batch * out_rows));
+        backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
+        int bad = 0;
+        std::vector<uint8_t> q(row_bytes(dtype_info(act), in));
+        for (int64_t r = 0; r < batch; ++r) {
+            quantize_row(act, x.data() + r * in, q.data(), in);
+            for (int64_t o = 0; o < out_rows; ++o) {
+                const float expected = vec_dot(type, w_bytes.data() + w_stride * static_cast<uint64_t>(o), q.data(), in);
+                if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
+            }
+        }
+        INFO(dtype_info(type).name, " batch=", batch);
+        CHECK(bad == 0);
+    }
+}
+
+TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..9 rows") {
+    for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+        check_matmul_matches_reference(IsaRequest::scalar, type);
+        if (detect_cpu_features().avx2) check_matmul_matches_reference(IsaRequest::avx2, type);
+    }
+}
+
+}  // namespace
+}  // namespace hearth::cpu
