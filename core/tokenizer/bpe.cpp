@@ -5,17 +5,11 @@
 #include <string>
 
 #include "core/tokenizer/byte_level.h"
+#include "core/tokenizer/symbols.h"
 #include "core/tokenizer/unicode.h"
 
 namespace hearth::tokenizer {
 namespace {
-
-struct Symbol {
-    int prev;
-    int next;
-    size_t start;
-    size_t length;  // 0 once merged into its left neighbour
-};
 
 struct Bigram {
     int left;
@@ -41,7 +35,7 @@ public:
                 return;
             }
         }
-        split_characters();
+        split_utf8_symbols(word_, symbols_);
         for (int i = 1; i < static_cast<int>(symbols_.size()); ++i) try_add_bigram(i - 1, i);
         while (!queue_.empty()) {
             const Bigram bigram = queue_.top();
@@ -61,16 +55,6 @@ public:
     }
 
 private:
-    void split_characters() {
-        size_t offset = 0;
-        while (offset < word_.size()) {
-            const size_t length = std::min(utf8_length_from_lead(static_cast<uint8_t>(word_[offset])), word_.size() - offset);
-            const int index = static_cast<int>(symbols_.size());
-            symbols_.push_back(Symbol{index - 1, offset + length == word_.size() ? -1 : index + 1, offset, length});
-            offset += length;
-        }
-    }
-
     void try_add_bigram(int left, int right) {
         if (left < 0 || right < 0) return;
         const Symbol& a = symbols_[static_cast<size_t>(left)];

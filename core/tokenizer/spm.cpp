@@ -3,18 +3,11 @@
 #include <algorithm>
 #include <queue>
 
+#include "core/tokenizer/symbols.h"
 #include "core/tokenizer/unicode.h"
 
 namespace hearth::tokenizer {
 namespace {
-
-// A run of the text; merged-away symbols keep length 0. prev/next link the live ones.
-struct Symbol {
-    int prev;
-    int next;
-    size_t start;
-    size_t length;
-};
 
 struct Bigram {
     int left;
@@ -33,7 +26,7 @@ public:
     SpmSession(const Vocab& vocab, std::string_view text) : vocab_(vocab), text_(text) {}
 
     void encode(std::vector<int32_t>& out) {
-        split_characters();
+        split_utf8_symbols(text_, symbols_);
         for (int i = 1; i < static_cast<int>(symbols_.size()); ++i) try_add_bigram(i - 1, i);
         while (!queue_.empty()) {
             const Bigram bigram = queue_.top();
@@ -52,16 +45,6 @@ public:
     }
 
 private:
-    void split_characters() {
-        size_t offset = 0;
-        while (offset < text_.size()) {
-            const size_t length = std::min(utf8_length_from_lead(static_cast<uint8_t>(text_[offset])), text_.size() - offset);
-            const int index = static_cast<int>(symbols_.size());
-            symbols_.push_back(Symbol{index - 1, offset + length == text_.size() ? -1 : index + 1, offset, length});
-            offset += length;
-        }
-    }
-
     std::string_view text_of(size_t start, size_t length) const { return text_.substr(start, length); }
 
     void try_add_bigram(int left, int right) {
