@@ -8,6 +8,7 @@
 
 #include "backends/backend.h"
 #include "backends/cpu/arena.h"
+#include "backends/cpu/kernels/attention_kernels.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/thread_pool.h"
@@ -56,6 +57,7 @@ public:
 private:
     Isa isa_;
     DotKernels dot_kernels_;  // fast dots for isa_; null entries fall back to the reference
+    AttentionKernels attention_kernels_;  // likewise for attention
     ThreadPool pool_;
     Arena arena_;
     std::vector<uint8_t> act_scratch_;  // activations quantized to the weights' dot type

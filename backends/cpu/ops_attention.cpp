@@ -82,7 +82,11 @@ void CpuBackend::attention(KvCache& cache, int32_t layer, Tensor q, const BatchR
         for (int32_t j = 0; j < n_keys; ++j) {
             const float prob = round_f16(scores[j] * inv_sum);
             const uint16_t* value = kv.value(layer, first + j) + kvh * p.head_dim;
-            for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * fp16_to_f32(value[d]));
+            if (attention_kernels_.axpy_f16) {
+                attention_kernels_.axpy_f16(acc.data(), prob, value, p.head_dim);
+            } else {
+                for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * fp16_to_f32(value[d]));
+            }
         }
         float* orow = out.data + r * out.cols + static_cast<int64_t>(h) * p.head_dim;
         for (int32_t d = 0; d < p.head_dim; ++d) orow[d] = static_cast<float>(acc[d]);

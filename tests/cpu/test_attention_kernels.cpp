@@ -1,0 +1,45 @@
+// The attention kernels return exactly what the reference loops in ops_attention.cpp compute.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "backends/cpu/kernels/attention_kernels.h"
+#include "core/quant/half.h"
+
+namespace hearth::cpu {
+namespace {
+
+TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {
+    const CpuFeatures features = detect_cpu_features();
+    if (!features.avx2) {
+        MESSAGE("skipped: this CPU has no AVX2");
+        return;
+    }
+    const AttentionKernels kernels = attention_kernels_for(Isa::avx2);
+    const bool avx2_has_kernel = kernels.axpy_f16 != nullptr;
+    const bool scalar_has_kernel = attention_kernels_for(Isa::scalar).axpy_f16 != nullptr;
+    REQUIRE(avx2_has_kernel);
+    CHECK_FALSE(scalar_has_kernel);
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (int64_t n : {1, 3, 4, 7, 64, 67, 256}) {
+        std::vector<uint16_t> v(n);
+        for (auto& x : v) x = f32_to_fp16(normal(rng) * (rng() % 4 == 0 ? 300.0f : 1.0f));
+        v[0] = f32_to_fp16(6.0e-8f);  // a subnormal half
+        std::vector<double> fast(n), reference(n);
+        for (int64_t i = 0; i < n; ++i) fast[i] = reference[i] = normal(rng);
+        for (int step = 0; step < 20; ++step) {
+            const float p = fp16_to_f32(f32_to_fp16(std::fabs(normal(rng)) / 7.0f));
+            kernels.axpy_f16(fast.data(), p, v.data(), n);
+            for (int64_t i = 0; i < n; ++i) reference[i] += static_cast<double>(p * fp16_to_f32(v[i]));
+        }
+        CAPTURE(n);
+        CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * n) == 0);
+    }
+}
+
+}  // namespace
+}  // namespace hearth::cpu
