@@ -62,13 +62,22 @@ void CpuBackend::attention(KvCache& cache, int32_t layer, Tensor q, const BatchR
         const float* qrow = q.data + r * q.cols + static_cast<int64_t>(h) * p.head_dim;
         for (int32_t d = 0; d < p.head_dim; ++d) q16[d] = round_f16(qrow[d]);
 
+        std::vector<double> dots(n_keys);
+        const uint16_t* keys = kv.key(layer, first) + kvh * p.head_dim;
+        if (attention_kernels_.dots_f16) {
+            attention_kernels_.dots_f16(q16.data(), keys, kv.kv_dim(), n_keys, p.head_dim, dots.data());
+        } else {
+            for (int32_t j = 0; j < n_keys; ++j) {
+                const uint16_t* key = keys + static_cast<int64_t>(j) * kv.kv_dim();
+                double dot = 0.0;
+                for (int32_t d = 0; d < p.head_dim; ++d) dot += static_cast<double>(q16[d] * fp16_to_f32(key[d]));
+                dots[j] = dot;
+            }
+        }
         std::vector<float> scores(n_keys);
         float max_score = -std::numeric_limits<float>::infinity();
         for (int32_t j = 0; j < n_keys; ++j) {
-            const uint16_t* key = kv.key(layer, first + j) + kvh * p.head_dim;
-            double dot = 0.0;
-            for (int32_t d = 0; d < p.head_dim; ++d) dot += static_cast<double>(q16[d] * fp16_to_f32(key[d]));
-            scores[j] = static_cast<float>(dot) * p.scale;
+            scores[j] = static_cast<float>(dots[j]) * p.scale;
             max_score = std::max(max_score, scores[j]);
         }
         double sum = 0.0;

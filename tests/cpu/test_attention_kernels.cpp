@@ -41,5 +41,36 @@ TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {
     }
 }
 
+TEST_CASE("dots_f16 kernel is bit-identical to the reference loop") {
+    if (!detect_cpu_features().avx2) {
+        MESSAGE("skipped: this CPU has no AVX2");
+        return;
+    }
+    const AttentionKernels kernels = attention_kernels_for(Isa::avx2);
+    const bool has_kernel = kernels.dots_f16 != nullptr;
+    REQUIRE(has_kernel);
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (int64_t n : {8, 12, 64, 256}) {
+        for (int64_t n_keys : {1, 3, 4, 5, 9, 33}) {
+            const int64_t stride = n * 3 + 8;  // keys of one head inside wider cache rows
+            std::vector<uint16_t> keys(stride * n_keys);
+            for (auto& k : keys) k = f32_to_fp16(normal(rng) * (rng() % 5 == 0 ? 100.0f : 1.0f));
+            std::vector<float> q(n);
+            for (auto& x : q) x = fp16_to_f32(f32_to_fp16(normal(rng) * 3.0f));
+            std::vector<double> fast(n_keys), reference(n_keys);
+            kernels.dots_f16(q.data(), keys.data(), stride, n_keys, n, fast.data());
+            for (int64_t j = 0; j < n_keys; ++j) {
+                double sum = 0.0;
+                for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * fp16_to_f32(keys[j * stride + d]));
+                reference[j] = sum;
+            }
+            CAPTURE(n);
+            CAPTURE(n_keys);
+            CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * n_keys) == 0);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace hearth::cpu

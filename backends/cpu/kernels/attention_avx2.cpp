@@ -20,11 +20,59 @@ __attribute__((target("avx2,f16c"))) void axpy_f16_avx2(double* acc, float p, co
     for (; i < n; ++i) acc[i] += static_cast<double>(p * fp16_to_f32(v[i]));
 }
 
+double dot_f16_reference(const float* q, const uint16_t* key, int64_t n) {
+    double sum = 0.0;
+    for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * fp16_to_f32(key[d]));
+    return sum;
+}
+
+// Four keys at a time: their products for 8 dimensions are formed as the reference forms them,
+// transposed so each double lane (one key) adds its products in dimension order.
+__attribute__((target("avx2,f16c"))) void dots_f16_avx2(const float* q, const uint16_t* keys, int64_t key_stride,
+                                                        int64_t n_keys, int64_t n, double* out) {
+    int64_t j = 0;
+    if (n % 8 == 0) {
+        for (; j + 4 <= n_keys; j += 4) {
+            const uint16_t* k0 = keys + j * key_stride;
+            __m256d acc = _mm256_setzero_pd();
+            for (int64_t d = 0; d < n; d += 8) {
+                const __m256 qv = _mm256_loadu_ps(q + d);
+                const uint16_t* k = k0 + d;
+                const __m256 p0 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                k += key_stride;
+                const __m256 p1 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                k += key_stride;
+                const __m256 p2 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                k += key_stride;
+                const __m256 p3 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                const __m256 t0 = _mm256_unpacklo_ps(p0, p1), t1 = _mm256_unpackhi_ps(p0, p1);
+                const __m256 t2 = _mm256_unpacklo_ps(p2, p3), t3 = _mm256_unpackhi_ps(p2, p3);
+                const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+                const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+                // Dimensions d..d+3 sit in the low halves of u0..u3, d+4..d+7 in the high halves.
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(u0)));
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(u1)));
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(u2)));
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(u3)));
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(u0, 1)));
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(u1, 1)));
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(u2, 1)));
+                acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(u3, 1)));
+            }
+            _mm256_storeu_pd(out + j, acc);
+        }
+    }
+    for (; j < n_keys; ++j) out[j] = dot_f16_reference(q, keys + j * key_stride, n);
+}
+
 }  // namespace
 
 AttentionKernels attention_kernels_for(Isa isa) {
     AttentionKernels kernels;
-    if (isa != Isa::scalar) kernels.axpy_f16 = axpy_f16_avx2;
+    if (isa != Isa::scalar) {
+        kernels.axpy_f16 = axpy_f16_avx2;
+        kernels.dots_f16 = dots_f16_avx2;
+    }
     return kernels;
 }
 
