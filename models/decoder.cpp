@@ -1,5 +1,7 @@
 #include "models/decoder.h"
 
+#include <cmath>
+
 #include "core/error.h"
 #include "models/weight_loader.h"
 
@@ -41,6 +43,20 @@ DecoderWeights load_decoder_weights(const WeightLoader& loader, const ModelConfi
         w.layers.push_back(std::move(l));
     }
     return w;
+}
+
+std::unique_ptr<Model> load_plain_decoder(const gguf::GgufFile& file, Backend& backend, std::string_view arch,
+                                          const DecoderTensorSet& tensors, RopeStyle rope_style) {
+    const WeightLoader loader(file, backend);
+    const Weight token_embd = loader.get_any_shape("token_embd.weight");
+    ModelConfig config = read_base_config(file, arch, token_embd);
+    DecoderWeights weights = load_decoder_weights(loader, config, token_embd, tensors);
+    const RopeParams rope = read_rope(file, arch, config, rope_style);
+    for (auto& layer : weights.layers) layer.rope = rope;
+    DecoderSpec spec;
+    spec.activation = FfnActivation::swiglu;
+    spec.kq_scale = 1.0f / std::sqrt(static_cast<float>(config.head_dim));
+    return std::make_unique<DecoderModel>(backend, std::move(config), spec, std::move(weights));
 }
 
 DecoderModel::DecoderModel(Backend& backend, ModelConfig config, DecoderSpec spec, DecoderWeights weights)

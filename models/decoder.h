@@ -2,6 +2,7 @@
 // The pre-norm decoder-only transformer that llama, qwen2 and gemma3 share. A family file fills
 // in the weights and the few switches that differ (biases, QK norm, post norms, activation).
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "models/model.h"
@@ -49,6 +50,11 @@ class WeightLoader;
 // RoPE and sliding windows are left for the family to set.
 DecoderWeights load_decoder_weights(const WeightLoader& loader, const ModelConfig& config, Weight token_embd,
                                     const DecoderTensorSet& tensors);
+
+// The plain llama-style family member: SwiGLU, 1/sqrt(head_dim) attention scale, one RoPE for all
+// layers; `tensors` and `rope_style` are what llama and qwen2 differ in.
+std::unique_ptr<Model> load_plain_decoder(const gguf::GgufFile& file, Backend& backend, std::string_view arch,
+                                          const DecoderTensorSet& tensors, RopeStyle rope_style);
 
 class DecoderModel final : public Model {
 public:

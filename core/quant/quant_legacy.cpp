@@ -69,6 +69,19 @@ HighBits high_bits(uint32_t qh, int j) {
     return {static_cast<uint8_t>(((qh >> j) << 4) & 0x10), static_cast<uint8_t>((qh >> (j + 12)) & 0x10)};
 }
 
+// Integer dot of one Q5 block (5-bit values minus `offset`) with one Q8 block: exact in any order.
+int q5_block_sum(const uint8_t* qs, const uint8_t* qh_bytes, const int8_t* y, int offset) {
+    const uint32_t qh = load_qh(qh_bytes);
+    int sum0 = 0;
+    int sum1 = 0;
+    for (int j = 0; j < kHalf; ++j) {
+        const HighBits h = high_bits(qh, j);
+        sum0 += (((qs[j] & 0x0F) | h.low) - offset) * y[j];
+        sum1 += (((qs[j] >> 4) | h.high) - offset) * y[j + kHalf];
+    }
+    return sum0 + sum1;
+}
+
 struct Q8Result {
     float d;  // the float scale, before its rounding to fp16
     int sum;  // sum of the quants
@@ -257,15 +270,8 @@ float dot(const BlockQ4_1* x, const BlockQ8_1* y, int64_t nblocks) {
 float dot(const BlockQ5_0* x, const BlockQ8_0* y, int64_t nblocks) {
     float sum = 0.0f;
     for (int64_t i = 0; i < nblocks; ++i) {
-        const uint32_t qh = load_qh(x[i].qh);
-        int sum0 = 0;
-        int sum1 = 0;
-        for (int j = 0; j < kHalf; ++j) {
-            const HighBits h = high_bits(qh, j);
-            sum0 += (((x[i].qs[j] & 0x0F) | h.low) - 16) * y[i].qs[j];
-            sum1 += (((x[i].qs[j] >> 4) | h.high) - 16) * y[i].qs[j + kHalf];
-        }
-        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sum0 + sum1);
+        const int sumi = q5_block_sum(x[i].qs, x[i].qh, y[i].qs, 16);
+        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sumi);
     }
     return sum;
 }
@@ -273,15 +279,8 @@ float dot(const BlockQ5_0* x, const BlockQ8_0* y, int64_t nblocks) {
 float dot(const BlockQ5_1* x, const BlockQ8_1* y, int64_t nblocks) {
     float sum = 0.0f;
     for (int64_t i = 0; i < nblocks; ++i) {
-        const uint32_t qh = load_qh(x[i].qh);
-        int sum0 = 0;
-        int sum1 = 0;
-        for (int j = 0; j < kHalf; ++j) {
-            const HighBits h = high_bits(qh, j);
-            sum0 += ((x[i].qs[j] & 0x0F) | h.low) * y[i].qs[j];
-            sum1 += ((x[i].qs[j] >> 4) | h.high) * y[i].qs[j + kHalf];
-        }
-        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sum0 + sum1) +
+        const int sumi = q5_block_sum(x[i].qs, x[i].qh, y[i].qs, 0);
+        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sumi) +
                fp16_to_f32(x[i].m) * fp16_to_f32(y[i].s);
     }
     return sum;
