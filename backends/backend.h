@@ -46,9 +46,13 @@ struct RopeParams {
     const Weight* freq_factors = nullptr;  // per-pair divisors (Llama 3.1 style), or null
 };
 
-// Where each row of a step's batch sits: a sequence position, all in one sequence for now.
+// Where each row of a step's batch sits: its sequence and position, and every sequence's block
+// table (the KV pages holding its positions 0, page_size, 2*page_size, ... in order). Rows of one
+// sequence come in position order; a row attends to its sequence's keys up to its own position.
 struct BatchRows {
-    std::span<const int32_t> positions;
+    std::span<const int32_t> positions;                       // per row
+    std::span<const int32_t> sequences;                       // per row: index into block_tables
+    std::span<const std::span<const int32_t>> block_tables;   // per sequence in the batch
 };
 
 struct AttentionParams {
@@ -59,11 +63,21 @@ struct AttentionParams {
     int32_t sliding_window = 0;  // 0: full causal attention; else keys within this many positions
 };
 
-// Per-sequence key/value storage for every layer (contiguous now; paged in a later step).
-class KvCache {
+// The shape of a backend's KV storage: n_pages pages of page_size token slots, each slot holding
+// kv_dim keys and kv_dim values (f16) for every layer.
+struct KvLayout {
+    int32_t n_layer = 0;
+    int32_t kv_dim = 0;
+    int32_t page_size = 16;
+    int32_t n_pages = 0;
+    int64_t bytes() const { return 2LL * 2 * n_layer * kv_dim * static_cast<int64_t>(page_size) * n_pages; }
+};
+
+// Key/value pages on the backend; which page holds which positions is core/kv's business.
+class KvPages {
 public:
-    virtual ~KvCache() = default;
-    virtual int32_t capacity() const = 0;  // positions
+    virtual ~KvPages() = default;
+    virtual const KvLayout& layout() const = 0;
 };
 
 class Backend {
@@ -75,7 +89,10 @@ public:
     // Copies (or maps) a GGUF tensor into backend storage. Throws Error(unsupported) for types it
     // cannot compute with.
     virtual Weight upload(const gguf::TensorInfo& tensor) = 0;
-    virtual std::unique_ptr<KvCache> create_kv_cache(int32_t n_layer, int32_t capacity, int32_t kv_dim) = 0;
+    // Throws Error(out_of_memory) when the pages do not fit.
+    virtual std::unique_ptr<KvPages> create_kv_pages(const KvLayout& layout) = 0;
+    // Copies every layer's keys and values of one page to another (copy-on-write).
+    virtual void copy_kv_page(KvPages& pages, int32_t from, int32_t to) = 0;
 
     // Activation memory for one step; everything is released by begin_step().
     virtual void begin_step() = 0;
@@ -92,9 +109,12 @@ public:
     virtual void softcap(Tensor x, float cap) = 0;  // x = cap * tanh(x / cap)
     // x is [rows, n_heads * head_dim]; rotates each head's first n_dims dimensions in place.
     virtual void rope(Tensor x, int32_t head_dim, const BatchRows& rows, const RopeParams& params) = 0;
-    virtual void kv_store(KvCache& cache, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) = 0;
-    // Causal attention of q [rows, n_head*head_dim] over the cache's keys up to each row's position.
-    virtual void attention(KvCache& cache, int32_t layer, Tensor q, const BatchRows& rows,
+    // Stores each row's keys and values at its position in its sequence's pages.
+    virtual void kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) = 0;
+    // Causal attention of q [rows, n_head*head_dim] over each row's sequence's keys up to its
+    // position (within the sliding window if there is one). A row's result never depends on the
+    // other rows of the batch.
+    virtual void attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows,
                            const AttentionParams& params, Tensor out) = 0;
     virtual void swiglu(Tensor gate, Tensor up, Tensor out) = 0;     // silu(gate) * up
     virtual void gelu_glu(Tensor gate, Tensor up, Tensor out) = 0;   // gelu_tanh(gate) * up

@@ -66,7 +66,7 @@ DecoderModel::DecoderModel(Backend& backend, ModelConfig config, DecoderSpec spe
 }
 
 void DecoderModel::attention_block(const DecoderLayer& layer, int32_t index, Tensor x, const BatchRows& rows,
-                                   KvCache& cache) {
+                                   KvPages& pages) {
     Backend& b = backend_;
     const ModelConfig& c = config_;
     const int64_t n = x.rows;
@@ -86,11 +86,11 @@ void DecoderModel::attention_block(const DecoderLayer& layer, int32_t index, Ten
     b.rope(q, c.head_dim, rows, layer.rope);
     b.rope(k, c.head_dim, rows, layer.rope);
     if (spec_.query_scale != 1.0f) b.scale(q, spec_.query_scale);
-    b.kv_store(cache, index, k, v, rows);
+    b.kv_store(pages, index, k, v, rows);
 
     Tensor attn = b.alloc(n, q.cols);
     const AttentionParams params{c.n_head, c.n_head_kv, c.head_dim, spec_.kq_scale, layer.sliding_window};
-    b.attention(cache, index, q, rows, params, attn);
+    b.attention(pages, index, q, rows, params, attn);
     Tensor o = b.alloc(n, c.n_embd);
     b.matmul(layer.wo, attn, o);
     if (layer.attn_post_norm) b.rms_norm(o, *layer.attn_post_norm, c.norm_eps, o);
@@ -118,20 +118,20 @@ void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x) {
     b.add(x, down, x);
 }
 
-void DecoderModel::forward(const ForwardBatch& batch, KvCache& cache, std::span<float> logits) {
+void DecoderModel::forward(const ForwardBatch& batch, KvPages& pages, std::span<float> logits) {
     const int64_t n = static_cast<int64_t>(batch.tokens.size());
-    require(n > 0 && batch.positions.size() == batch.tokens.size(), ErrorKind::internal,
-            "forward: tokens and positions differ in length");
+    require(n > 0 && batch.positions.size() == batch.tokens.size() && batch.sequences.size() == batch.tokens.size(),
+            ErrorKind::internal, "forward: tokens, positions and sequences differ in length");
     require(logits.size() == batch.logit_rows.size() * static_cast<size_t>(config_.n_vocab), ErrorKind::internal,
             "forward: logits buffer has the wrong size");
     Backend& b = backend_;
     b.begin_step();
-    const BatchRows rows{batch.positions};
+    const BatchRows rows{batch.positions, batch.sequences, batch.block_tables};
     Tensor x = b.alloc(n, config_.n_embd);
     b.embed(weights_.token_embd, batch.tokens, x);
     if (spec_.embed_scale != 1.0f) b.scale(x, spec_.embed_scale);
     for (int32_t i = 0; i < config_.n_layer; ++i) {
-        attention_block(weights_.layers[i], i, x, rows, cache);
+        attention_block(weights_.layers[i], i, x, rows, pages);
         ffn_block(weights_.layers[i], x);
     }
     if (batch.logit_rows.empty()) return;

@@ -59,10 +59,10 @@ std::unique_ptr<Model> load_plain_decoder(const gguf::GgufFile& file, Backend& b
 class DecoderModel final : public Model {
 public:
     DecoderModel(Backend& backend, ModelConfig config, DecoderSpec spec, DecoderWeights weights);
-    void forward(const ForwardBatch& batch, KvCache& cache, std::span<float> logits) override;
+    void forward(const ForwardBatch& batch, KvPages& pages, std::span<float> logits) override;
 
 private:
-    void attention_block(const DecoderLayer& layer, int32_t index, Tensor x, const BatchRows& rows, KvCache& cache);
+    void attention_block(const DecoderLayer& layer, int32_t index, Tensor x, const BatchRows& rows, KvPages& pages);
     void ffn_block(const DecoderLayer& layer, Tensor x);
 
     DecoderSpec spec_;

@@ -27,10 +27,13 @@ struct ModelConfig {
     int32_t kv_dim() const { return n_head_kv * head_dim; }
 };
 
-// One step's input: tokens with their positions (one sequence for now) and which rows need logits.
+// One step's input: rows of tokens from one or more sequences, each with its position and its
+// sequence's index into block_tables (see BatchRows), and which rows need logits.
 struct ForwardBatch {
     std::span<const int32_t> tokens;
     std::span<const int32_t> positions;
+    std::span<const int32_t> sequences;
+    std::span<const std::span<const int32_t>> block_tables;
     std::span<const int32_t> logit_rows;  // indices into tokens
 };
 
@@ -40,12 +43,13 @@ public:
     const ModelConfig& config() const { return config_; }
     Backend& backend() const { return backend_; }
 
-    std::unique_ptr<KvCache> create_kv_cache(int32_t capacity) const {
-        return backend_.create_kv_cache(config_.n_layer, capacity, config_.kv_dim());
+    std::unique_ptr<KvPages> create_kv_pages(int32_t n_pages, int32_t page_size) const {
+        return backend_.create_kv_pages(KvLayout{config_.n_layer, config_.kv_dim(), page_size, n_pages});
     }
-    // Runs the batch, storing its keys and values in cache; writes logit_rows.size() x n_vocab
-    // floats to logits.
-    virtual void forward(const ForwardBatch& batch, KvCache& cache, std::span<float> logits) = 0;
+    int64_t kv_bytes_per_token() const { return KvLayout{config_.n_layer, config_.kv_dim(), 1, 1}.bytes(); }
+    // Runs the batch, storing its keys and values in the pages its block tables name; writes
+    // logit_rows.size() x n_vocab floats to logits.
+    virtual void forward(const ForwardBatch& batch, KvPages& pages, std::span<float> logits) = 0;
 
 protected:
     Model(Backend& backend, ModelConfig config) : backend_(backend), config_(std::move(config)) {}

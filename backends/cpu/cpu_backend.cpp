@@ -5,7 +5,7 @@
 #include <string>
 #include <thread>
 
-#include "backends/cpu/cpu_kv_cache.h"
+#include "backends/cpu/cpu_kv_pages.h"
 #include "core/error.h"
 #include "core/quant/quant.h"
 
@@ -50,8 +50,8 @@ Weight CpuBackend::upload(const gguf::TensorInfo& tensor) {
     return weight;
 }
 
-std::unique_ptr<KvCache> CpuBackend::create_kv_cache(int32_t n_layer, int32_t capacity, int32_t kv_dim) {
-    return std::make_unique<CpuKvCache>(n_layer, capacity, kv_dim);
+std::unique_ptr<KvPages> CpuBackend::create_kv_pages(const KvLayout& layout) {
+    return std::make_unique<CpuKvPages>(layout);
 }
 
 Tensor CpuBackend::alloc(int64_t rows, int64_t cols) {
@@ -85,18 +85,6 @@ void CpuBackend::gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out
 void CpuBackend::read(Tensor x, std::span<float> host) {
     require(host.size() == static_cast<size_t>(x.size()), ErrorKind::internal, "read: size mismatch");
     std::memcpy(host.data(), x.data, sizeof(float) * host.size());
-}
-
-CpuKvCache::CpuKvCache(int32_t n_layer, int32_t capacity, int32_t kv_dim)
-    : n_layer_(n_layer), capacity_(capacity), kv_dim_(kv_dim) {
-    const size_t n = static_cast<size_t>(n_layer) * capacity * kv_dim;
-    try {
-        keys_.resize(n);
-        values_.resize(n);
-    } catch (const std::bad_alloc&) {
-        throw Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(n * 4) +
-                                                  " bytes for " + std::to_string(capacity) + " positions");
-    }
 }
 
 }  // namespace hearth::cpu

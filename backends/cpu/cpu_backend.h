@@ -30,7 +30,8 @@ public:
     std::string device_description() const override;
 
     Weight upload(const gguf::TensorInfo& tensor) override;
-    std::unique_ptr<KvCache> create_kv_cache(int32_t n_layer, int32_t capacity, int32_t kv_dim) override;
+    std::unique_ptr<KvPages> create_kv_pages(const KvLayout& layout) override;
+    void copy_kv_page(KvPages& pages, int32_t from, int32_t to) override;
 
     void begin_step() override { arena_.reset(); }
     Tensor alloc(int64_t rows, int64_t cols) override;
@@ -43,8 +44,8 @@ public:
     void scale(Tensor x, float factor) override;
     void softcap(Tensor x, float cap) override;
     void rope(Tensor x, int32_t head_dim, const BatchRows& rows, const RopeParams& params) override;
-    void kv_store(KvCache& cache, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) override;
-    void attention(KvCache& cache, int32_t layer, Tensor q, const BatchRows& rows,
+    void kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) override;
+    void attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows,
                    const AttentionParams& params, Tensor out) override;
     void swiglu(Tensor gate, Tensor up, Tensor out) override;
     void gelu_glu(Tensor gate, Tensor up, Tensor out) override;

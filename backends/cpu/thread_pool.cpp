@@ -34,7 +34,15 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::run_chunks() {
-    for (int64_t i = next_.fetch_add(1); i < job_size_; i = next_.fetch_add(1)) (*job_)(i);
+    try {
+        for (int64_t i = next_.fetch_add(1); i < job_size_; i = next_.fetch_add(1)) (*job_)(i);
+    } catch (...) {
+        // An exception must not escape a worker (that would terminate the process): keep the
+        // first one for the caller to rethrow, and stop handing out indices.
+        std::lock_guard lock(mutex_);
+        if (!failure_) failure_ = std::current_exception();
+        next_.store(job_size_);
+    }
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn) {
@@ -55,6 +63,12 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn)
     run_chunks();
     for (int spin = 0; busy_workers_.load() > 0; ++spin) cpu_relax(spin);
     job_ = nullptr;
+    std::exception_ptr failure;
+    {
+        std::lock_guard lock(mutex_);
+        std::swap(failure, failure_);
+    }
+    if (failure) std::rethrow_exception(failure);
 }
 
 bool ThreadPool::wait_for_job(uint64_t seen) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -22,7 +23,8 @@ public:
 
     int size() const { return static_cast<int>(workers_.size()) + 1; }
     // Calls fn(i) for every i in [0, n), spread over the threads; returns when all are done.
-    // fn must not throw. Not reentrant: one caller thread at a time.
+    // If fn throws, the remaining indices are skipped and the first exception is rethrown here.
+    // Not reentrant: one caller thread at a time.
     void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
 
 private:
@@ -32,6 +34,7 @@ private:
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
+    std::exception_ptr failure_;  // the first exception a job threw, guarded by mutex_
     std::condition_variable wake_;
     const std::function<void(int64_t)>* job_ = nullptr;
     int64_t job_size_ = 0;

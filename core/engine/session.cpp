@@ -8,10 +8,22 @@
 
 namespace hearth {
 
-Session::Session(Model& model, const SessionOptions& options) : model_(model), options_(options) {
-    require(options.n_ctx > 0 && options.n_batch > 0, ErrorKind::bad_request, "context and batch sizes must be positive");
-    cache_ = model.create_kv_cache(options.n_ctx);
+namespace {
+
+int32_t pages_for_context(const SessionOptions& options) {
+    require(options.n_ctx > 0 && options.n_batch > 0 && options.page_size > 0, ErrorKind::bad_request,
+            "context, batch and page sizes must be positive");
+    return (options.n_ctx + options.page_size - 1) / options.page_size;
 }
+
+}  // namespace
+
+Session::Session(Model& model, const SessionOptions& options)
+    : model_(model),
+      options_(options),
+      pages_(model.create_kv_pages(pages_for_context(options), options.page_size)),
+      kv_(pages_->layout().n_pages, options.page_size),
+      sequence_(kv_.add_sequence()) {}
 
 std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWanted wanted) {
     const int64_t n = static_cast<int64_t>(tokens.size());
@@ -23,6 +35,11 @@ std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWant
     const size_t n_vocab = static_cast<size_t>(model_.config().n_vocab);
     logits_.resize((wanted == LogitsWanted::all ? n : 1) * n_vocab);
 
+    std::vector<PageCopy> copies;  // stays empty: this sequence shares no page
+    require(kv_.reserve(sequence_, static_cast<int32_t>(n), copies) && copies.empty(), ErrorKind::internal,
+            "session KV pages exhausted below the context size");
+    const std::vector<int32_t> sequences(std::min<int64_t>(n, options_.n_batch), 0);
+    const std::span<const int32_t> table = kv_.block_table(sequence_);
     std::vector<int32_t> positions, logit_rows;
     for (int64_t start = 0; start < n; start += options_.n_batch) {
         const int64_t count = std::min<int64_t>(options_.n_batch, n - start);
@@ -35,16 +52,17 @@ std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWant
             logit_rows.push_back(static_cast<int32_t>(count - 1));
         }
         const size_t out_offset = wanted == LogitsWanted::all ? start * n_vocab : 0;
-        const ForwardBatch batch{tokens.subspan(start, count), positions, logit_rows};
-        model_.forward(batch, *cache_, std::span<float>(logits_).subspan(out_offset, logit_rows.size() * n_vocab));
-        tokens_.insert(tokens_.end(), batch.tokens.begin(), batch.tokens.end());
+        const ForwardBatch batch{tokens.subspan(start, count), positions,
+                                 std::span<const int32_t>(sequences).first(count), std::span(&table, 1), logit_rows};
+        model_.forward(batch, *pages_, std::span<float>(logits_).subspan(out_offset, logit_rows.size() * n_vocab));
+        kv_.append(sequence_, batch.tokens);
     }
     return logits_;
 }
 
 void Session::rewind(int32_t n) {
     require(n >= 0 && n <= n_past(), ErrorKind::internal, "rewind past the start or end of the history");
-    tokens_.resize(n);
+    kv_.truncate(sequence_, n);
 }
 
 }  // namespace hearth

@@ -1,11 +1,14 @@
 #pragma once
-// One sequence's state on a model: its KV cache and how many positions it holds. Feeding tokens
-// runs the model in batches and returns the logits the caller asked for.
+// One sequence on a model with KV pages of its own (enough for n_ctx positions): for the CLI,
+// perplexity and benchmarks, where one caller owns the model. Serving many requests goes
+// through the Engine and its scheduler instead. Feeding tokens runs the model in batches and
+// returns the logits the caller asked for.
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
 
+#include "core/kv/kv_cache.h"
 #include "models/model.h"
 
 namespace hearth {
@@ -15,6 +18,7 @@ enum class LogitsWanted { last, all };
 struct SessionOptions {
     int32_t n_ctx = 4096;   // positions the KV cache holds
     int32_t n_batch = 512;  // tokens per forward pass during prefill
+    int32_t page_size = 16; // KV positions per page
 };
 
 class Session {
@@ -26,10 +30,10 @@ public:
     // Throws Error(bad_request) when the context would overflow; nothing is appended then.
     std::span<const float> feed(std::span<const int32_t> tokens, LogitsWanted wanted = LogitsWanted::last);
 
-    int32_t n_past() const { return static_cast<int32_t>(tokens_.size()); }
+    int32_t n_past() const { return kv_.length(sequence_); }
     int32_t n_ctx() const { return options_.n_ctx; }
     // The tokens whose keys and values the cache holds, in position order.
-    std::span<const int32_t> tokens() const { return tokens_; }
+    std::span<const int32_t> tokens() const { return kv_.tokens(sequence_); }
     // Forgets everything from position n on (their cache entries are overwritten later), so a new
     // prompt sharing a prefix with the history only evaluates what differs.
     void rewind(int32_t n);
@@ -39,8 +43,9 @@ public:
 private:
     Model& model_;
     SessionOptions options_;
-    std::unique_ptr<KvCache> cache_;
-    std::vector<int32_t> tokens_;
+    std::unique_ptr<KvPages> pages_;
+    KvCache kv_;
+    SeqId sequence_;
     std::vector<float> logits_;
 };
 

@@ -1,0 +1,77 @@
+// KV page storage and the ops that write it: kv_store (f16 rounding as ggml's f16 cache) and the
+// copy-on-write page copy.
+#include "backends/cpu/cpu_kv_pages.h"
+
+#include <algorithm>
+#include <new>
+#include <string>
+
+#include "backends/cpu/cpu_backend.h"
+#include "core/error.h"
+#include "core/quant/half.h"
+
+namespace hearth::cpu {
+
+CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
+    require(layout.n_layer > 0 && layout.kv_dim > 0 && layout.page_size > 0 && layout.n_pages > 0,
+            ErrorKind::internal, "KV pages: empty layout");
+    const size_t n = static_cast<size_t>(layout.n_layer) * layout.n_pages * layout.page_size * layout.kv_dim;
+    try {
+        keys_.resize(n);
+        values_.resize(n);
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(layout.bytes()) +
+                                                  " bytes for " + std::to_string(layout.n_pages) + " pages of " +
+                                                  std::to_string(layout.page_size) + " tokens");
+    }
+}
+
+void CpuKvPages::copy_page(int32_t from, int32_t to) {
+    require(from >= 0 && to >= 0 && from < layout_.n_pages && to < layout_.n_pages, ErrorKind::internal,
+            "KV page copy outside the pool");
+    const size_t page_elems = static_cast<size_t>(layout_.page_size) * layout_.kv_dim;
+    for (int32_t layer = 0; layer < layout_.n_layer; ++layer) {
+        const int64_t src = static_cast<int64_t>(from) * layout_.page_size;
+        const int64_t dst = static_cast<int64_t>(to) * layout_.page_size;
+        std::copy_n(key(layer, src), page_elems, key(layer, dst));
+        std::copy_n(value(layer, src), page_elems, value(layer, dst));
+    }
+}
+
+CpuKvPages& as_cpu(KvPages& pages) {
+    auto* cpu = dynamic_cast<CpuKvPages*>(&pages);
+    require(cpu != nullptr, ErrorKind::internal, "CPU backend given another backend's KV pages");
+    return *cpu;
+}
+
+int64_t kv_slot(const CpuKvPages& kv, const BatchRows& rows, int64_t row, int32_t pos) {
+    const int32_t page_size = kv.layout().page_size;
+    const std::span<const int32_t> table = rows.block_tables[rows.sequences[row]];
+    require(pos >= 0 && pos / page_size < static_cast<int64_t>(table.size()), ErrorKind::internal,
+            "position " + std::to_string(pos) + " lies outside its sequence's KV pages");
+    const int32_t page = table[pos / page_size];
+    require(page >= 0 && page < kv.layout().n_pages, ErrorKind::internal, "block table names a page outside the pool");
+    return static_cast<int64_t>(page) * page_size + pos % page_size;
+}
+
+void CpuBackend::copy_kv_page(KvPages& pages, int32_t from, int32_t to) { as_cpu(pages).copy_page(from, to); }
+
+void CpuBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) {
+    CpuKvPages& kv = as_cpu(pages);
+    const int32_t kv_dim = kv.layout().kv_dim;
+    require(k.cols == kv_dim && v.cols == kv_dim && k.rows == v.rows &&
+                k.rows == static_cast<int64_t>(rows.positions.size()) &&
+                rows.sequences.size() == rows.positions.size() && layer >= 0 && layer < kv.layout().n_layer,
+            ErrorKind::internal, "kv_store: shape mismatch");
+    for (int64_t r = 0; r < k.rows; ++r) {
+        const int64_t slot = kv_slot(kv, rows, r, rows.positions[r]);
+        uint16_t* kd = kv.key(layer, slot);
+        uint16_t* vd = kv.value(layer, slot);
+        for (int64_t i = 0; i < k.cols; ++i) {
+            kd[i] = f32_to_fp16(k.data[r * k.cols + i]);
+            vd[i] = f32_to_fp16(v.data[r * v.cols + i]);
+        }
+    }
+}
+
+}  // namespace hearth::cpu

@@ -1,0 +1,31 @@
+#pragma once
+// f16 key/value pages in host memory: for K and for V, [layer][page * page_size + slot][kv_dim].
+#include <cstdint>
+#include <vector>
+
+#include "backends/backend.h"
+
+namespace hearth::cpu {
+
+class CpuKvPages final : public KvPages {
+public:
+    explicit CpuKvPages(const KvLayout& layout);
+    const KvLayout& layout() const override { return layout_; }
+    uint16_t* key(int32_t layer, int64_t slot) { return &keys_[offset(layer, slot)]; }
+    uint16_t* value(int32_t layer, int64_t slot) { return &values_[offset(layer, slot)]; }
+    void copy_page(int32_t from, int32_t to);
+
+private:
+    size_t offset(int32_t layer, int64_t slot) const {
+        return (static_cast<size_t>(layer) * layout_.n_pages * layout_.page_size + slot) * layout_.kv_dim;
+    }
+    KvLayout layout_;
+    std::vector<uint16_t> keys_;
+    std::vector<uint16_t> values_;
+};
+
+CpuKvPages& as_cpu(KvPages& pages);  // throws Error(internal) for another backend's pages
+// The storage slot of position pos in the sequence of batch row `row`.
+int64_t kv_slot(const CpuKvPages& kv, const BatchRows& rows, int64_t row, int32_t pos);
+
+}  // namespace hearth::cpu
