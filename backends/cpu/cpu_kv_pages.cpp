@@ -17,8 +17,8 @@ CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
             ErrorKind::internal, "KV pages: empty layout");
     const size_t n = static_cast<size_t>(layout.n_layer) * layout.n_pages * layout.page_size * layout.kv_dim;
     try {
-        keys_.resize(n);
-        values_.resize(n);
+        keys_.reset(new uint16_t[n]);
+        values_.reset(new uint16_t[n]);
     } catch (const std::bad_alloc&) {
         throw Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(layout.bytes()) +
                                                   " bytes for " + std::to_string(layout.n_pages) + " pages of " +

@@ -1,7 +1,7 @@
 #pragma once
 // f16 key/value pages in host memory: for K and for V, [layer][page * page_size + slot][kv_dim].
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "backends/backend.h"
 
@@ -20,8 +20,10 @@ private:
         return (static_cast<size_t>(layer) * layout_.n_pages * layout_.page_size + slot) * layout_.kv_dim;
     }
     KvLayout layout_;
-    std::vector<uint16_t> keys_;
-    std::vector<uint16_t> values_;
+    // Left uninitialised: the OS commits memory only where pages are written, so a generous
+    // budget costs nothing until it is used.
+    std::unique_ptr<uint16_t[]> keys_;
+    std::unique_ptr<uint16_t[]> values_;
 };
 
 CpuKvPages& as_cpu(KvPages& pages);  // throws Error(internal) for another backend's pages

@@ -5,8 +5,7 @@
 
 #include "core/error.h"
 #include "core/sample/sampler.h"
-#include "core/sample/stop_strings.h"
-#include "core/tokenizer/detokenizer.h"
+#include "core/sched/text_tracker.h"
 
 namespace hearth {
 namespace {
@@ -29,17 +28,6 @@ std::span<const float> evaluate_prompt(Session& session, std::span<const int32_t
 
 }  // namespace
 
-const char* to_string(FinishReason reason) {
-    switch (reason) {
-        case FinishReason::length: return "length";
-        case FinishReason::stop: return "stop";
-        case FinishReason::end_of_generation: return "end_of_generation";
-        case FinishReason::context_full: return "context_full";
-        case FinishReason::cancelled: return "cancelled";
-    }
-    return "unknown";
-}
-
 double GenerationStats::prefill_tokens_per_second() const {
     return prefill_seconds > 0 ? prompt_tokens_evaluated / prefill_seconds : 0.0;
 }
@@ -60,48 +48,35 @@ GenerationStats generate(Session& session, const tokenizer::Tokenizer& tokenizer
     Sampler sampler(options.sampling, tokenizer.n_vocab());
     stats.seed = sampler.seed();
     for (int32_t token : prompt) sampler.accept(token);
-    tokenizer::Detokenizer detokenizer(tokenizer);
-    StopStrings stops(options.stop);
+    TextTracker text(tokenizer, options);
 
     const auto start = Clock::now();
     std::span<const float> logits = evaluate_prompt(session, prompt, stats);
     stats.prefill_seconds = seconds_since(start);
     Clock::time_point first_token_at;
-    auto emit = [&](const std::string& text) { return text.empty() || on_text(text); };
+    auto emit = [&](const std::string& piece) { return piece.empty() || on_text(piece); };
 
-    stats.finish = FinishReason::length;
-    while (stats.generated_tokens < options.max_tokens) {
+    if (options.max_tokens == 0) emit(text.finish(FinishReason::length));
+    while (!text.finished()) {
         const int32_t token = sampler.sample(logits);
         sampler.accept(token);
-        if (stats.generated_tokens++ == 0) {
+        if (text.generated() == 0) {
             first_token_at = Clock::now();
             stats.time_to_first_token_seconds = seconds_since(start);
         }
-        if (!options.ignore_eos && tokenizer.is_end_of_generation(token)) {
-            stats.finish = FinishReason::end_of_generation;
+        if (!emit(text.push(token))) {
+            text.finish(FinishReason::cancelled);
             break;
         }
-        const StopStrings::Step step = stops.push(detokenizer.push(token));
-        if (!emit(step.text)) {
-            stats.finish = FinishReason::cancelled;
-            break;
-        }
-        if (step.stop) {
-            stats.finish = FinishReason::stop;
-            break;
-        }
-        if (stats.generated_tokens == options.max_tokens) break;
+        if (text.finished()) break;
         if (session.n_past() >= session.n_ctx()) {
-            stats.finish = FinishReason::context_full;
+            emit(text.finish(FinishReason::context_full));
             break;
         }
         logits = session.feed(std::span<const int32_t>(&token, 1));
     }
-    if (stats.finish != FinishReason::stop && stats.finish != FinishReason::cancelled) {
-        const StopStrings::Step tail = stops.push(detokenizer.flush());
-        if (tail.stop) stats.finish = FinishReason::stop;
-        emit(tail.text + stops.finish());
-    }
+    stats.generated_tokens = text.generated();
+    stats.finish = *text.finished();
     if (stats.generated_tokens > 0) stats.decode_seconds = seconds_since(first_token_at);
     return stats;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Generation for one sequence: evaluates the prompt (reusing whatever prefix the session already
 // holds), then samples token by token, streaming complete UTF-8 text through a callback until a
-// stop condition. Used by the CLI now and by the scheduler's request loop later.
+// stop condition. For one caller owning a Session (the CLI); servers use the Engine.
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -10,20 +10,10 @@
 #include <vector>
 
 #include "core/engine/session.h"
-#include "core/sample/sampling_params.h"
+#include "core/sched/request.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace hearth {
-
-enum class FinishReason { length, stop, end_of_generation, context_full, cancelled };
-const char* to_string(FinishReason reason);
-
-struct GenerateOptions {
-    int32_t max_tokens = 256;
-    SamplingParams sampling;
-    std::vector<std::string> stop;  // stop strings; the matched one is not emitted
-    bool ignore_eos = false;        // keep going past end-of-generation tokens
-};
 
 struct GenerationStats {
     int32_t prompt_tokens = 0;

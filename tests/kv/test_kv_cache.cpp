@@ -1,0 +1,206 @@
+// The paged KV bookkeeping: allocation, sharing, copy-on-write, prefix reuse, LRU eviction and
+// accounting, plus a randomized run checking that no page ever leaks.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "core/error.h"
+#include "core/kv/kv_cache.h"
+
+namespace hearth {
+namespace {
+
+std::vector<int32_t> iota_tokens(int32_t n, int32_t first = 100) {
+    std::vector<int32_t> t(n);
+    std::iota(t.begin(), t.end(), first);
+    return t;
+}
+
+// Reserves and appends tokens as a forward step would; returns the copies asked for.
+std::vector<PageCopy> store(KvCache& kv, SeqId seq, const std::vector<int32_t>& tokens) {
+    std::vector<PageCopy> copies;
+    REQUIRE(kv.reserve(seq, static_cast<int32_t>(tokens.size()), copies));
+    kv.append(seq, tokens);
+    return copies;
+}
+
+void check_conservation(const KvCache& kv) {
+    const KvCacheStats st = kv.stats();
+    CHECK(st.pages_used + st.pages_cached + st.pages_free == st.pages_total);
+    CHECK(st.pages_used >= 0);
+    CHECK(st.pages_free >= 0);
+}
+
+TEST_CASE("block tables grow a page at a time and release everything") {
+    KvCache kv(8, 4);
+    const SeqId s = kv.add_sequence();
+    CHECK(kv.pages_needed(s, 1) == 1);
+    CHECK(kv.pages_needed(s, 9) == 3);
+    store(kv, s, iota_tokens(5));
+    CHECK(kv.block_table(s).size() == 2);
+    CHECK(kv.length(s) == 5);
+    CHECK(kv.stats().pages_used == 2);
+    CHECK(kv.stats().token_slots_used == 5);
+    CHECK(kv.stats().waste() == doctest::Approx(3.0 / 8.0));
+    store(kv, s, iota_tokens(3, 200));
+    CHECK(kv.block_table(s).size() == 2);  // the second page filled up, no new one
+    kv.remove_sequence(s);
+    const KvCacheStats st = kv.stats();
+    CHECK(st.pages_used == 0);
+    CHECK(st.pages_cached == 2);  // both pages were full: kept for prefix reuse
+    check_conservation(kv);
+}
+
+TEST_CASE("reserve fails without changing anything when the pool is short") {
+    KvCache kv(3, 4);
+    const SeqId a = kv.add_sequence();
+    store(kv, a, iota_tokens(9));  // 3 pages
+    const SeqId b = kv.add_sequence();
+    std::vector<PageCopy> copies;
+    CHECK_FALSE(kv.reserve(b, 1, copies));
+    CHECK(kv.block_table(b).empty());
+    CHECK(copies.empty());
+    std::vector<PageCopy> more;
+    CHECK(kv.reserve(a, 3, more));  // room left in a's last page
+    CHECK_FALSE(kv.reserve(a, 4, more));
+}
+
+TEST_CASE("a full prefix is reused by hash chain, and only the same tokens in the same order match") {
+    KvCache kv(16, 4);
+    const std::vector<int32_t> prompt = iota_tokens(10);
+    const SeqId a = kv.add_sequence();
+    store(kv, a, prompt);
+    const auto table_a = std::vector<PageId>(kv.block_table(a).begin(), kv.block_table(a).end());
+
+    const SeqId b = kv.add_sequence();
+    CHECK(kv.reuse_prefix(b, prompt, 9) == 8);  // two full pages; the partial third is not shared
+    CHECK(kv.block_table(b)[0] == table_a[0]);
+    CHECK(kv.block_table(b)[1] == table_a[1]);
+    CHECK(kv.stats().pages_used == 3);
+
+    const SeqId c = kv.add_sequence();
+    CHECK(kv.reuse_prefix(c, prompt, 7) == 4);  // the limit stops it after one page
+
+    std::vector<int32_t> other = prompt;
+    other[5] = 999;  // differs in the second page: only the first is shared
+    const SeqId d = kv.add_sequence();
+    CHECK(kv.reuse_prefix(d, other, 10) == 4);
+
+    std::vector<int32_t> swapped = prompt;
+    std::swap(swapped[0], swapped[4]);  // same page contents elsewhere: the chain differs
+    const SeqId e = kv.add_sequence();
+    CHECK(kv.reuse_prefix(e, swapped, 10) == 0);
+    CHECK(kv.stats().prefix_tokens_reused == 16);
+    check_conservation(kv);
+}
+
+TEST_CASE("cached pages survive their sequence and are evicted least recently released first, ends first") {
+    KvCache kv(4, 2);
+    const SeqId a = kv.add_sequence();
+    store(kv, a, iota_tokens(4, 0));  // pages p0 p1
+    kv.remove_sequence(a);
+    CHECK(kv.stats().pages_cached == 2);
+    const SeqId b = kv.add_sequence();
+    store(kv, b, iota_tokens(6, 50));  // two never-used pages, then evicts a's last page
+    CHECK(kv.stats().pages_cached == 1);
+    const SeqId c = kv.add_sequence();
+    CHECK(kv.reuse_prefix(c, iota_tokens(4, 0), 4) == 2);  // a's first page is still there
+    kv.remove_sequence(c);
+    kv.remove_sequence(b);
+    check_conservation(kv);
+    CHECK(kv.stats().pages_used == 0);
+}
+
+TEST_CASE("fork shares pages and the first write to a shared page copies it") {
+    KvCache kv(8, 4);
+    const SeqId a = kv.add_sequence();
+    store(kv, a, iota_tokens(6));  // pages: full, half
+    const SeqId b = kv.fork(a);
+    CHECK(kv.stats().pages_used == 2);
+    CHECK(kv.stats().token_slots_used == 6);
+    const PageId shared_last = kv.block_table(a)[1];
+    const std::vector<PageCopy> copies = store(kv, b, {1});
+    REQUIRE(copies.size() == 1);
+    CHECK(copies[0].from == shared_last);
+    CHECK(kv.block_table(b)[1] == copies[0].to);
+    CHECK(kv.block_table(b)[0] == kv.block_table(a)[0]);  // the full page stays shared
+    CHECK(store(kv, a, {2}).empty());  // a is the only owner now: writes in place
+    CHECK(kv.block_table(a)[1] == shared_last);
+    kv.remove_sequence(a);
+    kv.remove_sequence(b);
+    CHECK(kv.stats().pages_used == 0);
+    check_conservation(kv);
+}
+
+TEST_CASE("truncating into a published page unpublishes it before it is overwritten") {
+    KvCache kv(8, 4);
+    const SeqId a = kv.add_sequence();
+    store(kv, a, iota_tokens(8));
+    kv.truncate(a, 6);
+    CHECK(kv.block_table(a).size() == 2);
+    store(kv, a, {7, 7});  // rewrites slots of the second page
+    const SeqId b = kv.add_sequence();
+    CHECK(kv.reuse_prefix(b, iota_tokens(8), 8) == 4);  // the old second page is no longer offered
+    std::vector<int32_t> rewritten = iota_tokens(6);
+    rewritten.push_back(7);
+    rewritten.push_back(7);
+    const SeqId c = kv.add_sequence();
+    CHECK(kv.reuse_prefix(c, rewritten, 8) == 8);  // the rewritten page is published anew
+}
+
+TEST_CASE("randomized operations never leak or double-free a page") {
+    std::mt19937 rng(1234);
+    KvCache kv(24, 4);
+    std::vector<SeqId> live;
+    std::vector<int32_t> prefix = iota_tokens(12, 7);
+    for (int op = 0; op < 5000; ++op) {
+        const int kind = static_cast<int>(rng() % 6);
+        if (kind == 0 || live.empty()) {
+            const SeqId s = kv.add_sequence();
+            std::vector<int32_t> tokens(prefix.begin(), prefix.begin() + rng() % prefix.size());
+            kv.reuse_prefix(s, tokens, static_cast<int32_t>(tokens.size()));
+            live.push_back(s);
+        } else {
+            const size_t i = rng() % live.size();
+            const SeqId s = live[i];
+            if (kind == 1) {
+                kv.remove_sequence(s);
+                live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+            } else if (kind == 2) {
+                live.push_back(kv.fork(s));
+            } else if (kind == 3) {
+                kv.truncate(s, static_cast<int32_t>(rng() % (kv.length(s) + 1)));
+            } else {
+                const int32_t n = 1 + static_cast<int32_t>(rng() % 6);
+                std::vector<PageCopy> copies;
+                if (kv.reserve(s, n, copies)) {
+                    std::vector<int32_t> tokens(n);
+                    for (auto& t : tokens) t = static_cast<int32_t>(rng() % 3);
+                    kv.append(s, tokens);
+                }
+            }
+        }
+        const KvCacheStats st = kv.stats();
+        REQUIRE(st.pages_used + st.pages_cached + st.pages_free == st.pages_total);
+        REQUIRE(st.token_slots_used <= static_cast<int64_t>(st.pages_used) * st.page_size);
+    }
+    for (SeqId s : live) kv.remove_sequence(s);
+    CHECK(kv.stats().pages_used == 0);
+    CHECK(kv.free_pages() == kv.n_pages());
+}
+
+TEST_CASE("misuse is an internal error, not a crash") {
+    KvCache kv(2, 4);
+    CHECK_THROWS_AS(kv.length(42), Error);
+    const SeqId s = kv.add_sequence();
+    CHECK_THROWS_AS(kv.append(s, iota_tokens(1)), Error);  // nothing reserved
+    CHECK_THROWS_AS(kv.truncate(s, 1), Error);
+    CHECK_THROWS_AS(KvCache(0, 4), Error);
+}
+
+}  // namespace
+}  // namespace hearth
