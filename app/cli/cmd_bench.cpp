@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/cli/args.h"
+#include "app/cli/bench_parallel.h"
 #include "app/cli/bench_runner.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
@@ -81,6 +82,40 @@ std::string now_iso8601() {
     return text;
 }
 
+int print_parallel(const Args& args, const LoadedModel& loaded, const ModelFacts& facts, const std::string& format,
+                   int threads) {
+    ParallelBenchOptions options;
+    options.repetitions = args.get_int("-r", 3);
+    options.max_batch_tokens = args.get_int("-b", 512);
+    options.kv_bytes = static_cast<int64_t>(args.get_int("--kv-mib", 0)) << 20;
+    nlohmann::json all = nlohmann::json::array();
+    if (format == "md") {
+        std::printf("| model | threads | streams | test | aggregate t/s | TTFT p50 ms | TTFT p99 ms | KV waste |\n");
+        std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    }
+    for (int32_t np : int_list(args, "-np", 1)) {
+        for (int32_t p : int_list(args, "-p", 128)) {
+            for (int32_t n : int_list(args, "-n", 128)) {
+                const ParallelBenchResult r = run_parallel_bench(loaded, ParallelBenchTest{np, p, n}, options);
+                if (format == "md") {
+                    std::printf("| %s | %d | %d | pp%d+tg%d | %.2f ± %.2f | %.0f | %.0f | %.1f%% |\n", facts.type.c_str(),
+                                threads, np, p, n, r.avg_ts(), r.stddev_ts(), r.ttft_percentile_ms(50),
+                                r.ttft_percentile_ms(99), r.kv_waste * 100.0);
+                    std::fflush(stdout);
+                } else {
+                    all.push_back({{"model_filename", facts.filename}, {"model_type", facts.type}, {"n_threads", threads},
+                                   {"n_parallel", np}, {"n_prompt", p}, {"n_gen", n}, {"avg_ts", r.avg_ts()},
+                                   {"stddev_ts", r.stddev_ts()}, {"samples_ts", r.samples_ts},
+                                   {"ttft_p50_ms", r.ttft_percentile_ms(50)}, {"ttft_p99_ms", r.ttft_percentile_ms(99)},
+                                   {"kv_waste", r.kv_waste}, {"test_time", now_iso8601()}});
+                }
+            }
+        }
+    }
+    if (format == "json") std::printf("%s\n", all.dump(2).c_str());
+    return 0;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
@@ -90,6 +125,10 @@ int cmd_bench(int argc, char** argv) {
     specs.push_back({"-d", "--n-depth", true, "context depths before each test (default 0)"});
     specs.push_back({"-r", "--repetitions", true, "timed runs per test (default 5)"});
     specs.push_back({"-b", "--batch-size", true, "prompt tokens per forward pass (default 512)"});
+    specs.push_back({"-np", "--parallel", true,
+                     "concurrent streams through the engine, comma separated; -p/-n are then per stream "
+                     "(default 128 each) and -r defaults to 3"});
+    specs.push_back({"--kv-mib", "", true, "KV cache budget for -np in MiB (default: automatic)"});
     specs.push_back({"-o", "--output", true, "md (default) or json"});
     specs.push_back({"--json", "", false, "same as -o json"});
     const Args args(specs, argc, argv, 2);
@@ -98,6 +137,9 @@ int cmd_bench(int argc, char** argv) {
 
     const int threads = args.get_int("-t", 0);
     const auto loaded = LoadedModel::load(model_path(args, true), LoadOptions{threads});
+    const ModelFacts facts = model_facts(*loaded);
+    const int actual_threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (args.has("-np")) return print_parallel(args, *loaded, facts, format, actual_threads);
     BenchOptions options;
     options.repetitions = args.get_int("-r", 5);
     options.n_batch = args.get_int("-b", 512);
@@ -108,8 +150,6 @@ int cmd_bench(int argc, char** argv) {
         for (int32_t n : int_list(args, "-n", 128))
             if (n > 0) tests.push_back({0, n, depth});
     }
-    const ModelFacts facts = model_facts(*loaded);
-    const int actual_threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     nlohmann::json all = nlohmann::json::array();
     if (format == "md") {
         std::printf("| model | size | params | backend | threads | test | t/s |\n");

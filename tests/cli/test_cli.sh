@@ -61,5 +61,17 @@ for r in rows:
 PY
 expect_exit 2 "expects non-negative integers" -- "$hearth" bench -m "$model" -p 16,x
 
+# bench -np: streams through the engine; n_parallel as llama.cpp's server benchmarks name it.
+"$hearth" bench -m "$model" -np 1,3 -p 8 -n 4 -r 2 -t 2 --json >"$tmp/bench-np.json" 2>"$tmp/bench-np.err" ||
+  fail "bench -np exited $?: $(cat "$tmp/bench-np.err")"
+python3 - "$tmp/bench-np.json" <<'PY' || fail "bench -np JSON: $(head -c 300 "$tmp/bench-np.json")"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [(r["n_parallel"], r["n_prompt"], r["n_gen"]) for r in rows] == [(1, 8, 4), (3, 8, 4)], rows
+for r in rows:
+    assert len(r["samples_ts"]) == 2 and r["avg_ts"] > 0 and 0 < r["ttft_p50_ms"] <= r["ttft_p99_ms"]
+    assert 0 <= r["kv_waste"] < 1
+PY
+
 [ "$failures" -eq 0 ] && echo "all CLI checks passed"
 exit "$failures"
