@@ -64,13 +64,16 @@ struct AttentionParams {
 };
 
 // The shape of a backend's KV storage: n_pages pages of page_size token slots, each slot holding
-// kv_dim keys and kv_dim values (f16) for every layer.
+// kv_dim keys and kv_dim values for every layer, as F16 (the default, what ggml uses) or Q8_0
+// (half the memory; each head's dimensions must be whole 32-value blocks).
 struct KvLayout {
     int32_t n_layer = 0;
     int32_t kv_dim = 0;
     int32_t page_size = 16;
     int32_t n_pages = 0;
-    int64_t bytes() const { return 2LL * 2 * n_layer * kv_dim * static_cast<int64_t>(page_size) * n_pages; }
+    DType type = DType::F16;
+    int64_t slot_bytes() const { return static_cast<int64_t>(row_bytes(dtype_info(type), kv_dim)); }
+    int64_t bytes() const { return 2LL * n_layer * slot_bytes() * page_size * n_pages; }
 };
 
 // Key/value pages on the backend; which page holds which positions is core/kv's business.

@@ -43,10 +43,12 @@ public:
     const ModelConfig& config() const { return config_; }
     Backend& backend() const { return backend_; }
 
-    std::unique_ptr<KvPages> create_kv_pages(int32_t n_pages, int32_t page_size) const {
-        return backend_.create_kv_pages(KvLayout{config_.n_layer, config_.kv_dim(), page_size, n_pages});
+    std::unique_ptr<KvPages> create_kv_pages(int32_t n_pages, int32_t page_size, DType type = DType::F16) const {
+        return backend_.create_kv_pages(KvLayout{config_.n_layer, config_.kv_dim(), page_size, n_pages, type});
     }
-    int64_t kv_bytes_per_token() const { return KvLayout{config_.n_layer, config_.kv_dim(), 1, 1}.bytes(); }
+    int64_t kv_bytes_per_token(DType type = DType::F16) const {
+        return KvLayout{config_.n_layer, config_.kv_dim(), 1, 1, type}.bytes();
+    }
     // Runs the batch, storing its keys and values in the pages its block tables name; writes
     // logit_rows.size() x n_vocab floats to logits.
     virtual void forward(const ForwardBatch& batch, KvPages& pages, std::span<float> logits) = 0;

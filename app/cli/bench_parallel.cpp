@@ -74,6 +74,7 @@ ParallelBenchResult run_parallel_bench(const LoadedModel& model, const ParallelB
     engine_options.scheduler.max_sequences = test.n_parallel;
     engine_options.scheduler.max_batch_tokens = std::max(options.max_batch_tokens, test.n_parallel);
     engine_options.kv_bytes = options.kv_bytes;
+    engine_options.kv_type = options.kv_type;
     Engine engine(model.model(), model.tokenizer(), engine_options);
     const int32_t n_vocab = model.model().config().n_vocab;
 

@@ -30,6 +30,7 @@ struct ParallelBenchOptions {
     int32_t repetitions = 3;
     int32_t max_batch_tokens = 512;
     int64_t kv_bytes = 0;  // 0: the engine's automatic budget
+    DType kv_type = DType::F16;
 };
 
 ParallelBenchResult run_parallel_bench(const LoadedModel& model, const ParallelBenchTest& test,

@@ -55,6 +55,7 @@ BenchResult run_bench(const LoadedModel& model, const BenchTest& test, const Ben
     SessionOptions session_options;
     session_options.n_ctx = test.n_depth + test.n_prompt + test.n_gen;
     session_options.n_batch = options.n_batch;
+    session_options.kv_type = options.kv_type;
     Session session(model.model(), session_options);
     const int32_t n_vocab = model.model().config().n_vocab;
     BenchResult result{test, {}};

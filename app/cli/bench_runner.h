@@ -30,6 +30,7 @@ struct BenchResult {
 struct BenchOptions {
     int32_t repetitions = 5;
     int32_t n_batch = 512;
+    DType kv_type = DType::F16;
 };
 
 BenchResult run_bench(const LoadedModel& model, const BenchTest& test, const BenchOptions& options);

@@ -65,11 +65,12 @@ ModelFacts model_facts(const LoadedModel& loaded) {
 
 nlohmann::json to_json(const BenchResult& r, const ModelFacts& facts, const LoadedModel& loaded, const BenchOptions& options,
                        int threads, const std::string& when) {
+    const std::string kv_name = options.kv_type == DType::Q8_0 ? "q8_0" : "f16";  // llama-bench's spelling
     return {
         {"model_filename", facts.filename}, {"model_type", facts.type}, {"model_size", facts.size},
         {"model_n_params", facts.n_params}, {"backends", "CPU"}, {"cpu_info", loaded.backend().device_description()},
-        {"n_batch", options.n_batch}, {"n_ubatch", options.n_batch}, {"n_threads", threads}, {"type_k", "f16"},
-        {"type_v", "f16"}, {"n_prompt", r.test.n_prompt}, {"n_gen", r.test.n_gen}, {"n_depth", r.test.n_depth},
+        {"n_batch", options.n_batch}, {"n_ubatch", options.n_batch}, {"n_threads", threads}, {"type_k", kv_name},
+        {"type_v", kv_name}, {"n_prompt", r.test.n_prompt}, {"n_gen", r.test.n_gen}, {"n_depth", r.test.n_depth},
         {"test_time", when}, {"avg_ns", static_cast<uint64_t>(r.avg_ns())}, {"stddev_ns", static_cast<uint64_t>(r.stddev_ns())},
         {"avg_ts", r.avg_ts()}, {"stddev_ts", r.stddev_ts()}, {"samples_ns", r.samples_ns}, {"samples_ts", r.samples_ts()},
     };
@@ -88,6 +89,7 @@ int print_parallel(const Args& args, const LoadedModel& loaded, const ModelFacts
     options.repetitions = args.get_int("-r", 3);
     options.max_batch_tokens = args.get_int("-b", 512);
     options.kv_bytes = static_cast<int64_t>(args.get_int("--kv-mib", 0)) << 20;
+    options.kv_type = kv_type(args);
     nlohmann::json all = nlohmann::json::array();
     if (format == "md") {
         std::printf("| model | threads | streams | test | aggregate t/s | TTFT p50 ms | TTFT p99 ms | KV waste |\n");
@@ -143,6 +145,7 @@ int cmd_bench(int argc, char** argv) {
     BenchOptions options;
     options.repetitions = args.get_int("-r", 5);
     options.n_batch = args.get_int("-b", 512);
+    options.kv_type = kv_type(args);
     std::vector<BenchTest> tests;
     for (int32_t depth : int_list(args, "-d", 0)) {
         for (int32_t p : int_list(args, "-p", 512))

@@ -30,6 +30,7 @@ int cmd_perplexity(int argc, char** argv) {
     const auto tokens = tok.encode(text.str(), tokenizer::EncodeOptions{true, false});
     PerplexityOptions options;
     options.n_ctx = args.get_int("-c", 512);
+    options.kv_type = kv_type(args);
     options.n_batch = args.get_int("-b", 512);
     options.max_chunks = args.get_int("--chunks", 0);
     if (tok.vocab().flags().add_bos && tok.bos() != tokenizer::no_token) options.bos = tok.bos();

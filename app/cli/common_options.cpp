@@ -21,6 +21,7 @@ std::vector<OptionSpec> model_option_specs() {
         {"-m", "--model", true, "GGUF model file"},
         {"-t", "--threads", true, "CPU threads (default: all)"},
         {"-c", "--ctx-size", true, "context size in tokens (default: 4096, at most the model's)"},
+        {"--kv-type", "", true, "KV cache storage: f16 (default) or q8_0 (half the memory)"},
     };
 }
 
@@ -45,6 +46,13 @@ std::string model_path(const Args& args, bool allow_default) {
     require(std::filesystem::exists(path), ErrorKind::bad_request,
             "the default model is not at " + path.string() + "; fetch it with scripts/fetch-models, or pass -m FILE");
     return path.string();
+}
+
+DType kv_type(const Args& args) {
+    const std::string name = args.get_or("--kv-type", "f16");
+    if (name == "f16") return DType::F16;
+    if (name == "q8_0") return DType::Q8_0;
+    throw Error(ErrorKind::bad_request, "--kv-type must be f16 or q8_0, not '" + name + "'");
 }
 
 SamplingParams sampling_params(const Args& args) {

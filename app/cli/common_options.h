@@ -14,5 +14,6 @@ std::vector<OptionSpec> sampling_option_specs();  // --temp, --top-k, ..., --see
 // -m, or the default model in the cache when allow_default (Error naming how to fetch it).
 std::string model_path(const Args& args, bool allow_default);
 SamplingParams sampling_params(const Args& args);
+DType kv_type(const Args& args);  // --kv-type f16 (default) or q8_0
 
 }  // namespace hearth::cli

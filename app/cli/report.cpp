@@ -1,5 +1,7 @@
 #include "app/cli/report.h"
 
+#include "app/cli/common_options.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -19,6 +21,7 @@ SessionOptions session_options(const Args& args, const LoadedModel& loaded, int3
     const int32_t requested = args.get_int("-c", std::max(4096, wanted));
     SessionOptions options;
     options.n_ctx = std::clamp(requested, 16, trained);
+    options.kv_type = kv_type(args);
     return options;
 }
 

@@ -1,5 +1,5 @@
-// KV page storage and the ops that write it: kv_store (f16 rounding as ggml's f16 cache) and the
-// copy-on-write page copy.
+// KV page storage and the ops that write it: kv_store (F16 rounding as ggml's f16 cache, or Q8_0
+// with ggml's reference quantizer) and the copy-on-write page copy.
 #include "backends/cpu/cpu_kv_pages.h"
 
 #include <algorithm>
@@ -9,16 +9,22 @@
 #include "backends/cpu/cpu_backend.h"
 #include "core/error.h"
 #include "core/quant/half.h"
+#include "core/quant/quant.h"
 
 namespace hearth::cpu {
 
 CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
     require(layout.n_layer > 0 && layout.kv_dim > 0 && layout.page_size > 0 && layout.n_pages > 0,
             ErrorKind::internal, "KV pages: empty layout");
-    const size_t n = static_cast<size_t>(layout.n_layer) * layout.n_pages * layout.page_size * layout.kv_dim;
+    require(layout.type == DType::F16 || layout.type == DType::Q8_0, ErrorKind::unsupported,
+            "the CPU backend keeps KV pages as f16 or q8_0, not " + std::string(dtype_info(layout.type).name));
+    require(layout.kv_dim % dtype_info(layout.type).block_elems == 0, ErrorKind::unsupported,
+            "KV rows of " + std::to_string(layout.kv_dim) + " values are not whole " +
+                std::string(dtype_info(layout.type).name) + " blocks");
+    const size_t n = static_cast<size_t>(layout.n_layer) * layout.n_pages * layout.page_size * layout.slot_bytes();
     try {
-        keys_.reset(new uint16_t[n]);
-        values_.reset(new uint16_t[n]);
+        keys_.reset(new uint8_t[n]);
+        values_.reset(new uint8_t[n]);
     } catch (const std::bad_alloc&) {
         throw Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(layout.bytes()) +
                                                   " bytes for " + std::to_string(layout.n_pages) + " pages of " +
@@ -29,12 +35,12 @@ CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
 void CpuKvPages::copy_page(int32_t from, int32_t to) {
     require(from >= 0 && to >= 0 && from < layout_.n_pages && to < layout_.n_pages, ErrorKind::internal,
             "KV page copy outside the pool");
-    const size_t page_elems = static_cast<size_t>(layout_.page_size) * layout_.kv_dim;
+    const size_t page_bytes = static_cast<size_t>(layout_.page_size) * layout_.slot_bytes();
     for (int32_t layer = 0; layer < layout_.n_layer; ++layer) {
         const int64_t src = static_cast<int64_t>(from) * layout_.page_size;
         const int64_t dst = static_cast<int64_t>(to) * layout_.page_size;
-        std::copy_n(key(layer, src), page_elems, key(layer, dst));
-        std::copy_n(value(layer, src), page_elems, value(layer, dst));
+        std::copy_n(key(layer, src), page_bytes, key(layer, dst));
+        std::copy_n(value(layer, src), page_bytes, value(layer, dst));
     }
 }
 
@@ -63,13 +69,19 @@ void CpuBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, con
                 k.rows == static_cast<int64_t>(rows.positions.size()) &&
                 rows.sequences.size() == rows.positions.size() && layer >= 0 && layer < kv.layout().n_layer,
             ErrorKind::internal, "kv_store: shape mismatch");
+    const DType type = kv.layout().type;
     for (int64_t r = 0; r < k.rows; ++r) {
         const int64_t slot = kv_slot(kv, rows, r, rows.positions[r]);
-        uint16_t* kd = kv.key(layer, slot);
-        uint16_t* vd = kv.value(layer, slot);
-        for (int64_t i = 0; i < k.cols; ++i) {
-            kd[i] = f32_to_fp16(k.data[r * k.cols + i]);
-            vd[i] = f32_to_fp16(v.data[r * v.cols + i]);
+        if (type == DType::F16) {
+            auto* kd = reinterpret_cast<uint16_t*>(kv.key(layer, slot));
+            auto* vd = reinterpret_cast<uint16_t*>(kv.value(layer, slot));
+            for (int64_t i = 0; i < k.cols; ++i) {
+                kd[i] = f32_to_fp16(k.data[r * k.cols + i]);
+                vd[i] = f32_to_fp16(v.data[r * v.cols + i]);
+            }
+        } else {
+            quantize_row(type, k.data + r * k.cols, kv.key(layer, slot), k.cols);
+            quantize_row(type, v.data + r * v.cols, kv.value(layer, slot), v.cols);
         }
     }
 }

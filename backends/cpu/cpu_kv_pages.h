@@ -1,5 +1,6 @@
 #pragma once
-// f16 key/value pages in host memory: for K and for V, [layer][page * page_size + slot][kv_dim].
+// Key/value pages in host memory: for K and for V, [layer][page * page_size + slot] rows of kv_dim
+// values stored as the layout's type (F16 or Q8_0).
 #include <cstdint>
 #include <memory>
 
@@ -11,19 +12,19 @@ class CpuKvPages final : public KvPages {
 public:
     explicit CpuKvPages(const KvLayout& layout);
     const KvLayout& layout() const override { return layout_; }
-    uint16_t* key(int32_t layer, int64_t slot) { return &keys_[offset(layer, slot)]; }
-    uint16_t* value(int32_t layer, int64_t slot) { return &values_[offset(layer, slot)]; }
+    uint8_t* key(int32_t layer, int64_t slot) { return &keys_[offset(layer, slot)]; }
+    uint8_t* value(int32_t layer, int64_t slot) { return &values_[offset(layer, slot)]; }
     void copy_page(int32_t from, int32_t to);
 
 private:
     size_t offset(int32_t layer, int64_t slot) const {
-        return (static_cast<size_t>(layer) * layout_.n_pages * layout_.page_size + slot) * layout_.kv_dim;
+        return (static_cast<size_t>(layer) * layout_.n_pages * layout_.page_size + slot) * layout_.slot_bytes();
     }
     KvLayout layout_;
     // Left uninitialised: the OS commits memory only where pages are written, so a generous
     // budget costs nothing until it is used.
-    std::unique_ptr<uint16_t[]> keys_;
-    std::unique_ptr<uint16_t[]> values_;
+    std::unique_ptr<uint8_t[]> keys_;
+    std::unique_ptr<uint8_t[]> values_;
 };
 
 CpuKvPages& as_cpu(KvPages& pages);  // throws Error(internal) for another backend's pages

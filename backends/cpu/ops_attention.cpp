@@ -1,7 +1,8 @@
-// Attention over the paged f16 KV cache with ggml's roundings: q is rounded to f16 before Q.K, dot
-// products of f16 values accumulate float products in double, the softmax sum is taken in double,
-// and probabilities are rounded to f16 before multiplying V. Keys are visited in position order,
-// a page at a time, so the result is the same whatever the pages or the rest of the batch.
+// Attention over the paged KV cache with ggml's roundings for its f16 cache: q is rounded to f16
+// before Q.K, dot products accumulate float products in double, the softmax sum is taken in
+// double, and probabilities are rounded to f16 before multiplying V. Q8_0 pages are dequantized a
+// head at a time and then follow the same steps. Keys are visited in position order, a page at a
+// time, so the result is the same whatever the pages or the rest of the batch.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,11 +12,38 @@
 #include "backends/cpu/cpu_kv_pages.h"
 #include "core/error.h"
 #include "core/quant/half.h"
+#include "core/quant/quant.h"
 
 namespace hearth::cpu {
 namespace {
 
 float round_f16(float x) { return fp16_to_f32(f32_to_fp16(x)); }
+
+// One head's keys or values in a run of consecutive slots, in the page's storage type.
+struct HeadRows {
+    const uint8_t* first;  // the head's values in the run's first slot
+    int64_t stride;        // bytes between slots
+    DType type;
+    int32_t head_dim;
+
+    const uint16_t* f16(int32_t i) const { return reinterpret_cast<const uint16_t*>(first + i * stride); }
+    // Row i as floats: F16 widened, Q8_0 dequantized (scratch holds head_dim floats).
+    const float* floats(int32_t i, float* scratch) const {
+        if (type == DType::F16) {
+            const uint16_t* h = f16(i);
+            for (int32_t d = 0; d < head_dim; ++d) scratch[d] = fp16_to_f32(h[d]);
+        } else {
+            dequantize_row(type, first + i * stride, scratch, head_dim);
+        }
+        return scratch;
+    }
+};
+
+double dot_double(const float* q16, const float* key, int32_t n) {
+    double dot = 0.0;
+    for (int32_t d = 0; d < n; ++d) dot += static_cast<double>(q16[d] * key[d]);
+    return dot;
+}
 
 }  // namespace
 
@@ -29,11 +57,17 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
                 kv_dim == p.n_head_kv * p.head_dim && q.rows == static_cast<int64_t>(rows.positions.size()) &&
                 rows.sequences.size() == rows.positions.size() && layer >= 0 && layer < kv.layout().n_layer,
             ErrorKind::internal, "attention: shape mismatch");
+    const DType type = kv.layout().type;
+    require(p.head_dim % dtype_info(type).block_elems == 0, ErrorKind::unsupported,
+            "attention heads of " + std::to_string(p.head_dim) + " values are not whole " +
+                std::string(dtype_info(type).name) + " blocks");
+    const int64_t slot_bytes = kv.layout().slot_bytes();
+    const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(type), p.head_dim));
     const int32_t group = p.n_head / p.n_head_kv;
     pool_.parallel_for(q.rows * p.n_head, [&](int64_t task) {
         const int64_t r = task / p.n_head;
         const int32_t h = static_cast<int32_t>(task % p.n_head);
-        const int64_t head_offset = static_cast<int64_t>(h / group) * p.head_dim;
+        const int64_t head_offset = static_cast<int64_t>(h / group) * head_bytes;
         const int32_t pos = rows.positions[r];
         const int32_t first = p.sliding_window > 0 ? std::max(0, pos - p.sliding_window + 1) : 0;
         const int32_t n_keys = pos - first + 1;
@@ -43,19 +77,15 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         for (int32_t d = 0; d < p.head_dim; ++d) q16[d] = round_f16(qrow[d]);
 
         std::vector<double> dots(n_keys);
+        std::vector<float> scratch(p.head_dim);
         for (int32_t j = first; j <= pos;) {  // one run of consecutive slots per page
             const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
-            const uint16_t* keys = kv.key(layer, kv_slot(kv, rows, r, j)) + head_offset;
+            const HeadRows keys{kv.key(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, p.head_dim};
             double* run_dots = dots.data() + (j - first);
-            if (attention_kernels_.dots_f16) {
-                attention_kernels_.dots_f16(q16.data(), keys, kv_dim, run, p.head_dim, run_dots);
+            if (type == DType::F16 && attention_kernels_.dots_f16) {
+                attention_kernels_.dots_f16(q16.data(), keys.f16(0), kv_dim, run, p.head_dim, run_dots);
             } else {
-                for (int32_t i = 0; i < run; ++i) {
-                    const uint16_t* key = keys + static_cast<int64_t>(i) * kv_dim;
-                    double dot = 0.0;
-                    for (int32_t d = 0; d < p.head_dim; ++d) dot += static_cast<double>(q16[d] * fp16_to_f32(key[d]));
-                    run_dots[i] = dot;
-                }
+                for (int32_t i = 0; i < run; ++i) run_dots[i] = dot_double(q16.data(), keys.floats(i, scratch.data()), p.head_dim);
             }
             j += run;
         }
@@ -75,11 +105,12 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         std::vector<double> acc(p.head_dim, 0.0);
         for (int32_t j = 0; j < n_keys; ++j) {
             const float prob = round_f16(scores[j] * inv_sum);
-            const uint16_t* value = kv.value(layer, kv_slot(kv, rows, r, first + j)) + head_offset;
-            if (attention_kernels_.axpy_f16) {
-                attention_kernels_.axpy_f16(acc.data(), prob, value, p.head_dim);
+            const HeadRows value{kv.value(layer, kv_slot(kv, rows, r, first + j)) + head_offset, slot_bytes, type, p.head_dim};
+            if (type == DType::F16 && attention_kernels_.axpy_f16) {
+                attention_kernels_.axpy_f16(acc.data(), prob, value.f16(0), p.head_dim);
             } else {
-                for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * fp16_to_f32(value[d]));
+                const float* v = value.floats(0, scratch.data());
+                for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * v[d]);
             }
         }
         float* orow = out.data + r * out.cols + static_cast<int64_t>(h) * p.head_dim;

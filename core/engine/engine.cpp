@@ -27,14 +27,15 @@ SchedulerOptions resolve(const Model& model, SchedulerOptions options) {
 int32_t kv_page_count(const Model& model, const SchedulerOptions& sched, const EngineOptions& options) {
     require(options.page_size > 0 && options.kv_bytes >= 0, ErrorKind::bad_request,
             "the KV page size must be positive and the KV budget not negative");
-    const int64_t per_token = model.kv_bytes_per_token();
-    int64_t tokens = static_cast<int64_t>(sched.max_sequences) * sched.n_ctx;
+    const int64_t per_token = model.kv_bytes_per_token(options.kv_type);
+    int64_t pages = 0;
     if (options.kv_bytes > 0) {
-        tokens = options.kv_bytes / per_token;
+        pages = options.kv_bytes / per_token / options.page_size;
     } else {
-        tokens = std::min(tokens, physical_memory_bytes() / 4 / per_token);
+        const int64_t wanted = static_cast<int64_t>(sched.max_sequences) * sched.n_ctx;
+        const int64_t tokens = std::min(wanted, physical_memory_bytes() / 4 / per_token);
+        pages = (tokens + options.page_size - 1) / options.page_size;
     }
-    const int64_t pages = tokens / options.page_size;
     require(pages >= 1, ErrorKind::bad_request,
             "a KV budget of " + std::to_string(options.kv_bytes) + " bytes holds no page of " +
                 std::to_string(options.page_size) + " tokens (" + std::to_string(per_token) + " bytes each)");
@@ -46,7 +47,7 @@ int32_t kv_page_count(const Model& model, const SchedulerOptions& sched, const E
 
 Engine::Engine(Model& model, const tokenizer::Tokenizer& tokenizer, const EngineOptions& options) : model_(model) {
     const SchedulerOptions sched = resolve(model, options.scheduler);
-    pages_ = model.create_kv_pages(kv_page_count(model, sched, options), options.page_size);
+    pages_ = model.create_kv_pages(kv_page_count(model, sched, options), options.page_size, options.kv_type);
     scheduler_ = std::make_unique<Scheduler>(model, tokenizer, *pages_, sched);
     stats_ = scheduler_->stats();
     thread_ = std::thread([this] { loop(); });

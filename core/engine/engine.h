@@ -21,6 +21,7 @@ struct EngineOptions {
     // KV memory budget; 0: enough for every sequence's full context, capped at a quarter of
     // physical memory. Pages are committed by the OS only as they are first written.
     int64_t kv_bytes = 0;
+    DType kv_type = DType::F16;  // or Q8_0: half the memory per token
 };
 
 class Engine {

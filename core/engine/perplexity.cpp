@@ -30,7 +30,7 @@ PerplexityResult compute_perplexity(Model& model, std::span<const int32_t> token
     int64_t n_chunks = static_cast<int64_t>(tokens.size()) / n_ctx;
     if (options.max_chunks > 0) n_chunks = std::min<int64_t>(n_chunks, options.max_chunks);
     const size_t n_vocab = static_cast<size_t>(model.config().n_vocab);
-    Session session(model, SessionOptions{options.n_ctx, options.n_batch});
+    Session session(model, SessionOptions{options.n_ctx, options.n_batch, 16, options.kv_type});
 
     PerplexityResult result;
     double nll = 0.0;

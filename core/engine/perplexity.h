@@ -17,6 +17,7 @@ struct PerplexityOptions {
     int32_t n_batch = 512;
     std::optional<int32_t> bos;  // set when the vocabulary adds BOS
     int32_t max_chunks = 0;      // 0: every full chunk of the text (llama.cpp's --chunks)
+    DType kv_type = DType::F16;
 };
 
 struct PerplexityResult {

@@ -21,7 +21,7 @@ int32_t pages_for_context(const SessionOptions& options) {
 Session::Session(Model& model, const SessionOptions& options)
     : model_(model),
       options_(options),
-      pages_(model.create_kv_pages(pages_for_context(options), options.page_size)),
+      pages_(model.create_kv_pages(pages_for_context(options), options.page_size, options.kv_type)),
       kv_(pages_->layout().n_pages, options.page_size),
       sequence_(kv_.add_sequence()) {}
 

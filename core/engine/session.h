@@ -19,6 +19,7 @@ struct SessionOptions {
     int32_t n_ctx = 4096;   // positions the KV cache holds
     int32_t n_batch = 512;  // tokens per forward pass during prefill
     int32_t page_size = 16; // KV positions per page
+    DType kv_type = DType::F16;  // or Q8_0: half the memory, slightly different numbers
 };
 
 class Session {
