@@ -46,20 +46,11 @@ struct ModelFacts {
 
 ModelFacts model_facts(const LoadedModel& loaded) {
     ModelFacts facts;
-    const auto& file = loaded.file();
-    facts.filename = std::filesystem::path(file.path()).filename().string();
-    std::map<std::string, uint64_t> bytes_by_type;
-    for (const auto& t : file.tensors()) {
-        facts.size += t.nbytes;
-        facts.n_params += static_cast<uint64_t>(t.elements());
-        if (t.shape.size() == 2) bytes_by_type[std::string(dtype_info(t.type).name)] += t.nbytes;
-    }
-    std::string main_type;
-    uint64_t most = 0;
-    for (const auto& [name, bytes] : bytes_by_type)
-        if (bytes > most) most = bytes, main_type = name;
-    facts.type = loaded.model().config().architecture + " " +
-                 std::string(file.find_string("general.size_label").value_or("?")) + " " + main_type;
+    const LoadedModel::Facts model = loaded.facts();
+    facts.filename = std::filesystem::path(loaded.file().path()).filename().string();
+    facts.size = model.weight_bytes;
+    facts.n_params = model.n_params;
+    facts.type = loaded.model().config().architecture + " " + model.size_label + " " + model.main_type;
     return facts;
 }
 

@@ -15,7 +15,8 @@ constexpr const char* kUsage =
     "  run         one completion: -m FILE -p TEXT -n N\n"
     "  info        metadata and tensor table of a GGUF file\n"
     "  perplexity  -m FILE -f TEXT: perplexity as llama.cpp computes it\n"
-    "  bench       throughput like llama-bench: -p 512 -n 128 -r 5 [-d 1024] [--json]\n"
+    "  serve       OpenAI- and Ollama-compatible HTTP API: -m FILE [--port 8080] [--api-key KEY]\n"
+    "  bench       throughput like llama-bench: -p 512 -n 128 -r 5 [-d 1024] [--json]; -np N for streams\n"
     "  synth       write a random-weight GGUF in a real model's shape: --shape llama-1b --type Q4_0 -o FILE\n"
     "Run `hearth COMMAND --help` for a command's options.\n";
 
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
         if (command == "perplexity") return hearth::cli::cmd_perplexity(argc, argv);
         if (command == "bench") return hearth::cli::cmd_bench(argc, argv);
         if (command == "synth") return hearth::cli::cmd_synth(argc, argv);
+        if (command == "serve") return hearth::cli::cmd_serve(argc, argv);
         std::fprintf(stderr, "hearth: unknown command '%s'\n%s", command.c_str(), kUsage);
         return 2;
     } catch (const hearth::Error& e) {

@@ -1,5 +1,7 @@
 #include "core/engine/loaded_model.h"
 
+#include <map>
+
 #include "backends/cpu/cpu_backend.h"
 #include "core/error.h"
 
@@ -32,6 +34,21 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string& path, const Lo
         loaded->chat_template_origin_ = std::string(name);
     }
     return loaded;
+}
+
+LoadedModel::Facts LoadedModel::facts() const {
+    Facts facts;
+    std::map<std::string, uint64_t> bytes_by_type;
+    for (const auto& t : file_->tensors()) {
+        facts.weight_bytes += t.nbytes;
+        facts.n_params += static_cast<uint64_t>(t.elements());
+        if (t.shape.size() == 2) bytes_by_type[std::string(dtype_info(t.type).name)] += t.nbytes;
+    }
+    uint64_t most = 0;
+    for (const auto& [name, bytes] : bytes_by_type)
+        if (bytes > most) most = bytes, facts.main_type = name;
+    facts.size_label = std::string(file_->find_string("general.size_label").value_or("?"));
+    return facts;
 }
 
 std::vector<int32_t> LoadedModel::chat_prompt(std::span<const ChatMessage> messages, bool add_generation_prompt) const {

@@ -30,6 +30,16 @@ public:
     // "file" when the GGUF carries a template, else the name of the built-in one used.
     const std::string& chat_template_origin() const { return chat_template_origin_; }
 
+    // What a model list shows: tensor bytes, parameter count, and the weight type holding most
+    // of the matrix bytes (e.g. "Q4_K" for a Q4_K_M file), with the file's size label ("135M").
+    struct Facts {
+        uint64_t weight_bytes = 0;
+        uint64_t n_params = 0;
+        std::string main_type;
+        std::string size_label;
+    };
+    Facts facts() const;
+
     // The conversation as prompt tokens: rendered by the chat template, tokenized with special
     // tokens parsed (BOS added only if the template did not already write it).
     std::vector<int32_t> chat_prompt(std::span<const ChatMessage> messages, bool add_generation_prompt = true) const;
