@@ -76,7 +76,17 @@ struct Generation {
 
 void respond_whole(Generation& g, const Endpoint& endpoint, httplib::Response& res) {
     const ResponseMeta meta = meta_for(g.ctx, g.request);
-    while (auto token = g.stream->next()) g.on_token(*token);
+    // Waits a token at a time so that a stopping server cancels this generation too.
+    for (;;) {
+        if (auto token = g.stream->next_for(std::chrono::milliseconds(50))) {
+            g.on_token(*token);
+        } else if (g.stream->finished()) {
+            while (auto last = g.stream->next()) g.on_token(*last);  // pushed just before the end
+            break;
+        } else if (g.ctx.stopping) {
+            g.ctx.engine.cancel(g.stream->id());
+        }
+    }
     CompletionResult result;
     result.text = g.builder.text();
     result.summary = g.conclude();
@@ -104,6 +114,11 @@ void respond_streamed(std::shared_ptr<Generation> g, const Endpoint& endpoint, h
         type,
         [g, openai, ollama, begun](size_t, httplib::DataSink& sink) {
             auto write = [&](const std::string& s) { return s.empty() || sink.write(s.data(), s.size()); };
+            auto write_pending = [&] {  // the text and logprobs received since the last chunk
+                const std::string piece = g->builder.take_text();
+                const std::vector<TokenLogprob> logprobs = g->builder.take_logprobs();
+                return (piece.empty() && logprobs.empty()) || write(openai ? openai->text(piece, logprobs) : ollama->text(piece));
+            };
             if (!*begun) {
                 *begun = true;
                 if (openai && !write(openai->begin())) return false;
@@ -111,12 +126,11 @@ void respond_streamed(std::shared_ptr<Generation> g, const Endpoint& endpoint, h
             if (g->ctx.stopping) return false;
             if (auto token = g->stream->next_for(std::chrono::milliseconds(50))) {
                 g->on_token(*token);
-                const std::string piece = g->builder.take_text();
-                const std::vector<TokenLogprob> logprobs = g->builder.take_logprobs();
-                if (piece.empty() && logprobs.empty()) return true;
-                return write(openai ? openai->text(piece, logprobs) : ollama->text(piece));
+                return write_pending();
             }
             if (!g->stream->finished()) return sink.is_writable();
+            while (auto last = g->stream->next()) g->on_token(*last);  // pushed just before the end
+            if (!write_pending()) return false;
             try {
                 const GenerationSummary summary = g->conclude();
                 write(openai ? openai->end(summary) : ollama->end(summary));
