@@ -118,6 +118,8 @@ def test_health_metrics_tokens(server):
                  "hearth_queue_depth", "hearth_kv_pages_used", "hearth_kv_pages_cached", "hearth_prefix_cache_hit_rate",
                  "hearth_completion_tokens_total"):
         assert name in metrics, name
+    status, headers, _ = server.request("GET", "/v1/models", headers={**AUTH, "Origin": "http://evil.example"})
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers, headers  # CORS is off by default
     status, headers, page = server.request("GET", "/")  # the page is open too; it asks for the key
     assert status == 200 and "<title>Hearth</title>" in page and headers["Content-Type"].startswith("text/html")
 
@@ -254,8 +256,12 @@ def test_load(server, clients=32, per_client=2, max_tokens=8):
           f"p99 {p99:.2f} s")
 
 
-def test_shutdown_mid_stream(hearth, model):
-    server = Server(hearth, model, "-c", "512")
+def test_no_key_and_cors_then_shutdown_mid_stream(hearth, model):
+    server = Server(hearth, model, "-c", "512", "--cors-origin", "http://app.example")
+    status, headers, models = server.request("GET", "/v1/models")  # no key configured: open
+    assert status == 200 and headers.get("Access-Control-Allow-Origin") == "http://app.example", headers
+    status, headers, _ = server.request("OPTIONS", "/v1/chat/completions")
+    assert status == 204 and "Authorization" in headers.get("Access-Control-Allow-Headers", ""), (status, headers)
     result = []
     t = threading.Thread(target=lambda: result.append(server.stream("/v1/chat/completions",
                                                                     chat("Tell a long story.", max_tokens=400, stream=True))))
@@ -296,11 +302,11 @@ def main():
             failures += 1
             print(f"FAIL server exit code {code}: {server.proc.stderr.read()[-2000:]}")
         try:
-            test_shutdown_mid_stream(hearth, model)
-            print("ok   shutdown mid-stream")
+            test_no_key_and_cors_then_shutdown_mid_stream(hearth, model)
+            print("ok   no key, CORS, shutdown mid-stream")
         except Exception:  # noqa: BLE001
             failures += 1
-            print(f"FAIL shutdown mid-stream\n{traceback.format_exc()}")
+            print(f"FAIL no key, CORS, shutdown mid-stream\n{traceback.format_exc()}")
     print("all HTTP checks passed" if failures == 0 else f"{failures} HTTP check(s) failed")
     return 1 if failures else 0
 
