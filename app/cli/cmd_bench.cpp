@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "app/cli/args.h"
+#include "app/cli/bench_memory.h"
 #include "app/cli/bench_parallel.h"
 #include "app/cli/bench_runner.h"
 #include "app/cli/commands.h"
@@ -122,6 +124,8 @@ int cmd_bench(int argc, char** argv) {
                      "concurrent streams through the engine, comma separated; -p/-n are then per stream "
                      "(default 128 each) and -r defaults to 3"});
     specs.push_back({"--kv-mib", "", true, "KV cache budget for -np in MiB (default: automatic)"});
+    specs.push_back({"--bandwidth", "", false,
+                     "also measure memory read bandwidth and report generation's weight traffic against it"});
     specs.push_back({"-o", "--output", true, "md (default) or json"});
     specs.push_back({"--json", "", false, "same as -o json"});
     const Args args(specs, argc, argv, 2);
@@ -144,6 +148,9 @@ int cmd_bench(int argc, char** argv) {
         for (int32_t n : int_list(args, "-n", 128))
             if (n > 0) tests.push_back({0, n, depth});
     }
+    std::optional<BandwidthResult> bandwidth;
+    if (args.has("--bandwidth")) bandwidth = measure_read_bandwidth(actual_threads);
+    std::vector<std::string> traffic_notes;
     nlohmann::json all = nlohmann::json::array();
     if (format == "md") {
         std::printf("| model | size | params | backend | threads | test | t/s |\n");
@@ -159,8 +166,23 @@ int cmd_bench(int argc, char** argv) {
         } else {
             all.push_back(to_json(r, facts, *loaded, options, actual_threads, now_iso8601()));
         }
+        // Each generated token reads every weight once (the embedding table only one row of).
+        const double weight_gbps = static_cast<double>(facts.size) * r.avg_ts() / 1e9;
+        if (bandwidth && test.n_prompt == 0) {
+            char note[200];
+            std::snprintf(note, sizeof note, "%s: weights read at %.1f GB/s, %.0f%% of the measured bandwidth",
+                          test.name().c_str(), weight_gbps, 100.0 * weight_gbps / bandwidth->median_gbps);
+            traffic_notes.push_back(note);
+            if (format == "json") all.back()["weight_gbps"] = weight_gbps;
+        }
+        if (bandwidth && format == "json") all.back()["read_bandwidth_gbps"] = bandwidth->median_gbps;
     }
     if (format == "json") std::printf("%s\n", all.dump(2).c_str());
+    if (bandwidth && format == "md") {
+        std::printf("\nmemory read bandwidth: %.1f GB/s (median of 7 reads of 1 GiB with %d threads; %.1f-%.1f)\n",
+                    bandwidth->median_gbps, actual_threads, bandwidth->min_gbps, bandwidth->max_gbps);
+        for (const std::string& note : traffic_notes) std::printf("%s\n", note.c_str());
+    }
     return 0;
 }
 

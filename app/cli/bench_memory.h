@@ -1,0 +1,17 @@
+#pragma once
+// Memory read bandwidth as decoding sees it: threads summing disjoint slices of a buffer far
+// larger than the caches. Decoding a token reads every weight once, so tokens/s x weight bytes
+// over this figure says how close generation runs to the machine's limit.
+#include <cstdint>
+
+namespace hearth::cli {
+
+struct BandwidthResult {
+    double median_gbps = 0.0;  // 1e9 bytes per second, median of the runs
+    double min_gbps = 0.0;
+    double max_gbps = 0.0;
+};
+
+BandwidthResult measure_read_bandwidth(int threads, int64_t buffer_bytes = int64_t{1} << 30, int runs = 7);
+
+}  // namespace hearth::cli
