@@ -30,8 +30,9 @@ public:
     // "file" when the GGUF carries a template, else the name of the built-in one used.
     const std::string& chat_template_origin() const { return chat_template_origin_; }
 
-    // What a model list shows: tensor bytes, parameter count, and the weight type holding most
-    // of the matrix bytes (e.g. "Q4_K" for a Q4_K_M file), with the file's size label ("135M").
+    // What a model list shows: tensor bytes, parameter count, the quantization (the file's
+    // general.file_type name such as "Q4_K_M", else the type holding most matrix bytes), and the
+    // file's size label ("135M").
     struct Facts {
         uint64_t weight_bytes = 0;
         uint64_t n_params = 0;
