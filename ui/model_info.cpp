@@ -3,25 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 
 #include "core/error.h"
 #include "core/gguf/gguf_file.h"
+#include "core/gguf/quantization_name.h"
 
 namespace hearth::ui {
-namespace {
-
-std::string main_matrix_type(const gguf::GgufFile& file) {
-    std::map<std::string, uint64_t> bytes_by_type;
-    for (const auto& tensor : file.tensors())
-        if (tensor.shape.size() == 2) bytes_by_type[std::string(dtype_info(tensor.type).name)] += tensor.nbytes;
-    const auto most = std::max_element(bytes_by_type.begin(), bytes_by_type.end(),
-                                       [](const auto& a, const auto& b) { return a.second < b.second; });
-    return most == bytes_by_type.end() ? std::string("?") : most->first;
-}
-
-}  // namespace
-
 ModelInfo read_model_info(const std::filesystem::path& path) {
     const auto file = gguf::GgufFile::open(path.string());
     ModelInfo info;
@@ -30,7 +17,7 @@ ModelInfo read_model_info(const std::filesystem::path& path) {
     info.architecture = std::string(file->find_string("general.architecture").value_or("unknown"));
     info.name = std::string(file->find_string("general.name").value_or(path.stem().string()));
     info.size_label = std::string(file->find_string("general.size_label").value_or(""));
-    info.quant_type = main_matrix_type(*file);
+    info.quant_type = gguf::quantization_name(*file);
     info.context_length = file->find_int(info.architecture + ".context_length").value_or(0);
     return info;
 }

@@ -14,7 +14,7 @@ struct ModelInfo {
     uint64_t file_bytes = 0;
     std::string name;          // general.name, else the file name without .gguf
     std::string architecture;  // general.architecture
-    std::string quant_type;    // the type holding most matrix bytes, e.g. "Q4_K"
+    std::string quant_type;    // the quantization's name, e.g. "Q4_K_M" (gguf::quantization_name)
     std::string size_label;    // general.size_label ("135M"), "" when absent
     int64_t context_length = 0;  // <arch>.context_length, 0 when absent
 };

@@ -1,9 +1,8 @@
 #include "core/engine/loaded_model.h"
 
-#include <map>
-
 #include "backends/cpu/cpu_backend.h"
 #include "core/error.h"
+#include "core/gguf/quantization_name.h"
 
 namespace hearth {
 namespace {
@@ -36,50 +35,13 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string& path, const Lo
     return loaded;
 }
 
-namespace {
-
-// GGUF general.file_type: llama.cpp's llama_ftype values ("mostly" the named type; the K mixes
-// keep some tensors in other types, which is why the bytes alone cannot name them).
-std::string file_type_name(int64_t file_type) {
-    switch (file_type) {
-        case 0: return "F32";
-        case 1: return "F16";
-        case 2: return "Q4_0";
-        case 3: return "Q4_1";
-        case 7: return "Q8_0";
-        case 8: return "Q5_0";
-        case 9: return "Q5_1";
-        case 10: return "Q2_K";
-        case 11: return "Q3_K_S";
-        case 12: return "Q3_K_M";
-        case 13: return "Q3_K_L";
-        case 14: return "Q4_K_S";
-        case 15: return "Q4_K_M";
-        case 16: return "Q5_K_S";
-        case 17: return "Q5_K_M";
-        case 18: return "Q6_K";
-        case 32: return "BF16";
-        default: return {};
-    }
-}
-
-}  // namespace
-
 LoadedModel::Facts LoadedModel::facts() const {
     Facts facts;
-    std::map<std::string, uint64_t> bytes_by_type;
     for (const auto& t : file_->tensors()) {
         facts.weight_bytes += t.nbytes;
         facts.n_params += static_cast<uint64_t>(t.elements());
-        if (t.shape.size() == 2) bytes_by_type[std::string(dtype_info(t.type).name)] += t.nbytes;
     }
-    uint64_t most = 0;
-    for (const auto& [name, bytes] : bytes_by_type)
-        if (bytes > most) most = bytes, facts.main_type = name;
-    if (const auto file_type = file_->find_int("general.file_type")) {
-        const std::string named = file_type_name(*file_type);
-        if (!named.empty()) facts.main_type = named;
-    }
+    facts.main_type = gguf::quantization_name(*file_);
     facts.size_label = std::string(file_->find_string("general.size_label").value_or("?"));
     return facts;
 }

@@ -16,8 +16,14 @@
 namespace hearth::cpu {
 namespace {
 
-constexpr DType kTileTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0};
-constexpr int64_t kBlockCounts[] = {1, 3, 7, 13};
+constexpr DType kTileTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
+                                DType::Q4_K, DType::Q5_K, DType::Q6_K};
+
+// Row lengths in blocks: for the K types 256, 512 and 2816 elements (an FFN width of small models).
+std::vector<int64_t> block_counts(DType type) {
+    if (dtype_info(type).block_elems == 256) return {1, 2, 11};
+    return {1, 3, 7, 13};
+}
 
 bool same_bits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
 
@@ -37,19 +43,37 @@ std::vector<float> mixed_floats(int kind, int64_t n, std::mt19937& rng) {
     return v;
 }
 
-// Uniformly random block bytes (every quant pattern, -128 included) with finite fp16 scales, which
-// sit at offset 0 and, for the types with an offset (Q4_1, Q5_1, Q8_1), also at offset 2.
+// Offsets of the scale fields inside one block, which must hold finite values: fp16 halves, and for
+// Q8_K one float.
+struct ScaleFields {
+    std::vector<uint64_t> halves;
+    std::vector<uint64_t> floats;
+};
+
+ScaleFields scale_fields(DType type) {
+    switch (type) {
+        case DType::Q4_1: case DType::Q5_1: case DType::Q8_1: case DType::Q4_K: case DType::Q5_K: return {{0, 2}, {}};
+        case DType::Q6_K: return {{208}, {}};
+        case DType::Q8_K: return {{}, {0}};
+        default: return {{0}, {}};
+    }
+}
+
+// Uniformly random block bytes (every quant pattern, -128 included, any bsums) with finite scales.
 void randomize_blocks(DType type, uint8_t* bytes, uint64_t size, std::mt19937& rng) {
     std::uniform_int_distribution<int> byte(0, 255);
     for (uint64_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(byte(rng));
     std::uniform_real_distribution<float> scale(-4.0f, 4.0f);
-    const bool has_offset = type == DType::Q4_1 || type == DType::Q5_1 || type == DType::Q8_1;
+    const ScaleFields fields = scale_fields(type);
     const uint64_t block = dtype_info(type).block_bytes;
     for (uint64_t b = 0; b < size; b += block) {
-        for (uint64_t off : {uint64_t{0}, uint64_t{2}}) {
-            if (off == 2 && !has_offset) continue;
+        for (uint64_t off : fields.halves) {
             const uint16_t h = f32_to_fp16(scale(rng));
             std::memcpy(bytes + b + off, &h, sizeof(h));
+        }
+        for (uint64_t off : fields.floats) {
+            const float f = scale(rng) * 0.01f;
+            std::memcpy(bytes + b + off, &f, sizeof(f));
         }
     }
 }
@@ -105,7 +129,7 @@ TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
     for (DType type : kTileTypes) {
         const TileKernel tile = kernels.tiles.for_type(type);
         REQUIRE((tile != nullptr));
-        for (int64_t blocks : kBlockCounts) {
+        for (int64_t blocks : block_counts(type)) {
             for (int cols = 1; cols <= kTileMaxActRows; ++cols) {
                 for (int rows = 1; rows * cols <= kTileMaxOutputs; ++rows) {
                     for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
@@ -119,15 +143,15 @@ TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
     }
 }
 
-TEST_CASE("tile tables: scalar has none, AVX2 covers the legacy types only") {
+TEST_CASE("tile tables: scalar has none, AVX2 covers every quantized weight type") {
     const DotKernels scalar = dot_kernels_for(Isa::scalar);
     const DotKernels avx2 = dot_kernels_for(Isa::avx2);
     for (DType type : kTileTypes) {
         CHECK((scalar.tiles.for_type(type) == nullptr));
         CHECK((avx2.tiles.for_type(type) != nullptr));
     }
-    CHECK((avx2.tiles.for_type(DType::Q4_K) == nullptr));
     CHECK((avx2.tiles.for_type(DType::F32) == nullptr));
+    CHECK((avx2.tiles.for_type(DType::F16) == nullptr));
 }
 
 // matmul over 1..9 activation rows and an output count that is not a multiple of any tile, against
@@ -164,7 +188,7 @@ void check_matmul_matches_reference(IsaRequest isa, DType type) {
 }
 
 TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..9 rows") {
-    for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+    for (DType type : kTileTypes) {
         check_matmul_matches_reference(IsaRequest::scalar, type);
         if (detect_cpu_features().avx2) check_matmul_matches_reference(IsaRequest::avx2, type);
     }

@@ -23,6 +23,9 @@ TileKernel TileKernels::for_type(DType weight_type) const {
         case DType::Q5_0: return q5_0;
         case DType::Q5_1: return q5_1;
         case DType::Q8_0: return q8_0;
+        case DType::Q4_K: return q4_k;
+        case DType::Q5_K: return q5_k;
+        case DType::Q6_K: return q6_k;
         default: return nullptr;
     }
 }
@@ -31,7 +34,11 @@ DotKernels dot_kernels_for(Isa isa) {
     switch (isa) {
         case Isa::scalar: return {};
         case Isa::avx2:
-        case Isa::avx512: return avx2_dot_kernels();
+        case Isa::avx512: {
+            DotKernels kernels = avx2_dot_kernels();
+            add_avx2_k_tiles(kernels.tiles);
+            return kernels;
+        }
     }
     return {};
 }

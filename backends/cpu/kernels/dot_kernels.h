@@ -45,6 +45,9 @@ struct TileKernels {
     TileKernel q5_0 = nullptr;
     TileKernel q5_1 = nullptr;
     TileKernel q8_0 = nullptr;
+    TileKernel q4_k = nullptr;
+    TileKernel q5_k = nullptr;
+    TileKernel q6_k = nullptr;
 
     TileKernel for_type(DType weight_type) const;
 };
@@ -71,6 +74,7 @@ DotKernels dot_kernels_for(Isa isa);
 // when the CPU has AVX2, FMA and F16C.
 DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
-TileKernels avx2_tile_kernels();  // tile_avx2.cpp
+TileKernels avx2_tile_kernels();            // tile_avx2.cpp: the legacy types
+void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 
 }  // namespace hearth::cpu
