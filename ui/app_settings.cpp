@@ -73,6 +73,7 @@ std::map<std::string, std::string> to_key_values(const AppSettings& settings) {
         {"desktop.system_prompt", settings.system_prompt},
         {"desktop.last_model", settings.last_model},
         {"desktop.threads", number_text(settings.n_threads)},
+        {"desktop.backend", settings.backend},
     };
 }
 
@@ -87,6 +88,8 @@ AppSettings from_key_values(const std::map<std::string, std::string>& values) {
     read_text(values, "desktop.last_model", settings.last_model);
     read_into(values, "desktop.threads", settings.n_threads);
     if (settings.n_threads < 0 || settings.n_threads > kMaxThreads) settings.n_threads = 0;
+    read_text(values, "desktop.backend", settings.backend);
+    if (settings.backend != "cpu" && settings.backend != "vulkan") settings.backend = "cpu";
     return settings;
 }
 

@@ -25,6 +25,7 @@ struct AppSettings {
     std::string system_prompt = "You are a helpful assistant.";  // for new conversations
     std::string last_model;  // path of the model loaded last, "" when none
     int32_t n_threads = 0;   // 0: all hardware threads but one (the window keeps a core)
+    std::string backend = "cpu";  // "cpu" or "vulkan" (parse_backend_kind)
 };
 
 AppSettings default_app_settings();

@@ -2,51 +2,54 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
+#include "core/engine/loaded_model.h"
+
 #include "ui/widgets.h"
 
 namespace hearth::ui {
 namespace {
 
-struct BackendChoice {
-    const char* name;
-    const char* why_not;  // null when available
-};
+bool built(BackendKind kind) {
+    const std::vector<BackendKind> kinds = built_backends();
+    return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
 
-// The CPU backend is the one the engine's loader creates; the others are named so nobody has
-// to wonder whether a GPU is being used.
-constexpr BackendChoice kBackends[] = {
-    {"CPU", nullptr},
-    {"Vulkan", "not available in this build: the model loader creates only the CPU backend"},
-    {"CUDA", "not available in this build: the model loader creates only the CPU backend"},
-};
-
-void draw_chooser(const ModelRuntime* runtime) {
-    if (ImGui::BeginCombo("backend", "CPU")) {
-        for (const BackendChoice& choice : kBackends) {
-            ImGui::BeginDisabled(choice.why_not != nullptr);
-            ImGui::Selectable(choice.name, choice.why_not == nullptr);
+std::optional<std::string> draw_chooser(const ModelRuntime* runtime, const std::string& setting) {
+    std::optional<std::string> chosen;
+    if (ImGui::BeginCombo("backend", setting.c_str())) {
+        for (const BackendKind kind : {BackendKind::cpu, BackendKind::vulkan}) {
+            const bool available = built(kind);
+            ImGui::BeginDisabled(!available);
+            if (ImGui::Selectable(to_string(kind), setting == to_string(kind))) chosen = to_string(kind);
             ImGui::EndDisabled();
-            if (choice.why_not) hover_tooltip(choice.why_not);
+            if (!available) hover_tooltip("not available in this build (Vulkan needs libvulkan-dev and glslc at build time)");
         }
+        ImGui::BeginDisabled(true);
+        ImGui::Selectable("cuda");
+        ImGui::EndDisabled();
+        hover_tooltip("not available: Hearth has no CUDA backend yet");
         ImGui::EndCombo();
     }
+    hover_tooltip("applies when a model loads (press Reload); a backend that cannot run says why");
     if (!runtime) {
         ImGui::TextDisabled("in use: nothing yet (no model loaded)");
-        return;
+        return chosen;
     }
     labeled_value("in use", runtime->backend_name);
     ImGui::TextDisabled("device");
     ImGui::SameLine();
     ImGui::TextWrapped("%s", runtime->device_description.c_str());
-    labeled_value("threads", std::to_string(runtime->n_threads));
-    ImGui::TextDisabled("GPU backends: not available in this build");
+    if (runtime->backend_name == "cpu") labeled_value("threads", std::to_string(runtime->n_threads));
+    return chosen;
 }
 
 }  // namespace
 
 BackendPanelRequests draw_backend_panel(const BackendPanelContext& context) {
     BackendPanelRequests requests;
-    draw_chooser(context.runtime);
+    requests.backend = draw_chooser(context.runtime, context.backend_setting);
     int threads = context.threads_setting;
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.0f);
     if (ImGui::SliderInt("threads", &threads, 0, 64, threads == 0 ? "auto" : "%d")) requests.threads = threads;

@@ -1,7 +1,7 @@
 #pragma once
-// The backend and device chooser. It shows what the engine really runs on (the backend's own
-// device description) and lists the other backends as not available in this build: the model
-// loader only creates the CPU backend today, and nothing falls back silently.
+// The backend and device chooser. It offers the backends this build has (CPU; Vulkan when built),
+// shows what the engine really runs on (the backend's own device description), and names the
+// ones it lacks. A backend that cannot run fails the load with the reason: no silent fallback.
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +13,7 @@ namespace hearth::ui {
 struct BackendPanelContext {
     const ModelRuntime* runtime;  // null when no model is loaded
     int threads_setting = 0;      // 0: automatic
+    const std::string& backend_setting;  // "cpu" or "vulkan": what the next load uses
     int automatic_threads = 1;    // what "automatic" means on this machine
     float display_scale = 1.0f;
     const std::vector<std::string>& missing_fonts;
@@ -20,6 +21,7 @@ struct BackendPanelContext {
 
 struct BackendPanelRequests {
     std::optional<int> threads;  // the thread setting changed
+    std::optional<std::string> backend;  // the backend setting changed (applies at the next load)
     bool reload = false;         // reload the model with the current settings
 };
 

@@ -224,9 +224,11 @@ void DesktopApp::draw_side_panels() {
     }
     if (ImGui::CollapsingHeader("Stats", ImGuiTreeNodeFlags_DefaultOpen)) draw_stats_panel(stats_snapshot(), rates_);
     if (ImGui::CollapsingHeader("Backend & device", ImGuiTreeNodeFlags_DefaultOpen)) {
-        const BackendPanelContext context{runtime_.get(), settings_.n_threads, automatic_threads(), fonts_.scale(), fonts_.missing()};
+        const BackendPanelContext context{runtime_.get(), settings_.n_threads, settings_.backend, automatic_threads(),
+                                          fonts_.scale(), fonts_.missing()};
         const BackendPanelRequests requests = draw_backend_panel(context);
         if (requests.threads) settings_.n_threads = *requests.threads;
+        if (requests.backend) settings_.backend = *requests.backend;
         if (requests.reload && runtime_ && !chat_.generating()) start_load(runtime_->info.path.string());
     }
     if (ImGui::CollapsingHeader("Sampling", ImGuiTreeNodeFlags_DefaultOpen)) {
@@ -274,7 +276,7 @@ void DesktopApp::start_load(const std::string& path) {
         errors_.add("stop the answer (Esc) before loading another model");
         return;
     }
-    loader_.start(LoadRequest{path, effective_threads()});
+    loader_.start(LoadRequest{path, effective_threads(), parse_backend_kind(settings_.backend)});
 }
 
 void DesktopApp::new_chat() {

@@ -118,7 +118,7 @@ void ModelLoader::run(const LoadRequest& request) {
         set_stage(LoadStage::building, 1.0);
         auto runtime = std::make_unique<ModelRuntime>();
         runtime->info = read_model_info(request.path);
-        runtime->model = LoadedModel::load(request.path, LoadOptions{request.n_threads});
+        runtime->model = LoadedModel::load(request.path, LoadOptions{request.n_threads, request.backend});
         runtime->facts = runtime->model->facts();
         runtime->backend_name = std::string(runtime->model->backend().name());
         runtime->device_description = runtime->model->backend().device_description();

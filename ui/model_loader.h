@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "core/engine/loaded_model.h"
 #include "ui/model_runtime.h"
 
 namespace hearth::ui {
@@ -27,6 +28,7 @@ struct LoadProgress {
 struct LoadRequest {
     std::string path;
     int n_threads = 1;
+    BackendKind backend = BackendKind::cpu;  // a backend that cannot run fails the load with why
 };
 
 class ModelLoader {

@@ -133,7 +133,7 @@ int cmd_bench(int argc, char** argv) {
     require(format == "md" || format == "json", ErrorKind::bad_request, "-o must be md or json");
 
     const int threads = args.get_int("-t", 0);
-    const auto loaded = LoadedModel::load(model_path(args, true), LoadOptions{threads});
+    const auto loaded = LoadedModel::load(model_path(args, true), load_options(args));
     const ModelFacts facts = model_facts(*loaded);
     const int actual_threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (args.has("-np")) return print_parallel(args, *loaded, facts, format, actual_threads);

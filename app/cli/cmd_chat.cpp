@@ -35,7 +35,7 @@ int cmd_chat(int argc, char** argv) {
 
     const std::string path = model_path(args, true);
     std::fprintf(stderr, "loading %s ...\n", path.c_str());
-    const auto loaded = LoadedModel::load(path, LoadOptions{args.get_int("-t", 0)});
+    const auto loaded = LoadedModel::load(path, load_options(args));
     GenerateOptions options;
     options.max_tokens = args.get_int("-n", 1024);
     options.sampling = sampling_params(args);

@@ -25,7 +25,7 @@ int cmd_perplexity(int argc, char** argv) {
     std::ostringstream text;
     text << in.rdbuf();
 
-    const auto loaded = LoadedModel::load(*args.get("-m"), LoadOptions{args.get_int("-t", 0)});
+    const auto loaded = LoadedModel::load(*args.get("-m"), load_options(args));
     const auto& tok = loaded->tokenizer();
     const auto tokens = tok.encode(text.str(), tokenizer::EncodeOptions{true, false});
     PerplexityOptions options;

@@ -37,7 +37,7 @@ int cmd_run(int argc, char** argv) {
             "usage: hearth run -m FILE (-p TEXT | -f FILE) [-n N] [options]\n" + usage_lines(specs));
     const std::string prompt_text = args.has("-p") ? *args.get("-p") : read_file(*args.get("-f"));
 
-    const auto loaded = LoadedModel::load(model_path(args, true), LoadOptions{args.get_int("-t", 0)});
+    const auto loaded = LoadedModel::load(model_path(args, true), load_options(args));
     GenerateOptions options;
     options.max_tokens = args.get_int("-n", 128);
     options.sampling = sampling_params(args);

@@ -37,7 +37,7 @@ std::vector<OptionSpec> serve_specs() {
 int cmd_serve(int argc, char** argv) {
     const Args args(serve_specs(), argc, argv, 2);
     const std::string path = model_path(args, true);
-    const auto loaded = LoadedModel::load(path, LoadOptions{args.get_int("-t", 0)});
+    const auto loaded = LoadedModel::load(path, load_options(args));
 
     EngineOptions engine_options;
     engine_options.scheduler.n_ctx = std::min(args.get_int("-c", 4096), loaded->model().config().n_ctx_train);

@@ -22,6 +22,8 @@ std::vector<OptionSpec> model_option_specs() {
         {"-t", "--threads", true, "CPU threads (default: all)"},
         {"-c", "--ctx-size", true, "context size in tokens (default: 4096, at most the model's)"},
         {"--kv-type", "", true, "KV cache storage: f16 (default) or q8_0 (half the memory)"},
+        {"--backend", "", true, "cpu (default) or vulkan"},
+        {"--device", "", true, "Vulkan device index (default: the best one, or $HEARTH_VULKAN_DEVICE)"},
     };
 }
 
@@ -46,6 +48,14 @@ std::string model_path(const Args& args, bool allow_default) {
     require(std::filesystem::exists(path), ErrorKind::bad_request,
             "the default model is not at " + path.string() + "; fetch it with scripts/fetch-models, or pass -m FILE");
     return path.string();
+}
+
+LoadOptions load_options(const Args& args) {
+    LoadOptions options;
+    options.n_threads = args.get_int("-t", 0);
+    options.backend = parse_backend_kind(args.get_or("--backend", "cpu"));
+    options.device_index = args.get_int("--device", -1);
+    return options;
 }
 
 DType kv_type(const Args& args) {

@@ -3,6 +3,9 @@
 #include "backends/cpu/cpu_backend.h"
 #include "core/error.h"
 #include "core/gguf/quantization_name.h"
+#ifdef HEARTH_HAVE_VULKAN
+#include "backends/vulkan/vulkan_backend.h"
+#endif
 
 namespace hearth {
 namespace {
@@ -11,12 +14,42 @@ std::string token_text(const tokenizer::Tokenizer& tok, int32_t id) {
     return id == tokenizer::no_token ? std::string() : tok.token_to_piece(id, tokenizer::PieceOptions{true});
 }
 
+std::unique_ptr<Backend> make_backend(const LoadOptions& options) {
+    switch (options.backend) {
+        case BackendKind::cpu: return std::make_unique<cpu::CpuBackend>(cpu::CpuOptions{options.n_threads});
+        case BackendKind::vulkan:
+#ifdef HEARTH_HAVE_VULKAN
+            return make_vulkan_backend(VulkanOptions{options.device_index});
+#else
+            throw Error(ErrorKind::unsupported, "this build of Hearth has no Vulkan backend (configure with Vulkan "
+                                                "headers, loader and glslc present: apt install libvulkan-dev glslc)");
+#endif
+    }
+    throw Error(ErrorKind::internal, "unknown backend kind");
+}
+
 }  // namespace
+
+const char* to_string(BackendKind kind) { return kind == BackendKind::vulkan ? "vulkan" : "cpu"; }
+
+BackendKind parse_backend_kind(std::string_view name) {
+    if (name == "cpu") return BackendKind::cpu;
+    if (name == "vulkan") return BackendKind::vulkan;
+    throw Error(ErrorKind::bad_request, "unknown backend '" + std::string(name) + "': choose cpu or vulkan");
+}
+
+std::vector<BackendKind> built_backends() {
+#ifdef HEARTH_HAVE_VULKAN
+    return {BackendKind::cpu, BackendKind::vulkan};
+#else
+    return {BackendKind::cpu};
+#endif
+}
 
 std::unique_ptr<LoadedModel> LoadedModel::load(const std::string& path, const LoadOptions& options) {
     std::unique_ptr<LoadedModel> loaded(new LoadedModel());
     loaded->file_ = gguf::GgufFile::open(path);
-    loaded->backend_ = std::make_unique<cpu::CpuBackend>(cpu::CpuOptions{options.n_threads});
+    loaded->backend_ = make_backend(options);
     loaded->model_ = load_model(*loaded->file_, *loaded->backend_);
     loaded->tokenizer_ = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::from_gguf(*loaded->file_));
     require(loaded->tokenizer_->n_vocab() == loaded->model_->config().n_vocab, ErrorKind::bad_file,

@@ -13,8 +13,18 @@
 
 namespace hearth {
 
+enum class BackendKind { cpu, vulkan };
+const char* to_string(BackendKind kind);
+// "cpu" or "vulkan"; Error(bad_request) naming the choices otherwise.
+BackendKind parse_backend_kind(std::string_view name);
+// The backends this build can create (the CPU always; Vulkan when it was built).
+std::vector<BackendKind> built_backends();
+
 struct LoadOptions {
-    int n_threads = 0;  // 0: one per hardware thread
+    int n_threads = 0;  // CPU backend: 0 means one per hardware thread
+    // Asking for a backend that cannot run is an error naming why, never a silent fallback.
+    BackendKind backend = BackendKind::cpu;
+    int device_index = -1;  // Vulkan: which device; -1 picks the best (or $HEARTH_VULKAN_DEVICE)
 };
 
 class LoadedModel {

@@ -1,0 +1,142 @@
+// Build-time generator of backends/vulkan's GLSL constants, so shaders never retype a layout:
+//   gen_glsl_constants QUANT_HEADER EXPF_HEADER
+// writes the quant block geometry and field offsets from core/quant/blocks.h and dtype.h, and the
+// table and constants of the expf algorithm that glibc uses (see shaders/expf.glsl).
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "core/quant/blocks.h"
+#include "core/quant/dtype.h"
+
+namespace {
+
+using hearth::DType;
+
+void define(std::ostream& out, const std::string& name, uint64_t value) {
+    out << "#define " << name << " " << value << "u\n";
+}
+
+std::string bits_of(double value) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    char text[32];
+    std::snprintf(text, sizeof text, "0x%016llxul", static_cast<unsigned long long>(bits));
+    return text;
+}
+
+uint32_t float_bits_of(float value) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+void write_type_ids(std::ostream& out) {
+    for (const auto& info : hearth::kDTypeTable) {
+        const std::string name(info.name);
+        define(out, "DTYPE_" + name, static_cast<uint32_t>(info.type));
+        define(out, name + "_BLOCK_ELEMS", info.block_elems);
+        define(out, name + "_BLOCK_BYTES", info.block_bytes);
+    }
+}
+
+#define FIELD(block, name, field) define(out, name "_" #field, offsetof(hearth::block, field))
+
+void write_fields(std::ostream& out) {
+    define(out, "QK", hearth::kQK);
+    define(out, "QK_K", hearth::kQK_K);
+    FIELD(BlockQ4_0, "Q4_0", d);
+    FIELD(BlockQ4_0, "Q4_0", qs);
+    FIELD(BlockQ4_1, "Q4_1", d);
+    FIELD(BlockQ4_1, "Q4_1", m);
+    FIELD(BlockQ4_1, "Q4_1", qs);
+    FIELD(BlockQ5_0, "Q5_0", d);
+    FIELD(BlockQ5_0, "Q5_0", qh);
+    FIELD(BlockQ5_0, "Q5_0", qs);
+    FIELD(BlockQ5_1, "Q5_1", d);
+    FIELD(BlockQ5_1, "Q5_1", m);
+    FIELD(BlockQ5_1, "Q5_1", qh);
+    FIELD(BlockQ5_1, "Q5_1", qs);
+    FIELD(BlockQ8_0, "Q8_0", d);
+    FIELD(BlockQ8_0, "Q8_0", qs);
+    FIELD(BlockQ8_1, "Q8_1", d);
+    FIELD(BlockQ8_1, "Q8_1", s);
+    FIELD(BlockQ8_1, "Q8_1", qs);
+    FIELD(BlockQ4_K, "Q4_K", d);
+    FIELD(BlockQ4_K, "Q4_K", dmin);
+    FIELD(BlockQ4_K, "Q4_K", scales);
+    FIELD(BlockQ4_K, "Q4_K", qs);
+    FIELD(BlockQ5_K, "Q5_K", d);
+    FIELD(BlockQ5_K, "Q5_K", dmin);
+    FIELD(BlockQ5_K, "Q5_K", scales);
+    FIELD(BlockQ5_K, "Q5_K", qh);
+    FIELD(BlockQ5_K, "Q5_K", qs);
+    FIELD(BlockQ6_K, "Q6_K", ql);
+    FIELD(BlockQ6_K, "Q6_K", qh);
+    FIELD(BlockQ6_K, "Q6_K", scales);
+    FIELD(BlockQ6_K, "Q6_K", d);
+    FIELD(BlockQ8_K, "Q8_K", d);
+    FIELD(BlockQ8_K, "Q8_K", qs);
+    FIELD(BlockQ8_K, "Q8_K", bsums);
+}
+
+#undef FIELD
+
+// dequant.glsl and dot_k.glsl read Q4_K's and Q5_K's d, dmin and scales through the same offsets.
+static_assert(offsetof(hearth::BlockQ4_K, d) == offsetof(hearth::BlockQ5_K, d) &&
+              offsetof(hearth::BlockQ4_K, dmin) == offsetof(hearth::BlockQ5_K, dmin) &&
+              offsetof(hearth::BlockQ4_K, scales) == offsetof(hearth::BlockQ5_K, scales));
+// quantize_act.comp writes Q8_0's and Q8_1's d through the same offset.
+static_assert(offsetof(hearth::BlockQ8_0, d) == offsetof(hearth::BlockQ8_1, d));
+
+// glibc's expf: 2^(k/32) from a 32-entry table, each entry the double nearest 2^(i/32) with i
+// subtracted from its exponent field (the caller adds k back), plus a cubic in r for 2^(r/32).
+void write_expf(std::ostream& out) {
+    constexpr int kTableSize = 32;
+    out << "const uint64_t EXPF_TABLE[" << kTableSize << "] = uint64_t[](\n";
+    for (int i = 0; i < kTableSize; ++i) {
+        const double entry = static_cast<double>(std::exp2l(static_cast<long double>(i) / kTableSize));
+        uint64_t bits = 0;
+        std::memcpy(&bits, &entry, sizeof bits);
+        bits -= static_cast<uint64_t>(i) << (52 - 5);
+        char text[32];
+        std::snprintf(text, sizeof text, "    0x%016llxul", static_cast<unsigned long long>(bits));
+        out << text << (i + 1 < kTableSize ? ",\n" : ");\n");
+    }
+    constexpr double n = kTableSize;
+    out << "#define EXPF_INV_LN2_N uint64BitsToDouble(" << bits_of(0x1.71547652b82fep+0 * n) << ")\n";
+    out << "#define EXPF_SHIFT uint64BitsToDouble(" << bits_of(0x1.8p+52) << ")\n";
+    out << "#define EXPF_C0 uint64BitsToDouble(" << bits_of(0x1.c6af84b912394p-5 / n / n / n) << ")\n";
+    out << "#define EXPF_C1 uint64BitsToDouble(" << bits_of(0x1.ebfce50fac4f3p-3 / n / n) << ")\n";
+    out << "#define EXPF_C2 uint64BitsToDouble(" << bits_of(0x1.62e42ff0c52d6p-1 / n) << ")\n";
+    // Past these expf overflows to infinity / underflows to zero.
+    out << "#define EXPF_OVERFLOW_BITS " << float_bits_of(0x1.62e42ep6f) << "u\n";
+    out << "#define EXPF_UNDERFLOW_BITS " << float_bits_of(-0x1.9fe368p6f) << "u\n";
+}
+
+bool write_file(const char* path, void (*body)(std::ostream&)) {
+    std::ofstream out(path);
+    out << "// Generated by backends/vulkan/gen_glsl_constants.cpp; do not edit.\n";
+    body(out);
+    return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::cerr << "usage: gen_glsl_constants QUANT_HEADER EXPF_HEADER\n";
+        return 2;
+    }
+    const bool ok = write_file(argv[1], [](std::ostream& out) {
+        write_type_ids(out);
+        write_fields(out);
+    }) && write_file(argv[2], write_expf);
+    if (!ok) std::cerr << "gen_glsl_constants: cannot write the headers\n";
+    return ok ? 0 : 1;
+}

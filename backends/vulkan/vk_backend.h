@@ -1,0 +1,88 @@
+#pragma once
+// The Vulkan backend (see vulkan_backend.h for the handle convention). Ops record compute
+// dispatches into one command buffer, flushed when the host needs a result (read) and at the
+// start of each step; each op's shader follows the CPU reference's arithmetic (shaders/*.comp).
+#include <memory>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/backend.h"
+#include "backends/vulkan/vk_commands.h"
+#include "backends/vulkan/vk_context.h"
+#include "backends/vulkan/vk_memory.h"
+#include "backends/vulkan/vk_pipelines.h"
+#include "backends/vulkan/vulkan_backend.h"
+
+namespace hearth::vk {
+
+class VulkanBackend final : public Backend {
+public:
+    explicit VulkanBackend(const VulkanOptions& options);
+    ~VulkanBackend() override;
+
+    std::string_view name() const override { return "vulkan"; }
+    std::string device_description() const override { return context_->description(); }
+
+    Weight upload(const gguf::TensorInfo& tensor) override;
+    std::unique_ptr<KvPages> create_kv_pages(const KvLayout& layout) override;
+    void copy_kv_page(KvPages& pages, int32_t from, int32_t to) override;
+
+    void begin_step() override;
+    Tensor alloc(int64_t rows, int64_t cols) override;
+
+    void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) override;
+    void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) override;
+    void matmul(const Weight& w, Tensor x, Tensor out) override;
+    void add_bias(Tensor x, const Weight& bias) override;
+    void add(Tensor a, Tensor b, Tensor out) override;
+    void scale(Tensor x, float factor) override;
+    void softcap(Tensor x, float cap) override;
+    void rope(Tensor x, int32_t head_dim, const BatchRows& rows, const RopeParams& params) override;
+    void kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) override;
+    void attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows, const AttentionParams& params,
+                   Tensor out) override;
+    void swiglu(Tensor gate, Tensor up, Tensor out) override;
+    void gelu_glu(Tensor gate, Tensor up, Tensor out) override;
+    void gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out) override;
+    void read(Tensor x, std::span<float> host) override;
+
+private:
+    // Records `shader` over `invocations` (64 per workgroup) or over `groups` workgroups, folding
+    // counts past the device's per-dimension limit into a second dimension.
+    template <typename Push>
+    void run(std::string_view shader, const Push& push, uint64_t invocations) {
+        run_groups(shader, push, (invocations + 63) / 64);
+    }
+    template <typename Push>
+    void run_groups(std::string_view shader, const Push& push, uint64_t groups) {
+        static_assert(sizeof(Push) <= kPushConstantBytes, "push constants over the guaranteed 128 bytes");
+        record(shader, std::as_bytes(std::span(&push, 1)), groups);
+    }
+    void record(std::string_view shader, std::span<const std::byte> push, uint64_t groups,
+                std::span<const uint32_t> constants = {});
+    // Host data for this step's shaders (host-visible memory, valid until the next begin_step).
+    uint64_t upload_ints(std::span<const int32_t> values);
+    uint64_t upload_floats(std::span<const float> values);
+    void copy_to_device(const std::byte* data, uint64_t bytes, const Slice& target);
+    const std::vector<float>& host_vector(const Weight& weight) const;
+
+    std::shared_ptr<const Context> context_;
+    uint32_t matmul_team_;
+    Pipelines pipelines_;
+    Commands commands_;
+    Arena weights_;
+    Arena activations_;
+    Arena uploads_;
+    std::unique_ptr<Buffer> staging_;
+    std::unique_ptr<Buffer> readback_;
+    std::unique_ptr<Buffer> gelu_table_;
+    // Host copies of F32 vectors (rope frequency factors are needed on the host), by handle.
+    std::unordered_map<const void*, std::vector<float>> host_vectors_;
+};
+
+inline uint64_t address_of(Tensor t) { return reinterpret_cast<uintptr_t>(t.data); }
+inline uint64_t address_of(const Weight& w) { return reinterpret_cast<uintptr_t>(w.data); }
+
+}  // namespace hearth::vk

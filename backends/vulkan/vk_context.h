@@ -1,0 +1,62 @@
+#pragma once
+// The Vulkan instance, the chosen physical device with the features Hearth's shaders need, one
+// compute queue, and the helpers everything else uses to turn VkResults into hearth::Errors.
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/vulkan/vk_device_choice.h"
+
+namespace hearth::vk {
+
+// Throws Error(out_of_memory) for the out-of-memory results, Error(unsupported) for a lost or
+// missing driver, Error(internal) otherwise; `what` names the failed call.
+void check(VkResult result, std::string_view what);
+
+class Context {
+public:
+    // requested_device < 0: automatic (see choose_device); throws Error(unsupported) when Vulkan
+    // cannot run and says why.
+    explicit Context(int requested_device);
+    ~Context();
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
+    VkDevice device() const { return device_; }
+    VkQueue queue() const { return queue_; }
+    uint32_t queue_family() const { return queue_family_; }
+    const std::string& description() const { return description_; }
+    uint32_t max_workgroups_x() const { return max_workgroups_x_; }
+    DeviceKind kind() const { return kind_; }
+    VkDeviceSize max_allocation() const { return max_allocation_; }
+    VkPhysicalDevice physical_device() const { return physical_; }
+
+    // The memory type for `type_bits` with all `required` flags, preferring one with `preferred`.
+    // Throws Error(unsupported) when none has the required flags.
+    uint32_t memory_type(uint32_t type_bits, VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred) const;
+    VkDeviceSize heap_size(uint32_t memory_type) const;
+    void wait_idle() const;
+
+private:
+    void pick_device(int requested_device);
+    void create_device();
+
+    VkInstance instance_ = VK_NULL_HANDLE;
+    VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+    VkDevice device_ = VK_NULL_HANDLE;
+    VkQueue queue_ = VK_NULL_HANDLE;
+    uint32_t queue_family_ = 0;
+    uint32_t max_workgroups_x_ = 65535;
+    DeviceKind kind_ = DeviceKind::other;
+    VkDeviceSize max_allocation_ = 0;
+    VkPhysicalDeviceMemoryProperties memory_{};
+    std::string description_;
+};
+
+// Every physical device with what it lacks (creates and destroys its own instance).
+std::vector<DeviceCandidate> list_devices();
+
+}  // namespace hearth::vk

@@ -1,0 +1,71 @@
+// matmul: activations are converted once per row to the weight's dot type (shaders/
+// quantize_act.comp, the reference quantizers), then shaders/matmul.comp (one pipeline per weight
+// type) computes every output as the reference dot: for float types one invocation per output,
+// for quantized types a team of invocations per output sharing its blocks, summed in order.
+#include <cctype>
+#include <string>
+
+#include "backends/vulkan/vk_backend.h"
+#include "core/error.h"
+#include "core/quant/quant.h"
+
+namespace hearth::vk {
+namespace {
+
+// Activation rows that share each decoded weight block in a batch of several rows (prefill), where
+// invocations work in teams (GPUs). On CPU devices one row at a time measured as fast.
+constexpr uint32_t kRowsPerGroup = 4;
+
+struct QuantizePush {
+    uint64_t x, out, out_row_bytes;
+    uint32_t type, rows, cols;
+};
+
+struct MatmulPush {
+    uint64_t w, x, out, w_row_bytes, x_row_bytes;
+    uint32_t n_in, n_out, rows;
+};
+
+std::string matmul_shader(DType type) {
+    std::string name = "matmul_" + std::string(dtype_info(type).name);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+}
+
+}  // namespace
+
+void VulkanBackend::matmul(const Weight& w, Tensor x, Tensor out) {
+    require(x.cols == w.in && out.rows == x.rows && out.cols == w.out, ErrorKind::internal, "matmul: shape mismatch");
+    require(static_cast<uint64_t>(w.out) * static_cast<uint64_t>(x.rows) <= 0xFFFFFFFFull, ErrorKind::unsupported,
+            "matmul: too many outputs for one dispatch");
+    if (x.rows == 0) return;
+    const DType act_type = vec_dot_type(w.type);
+    const uint64_t act_row_bytes = row_bytes(dtype_info(act_type), static_cast<uint64_t>(w.in));
+    uint64_t acts = address_of(x);
+    if (act_type != DType::F32) {
+        acts = activations_.alloc(act_row_bytes * static_cast<uint64_t>(x.rows)).address;
+        const QuantizePush push{address_of(x), acts, act_row_bytes, static_cast<uint32_t>(act_type),
+                                static_cast<uint32_t>(x.rows), static_cast<uint32_t>(x.cols)};
+        const uint64_t per_row = act_type == DType::F16 || act_type == DType::BF16
+                                     ? static_cast<uint64_t>(x.cols)
+                                     : static_cast<uint64_t>(x.cols) / dtype_info(act_type).block_elems;
+        run("quantize_act", push, per_row * static_cast<uint64_t>(x.rows));
+    }
+    const MatmulPush push{address_of(w), acts, address_of(out),
+                          row_bytes(dtype_info(w.type), static_cast<uint64_t>(w.in)), act_row_bytes,
+                          static_cast<uint32_t>(w.in), static_cast<uint32_t>(w.out), static_cast<uint32_t>(x.rows)};
+    const bool per_output = w.type == DType::F32 || w.type == DType::F16 || w.type == DType::BF16;
+    if (per_output) {
+        run(matmul_shader(w.type), push, static_cast<uint64_t>(w.out) * static_cast<uint64_t>(x.rows));
+    } else {  // matmul.comp: 64 / matmul_team_ output rows times `rows` activation rows per workgroup
+        const uint32_t rows = x.rows >= kRowsPerGroup && matmul_team_ > 1 ? kRowsPerGroup : 1;
+        const uint64_t outputs_per_group = 64 / matmul_team_;
+        const uint64_t groups = (static_cast<uint64_t>(w.out) + outputs_per_group - 1) / outputs_per_group *
+                                ((static_cast<uint64_t>(x.rows) + rows - 1) / rows);
+        const uint32_t constants[] = {matmul_team_, rows};
+        static_assert(sizeof(push) <= kPushConstantBytes);
+        record(matmul_shader(w.type), std::as_bytes(std::span(&push, 1)), groups, constants);
+    }
+}
+
+}  // namespace hearth::vk
