@@ -12,6 +12,8 @@ void cpu_relax(int spin) {
     if (spin < kSpinsBeforeYield) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");  // Arm's spin-wait hint
 #endif
     } else {
         std::this_thread::yield();

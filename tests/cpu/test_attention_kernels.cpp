@@ -12,16 +12,26 @@
 namespace hearth::cpu {
 namespace {
 
-TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {
+// The instruction set whose attention kernels this CPU runs (AVX2 or NEON), or scalar for none.
+Isa vector_isa_here() {
     const CpuFeatures features = detect_cpu_features();
-    if (!features.avx2) {
-        MESSAGE("skipped: this CPU has no AVX2");
+#if defined(__aarch64__)
+    return features.neon_dotprod ? Isa::neon : Isa::scalar;
+#else
+    return features.avx2 ? Isa::avx2 : Isa::scalar;
+#endif
+}
+
+TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {
+    const Isa isa = vector_isa_here();
+    if (isa == Isa::scalar) {
+        MESSAGE("skipped: this CPU has no vector attention kernels");
         return;
     }
-    const AttentionKernels kernels = attention_kernels_for(Isa::avx2);
-    const bool avx2_has_kernel = kernels.axpy_f16 != nullptr;
+    const AttentionKernels kernels = attention_kernels_for(isa);
+    const bool vector_has_kernel = kernels.axpy_f16 != nullptr;
     const bool scalar_has_kernel = attention_kernels_for(Isa::scalar).axpy_f16 != nullptr;
-    REQUIRE(avx2_has_kernel);
+    REQUIRE(vector_has_kernel);
     CHECK_FALSE(scalar_has_kernel);
     std::mt19937 rng(11);
     std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -42,11 +52,12 @@ TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {
 }
 
 TEST_CASE("dots_f16 kernel is bit-identical to the reference loop") {
-    if (!detect_cpu_features().avx2) {
-        MESSAGE("skipped: this CPU has no AVX2");
+    const Isa isa = vector_isa_here();
+    if (isa == Isa::scalar) {
+        MESSAGE("skipped: this CPU has no vector attention kernels");
         return;
     }
-    const AttentionKernels kernels = attention_kernels_for(Isa::avx2);
+    const AttentionKernels kernels = attention_kernels_for(isa);
     const bool has_kernel = kernels.dots_f16 != nullptr;
     REQUIRE(has_kernel);
     std::mt19937 rng(5);

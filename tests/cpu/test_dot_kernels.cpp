@@ -85,10 +85,15 @@ std::vector<uint8_t> random_blocks(DType type, int64_t n, std::mt19937& rng) {
 std::vector<Isa> isas_to_test() {
     const CpuFeatures features = detect_cpu_features();
     std::vector<Isa> isas{Isa::scalar};
+#if defined(__aarch64__)
+    if (features.neon_dotprod) isas.push_back(Isa::neon);
+    else MESSAGE("this CPU has no NEON dot product: NEON kernels not tested");
+#else
     if (features.avx2) isas.push_back(Isa::avx2);
     else MESSAGE("this CPU has no AVX2: AVX2 kernels not tested");
     if (features.avx512) isas.push_back(Isa::avx512);
     else MESSAGE("this CPU has no AVX-512: AVX-512 table not tested");
+#endif
     return isas;
 }
 
@@ -145,15 +150,22 @@ TEST_CASE("fast dot kernels equal the reference bit for bit on arbitrary block b
     }
 }
 
-TEST_CASE("kernel tables: scalar has none, AVX2 covers every quantized weight type") {
+// The first vector instruction set of the architecture this test is built for.
+#if defined(__aarch64__)
+constexpr Isa kBaseVectorIsa = Isa::neon;
+#else
+constexpr Isa kBaseVectorIsa = Isa::avx2;
+#endif
+
+TEST_CASE("kernel tables: scalar has none, the base vector set covers every quantized weight type") {
     const DotKernels scalar = dot_kernels_for(Isa::scalar);
-    const DotKernels avx2 = dot_kernels_for(Isa::avx2);
+    const DotKernels vector = dot_kernels_for(kBaseVectorIsa);
     for (DType type : kKernelTypes) {
         CHECK((scalar.for_type(type) == nullptr));
-        CHECK((avx2.for_type(type) != nullptr));
+        CHECK((vector.for_type(type) != nullptr));
     }
-    CHECK((avx2.for_type(DType::F32) == nullptr));
-    CHECK((avx2.for_type(DType::F16) == nullptr));
+    CHECK((vector.for_type(DType::F32) == nullptr));
+    CHECK((vector.for_type(DType::F16) == nullptr));
 }
 
 }  // namespace

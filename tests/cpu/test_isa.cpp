@@ -15,6 +15,14 @@ namespace {
 const CpuFeatures kNoSimd{};
 const CpuFeatures kAvx2Only{true, false, false};
 const CpuFeatures kAll{true, true, true};
+const CpuFeatures kNeonDotprod{.neon_dotprod = true};
+
+// How describe_features words a CPU without any of the features, on the architecture built for.
+#if defined(__aarch64__)
+constexpr const char* kNoFeaturesWords = "NEON without dot product";
+#else
+constexpr const char* kNoFeaturesWords = "no AVX2";
+#endif
 
 ErrorKind error_kind_of(IsaRequest request, const char* env, const CpuFeatures& features, std::string& message) {
     try {
@@ -43,7 +51,7 @@ TEST_CASE("forcing scalar always works; forcing an absent instruction set throws
     CHECK(select_isa(IsaRequest::scalar, nullptr, kNoSimd) == Isa::scalar);
     std::string message;
     CHECK(error_kind_of(IsaRequest::avx2, nullptr, kNoSimd, message) == ErrorKind::unsupported);
-    CHECK(message.find("no AVX2") != std::string::npos);
+    CHECK(message.find(kNoFeaturesWords) != std::string::npos);
     CHECK(error_kind_of(IsaRequest::automatic, "avx512", kAvx2Only, message) == ErrorKind::unsupported);
     CHECK(message.find("AVX-512") != std::string::npos);
 }
@@ -53,12 +61,28 @@ TEST_CASE("unknown instruction set names are rejected with the accepted list") {
     CHECK(error_kind_of(IsaRequest::automatic, "sse9", kAll, message) == ErrorKind::bad_request);
     CHECK(message.find("sse9") != std::string::npos);
     CHECK(message.find("avx512") != std::string::npos);
+    CHECK(message.find("neon") != std::string::npos);
+}
+
+TEST_CASE("NEON with dot product is chosen when present, can be forced, and is refused without it") {
+    CHECK(select_isa(IsaRequest::automatic, nullptr, kNeonDotprod) == Isa::neon);
+    CHECK(select_isa(IsaRequest::automatic, "neon", kNeonDotprod) == Isa::neon);
+    CHECK(select_isa(IsaRequest::automatic, "scalar", kNeonDotprod) == Isa::scalar);
+    CHECK(select_isa(IsaRequest::neon, "scalar", kNeonDotprod) == Isa::neon);
+    CHECK(isa_name(Isa::neon) == "NEON");
+    CHECK(describe_features(kNeonDotprod) == "NEON with dot product");
+    std::string message;
+    CHECK(error_kind_of(IsaRequest::neon, nullptr, kNoSimd, message) == ErrorKind::unsupported);
+    CHECK(message.find("NEON") != std::string::npos);
+    CHECK(error_kind_of(IsaRequest::automatic, "avx2", kNeonDotprod, message) == ErrorKind::unsupported);
+    CHECK(message.find("NEON with dot product") != std::string::npos);
 }
 
 TEST_CASE("detected features are consistent and the backend reports its choice") {
     const CpuFeatures f = detect_cpu_features();
     CHECK((!f.avx512 || f.avx2));
     CHECK((!f.avx512_vnni || f.avx512));
+    CHECK((!f.neon_dotprod || !f.avx2));  // features of two architectures never meet
     MESSAGE("this CPU: " << describe_features(f));
 
     CpuOptions scalar_options;
@@ -75,6 +99,11 @@ TEST_CASE("detected features are consistent and the backend reports its choice")
     if (!f.avx512) {
         CpuOptions forced = scalar_options;
         forced.isa = IsaRequest::avx512;
+        CHECK_THROWS_AS(CpuBackend{forced}, Error);
+    }
+    if (!f.neon_dotprod) {
+        CpuOptions forced = scalar_options;
+        forced.isa = IsaRequest::neon;
         CHECK_THROWS_AS(CpuBackend{forced}, Error);
     }
 }

@@ -92,6 +92,7 @@ double normalised_error(const std::vector<float>& got, const std::vector<float>&
 std::vector<IsaRequest> isas_here() {
     std::vector<IsaRequest> isas = {IsaRequest::scalar};
     if (detect_cpu_features().avx2) isas.push_back(IsaRequest::avx2);
+    if (detect_cpu_features().neon_dotprod) isas.push_back(IsaRequest::neon);
     return isas;
 }
 

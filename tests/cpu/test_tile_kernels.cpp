@@ -22,7 +22,7 @@ constexpr DType kTileTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5
 // Row lengths in blocks: for the K types 256, 512 and 2816 elements (an FFN width of small models).
 std::vector<int64_t> block_counts(DType type) {
     if (dtype_info(type).block_elems == 256) return {1, 2, 11};
-    return {1, 3, 7, 13};
+    return {1, 2, 3, 7, 13};  // odd counts leave a single block after pairs of blocks
 }
 
 bool same_bits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
@@ -122,9 +122,9 @@ bool cpu_has_avx2() {
     return false;
 }
 
-TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
-    if (!cpu_has_avx2()) return;
-    const DotKernels kernels = dot_kernels_for(Isa::avx2);
+// Every tile shape of every type of one instruction set's table, on quantized and arbitrary blocks.
+void check_every_tile_shape(Isa isa) {
+    const DotKernels kernels = dot_kernels_for(isa);
     std::mt19937 rng(4321);
     for (DType type : kTileTypes) {
         const TileKernel tile = kernels.tiles.for_type(type);
@@ -133,8 +133,8 @@ TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
             for (int cols = 1; cols <= kTileMaxActRows; ++cols) {
                 for (int rows = 1; rows * cols <= kTileMaxOutputs; ++rows) {
                     for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
-                        INFO(dtype_info(type).name, " blocks=", blocks, " rows=", rows, " cols=", cols,
-                             " arbitrary=", fill == Fill::arbitrary);
+                        INFO(isa_name(isa), " ", dtype_info(type).name, " blocks=", blocks, " rows=", rows,
+                             " cols=", cols, " arbitrary=", fill == Fill::arbitrary);
                         CHECK(tile_mismatches(tile, type, blocks, {rows, cols}, fill, rng) == 0);
                     }
                 }
@@ -143,6 +143,14 @@ TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
     }
 }
 
+TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
+    if (!cpu_has_avx2()) return;
+    check_every_tile_shape(Isa::avx2);
+    if (detect_cpu_features().avx512) check_every_tile_shape(Isa::avx512);
+    else MESSAGE("this CPU has no AVX-512: AVX-512 tiles not tested");
+}
+
+#if defined(__x86_64__)  // the NEON table has no tile kernels yet
 TEST_CASE("tile tables: scalar has none, AVX2 covers every quantized weight type") {
     const DotKernels scalar = dot_kernels_for(Isa::scalar);
     const DotKernels avx2 = dot_kernels_for(Isa::avx2);
@@ -153,6 +161,18 @@ TEST_CASE("tile tables: scalar has none, AVX2 covers every quantized weight type
     CHECK((avx2.tiles.for_type(DType::F32) == nullptr));
     CHECK((avx2.tiles.for_type(DType::F16) == nullptr));
 }
+
+TEST_CASE("the AVX-512 table takes its own tiles exactly when the CPU has VNNI") {
+    if (!detect_cpu_features().avx512) return;
+    const DotKernels avx2 = dot_kernels_for(Isa::avx2);
+    const DotKernels avx512 = dot_kernels_for(Isa::avx512);
+    const bool own = detect_cpu_features().avx512_vnni;
+    for (DType type : kTileTypes) {
+        INFO(dtype_info(type).name);
+        CHECK(((avx512.tiles.for_type(type) != avx2.tiles.for_type(type)) == own));
+    }
+}
+#endif
 
 // matmul over 1..9 activation rows and an output count that is not a multiple of any tile, against
 // vec_dot of each (weight row, quantized activation row).
@@ -191,6 +211,8 @@ TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..9 r
     for (DType type : kTileTypes) {
         check_matmul_matches_reference(IsaRequest::scalar, type);
         if (detect_cpu_features().avx2) check_matmul_matches_reference(IsaRequest::avx2, type);
+        if (detect_cpu_features().neon_dotprod) check_matmul_matches_reference(IsaRequest::neon, type);
+        if (detect_cpu_features().avx512) check_matmul_matches_reference(IsaRequest::avx512, type);
     }
 }
 

@@ -32,6 +32,21 @@ HEARTH_AVX2 inline __m256i spread_high_bits(const uint8_t* qh) {
     return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
 }
 
+// The sums of the 8 int32 lanes of each of v[0..N), N <= 8, by one hadd tree for all of them.
+template <int N>
+HEARTH_AVX2 inline void lane_totals(const __m256i* v, int* totals) {
+    static_assert(N >= 1 && N <= 8);
+    const auto at = [v](int k) HEARTH_AVX2 { return k < N ? v[k] : _mm256_setzero_si256(); };
+    alignas(32) int all[8];
+    for (int base = 0; base < N; base += 4) {
+        const __m256i quad = _mm256_hadd_epi32(_mm256_hadd_epi32(at(base), at(base + 1)),
+                                               _mm256_hadd_epi32(at(base + 2), at(base + 3)));
+        const __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(quad), _mm256_extracti128_si256(quad, 1));
+        _mm_store_si128(reinterpret_cast<__m128i*>(all + base), sums);
+    }
+    for (int k = 0; k < N; ++k) totals[k] = all[k];
+}
+
 HEARTH_AVX2 inline __m256i load32(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
 }  // namespace

@@ -106,21 +106,6 @@ HEARTH_AVX2 inline __m256i run_scale(const Q45Scales& s, int k) {
     return _mm256_shuffle_epi8(s.scales, _mm256_set1_epi16(static_cast<int16_t>((2 * k + 1) << 8 | 2 * k)));
 }
 
-// The sums of the 8 int32 lanes of each of v[0..N), N <= 8, by one hadd tree for all of them.
-template <int N>
-HEARTH_AVX2 inline void lane_totals(const __m256i* v, int* totals) {
-    static_assert(N >= 1 && N <= 8);
-    const auto at = [v](int k) HEARTH_AVX2 { return k < N ? v[k] : _mm256_setzero_si256(); };
-    alignas(32) int all[8];
-    for (int base = 0; base < N; base += 4) {
-        const __m256i quad = _mm256_hadd_epi32(_mm256_hadd_epi32(at(base), at(base + 1)),
-                                               _mm256_hadd_epi32(at(base + 2), at(base + 3)));
-        const __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(quad), _mm256_extracti128_si256(quad, 1));
-        _mm_store_si128(reinterpret_cast<__m128i*>(all + base), sums);
-    }
-    for (int k = 0; k < N; ++k) totals[k] = all[k];
-}
-
 // The float state of one output: the reference's 8 float lanes and its running total (min terms).
 struct KAccum {
     __m256 lanes;

@@ -30,17 +30,35 @@ TileKernel TileKernels::for_type(DType weight_type) const {
     }
 }
 
+QuantizeRowKernel ActQuantizers::for_type(DType act_type) const {
+    switch (act_type) {
+        case DType::Q8_0: return q8_0;
+        case DType::Q8_1: return q8_1;
+        case DType::Q8_K: return q8_k;
+        default: return nullptr;
+    }
+}
+
 DotKernels dot_kernels_for(Isa isa) {
     switch (isa) {
         case Isa::scalar: return {};
+#if defined(__x86_64__)
         case Isa::avx2:
         case Isa::avx512: {
             DotKernels kernels = avx2_dot_kernels();
             add_avx2_k_tiles(kernels.tiles);
+            kernels.quantize = avx2_act_quantizers();
+            if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {
+                add_avx512_legacy_kernels(kernels);
+                add_avx512_k_kernels(kernels);
+            }
             return kernels;
         }
+#elif defined(__aarch64__)
+        case Isa::neon: return neon_dot_kernels();
+#endif
+        default: return {};  // an instruction set of another architecture: select_isa never picks it
     }
-    return {};
 }
 
 }  // namespace hearth::cpu

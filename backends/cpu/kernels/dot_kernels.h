@@ -5,6 +5,7 @@
 // reference operation by operation. A null entry means "use the reference".
 #include <cstdint>
 
+#include "backends/cpu/kernels/act_quant.h"
 #include "backends/cpu/kernels/isa.h"
 #include "core/quant/dtype.h"
 
@@ -63,11 +64,13 @@ struct DotKernels {
     DotKernel q6_k = nullptr;
 
     TileKernels tiles;  // null entries: use the single dot above per output
+    ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
 
     DotKernel for_type(DType weight_type) const;
 };
 
-// The kernels for an instruction set; scalar has none. AVX-512 reuses the AVX2 kernels for now.
+// The kernels for an instruction set; scalar has none. AVX-512 takes the AVX2 kernels, and the VNNI
+// ones where the CPU has VNNI and they measured faster.
 DotKernels dot_kernels_for(Isa isa);
 
 // AVX2 kernels (dot_avx2.cpp: legacy types; dot_avx2_k.cpp: adds the K types to a table). Call only
@@ -76,5 +79,15 @@ DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
 TileKernels avx2_tile_kernels();            // tile_avx2.cpp: the legacy types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
+
+// AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),
+// tile_avx512_k.cpp the K types' dots and tiles. Call only when the CPU has AVX-512 F, BW, VL and VNNI.
+void add_avx512_legacy_kernels(DotKernels& kernels);
+void add_avx512_k_kernels(DotKernels& kernels);
+
+// aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built
+// only for aarch64; call only when the CPU has the dot-product extension. No tile kernels yet.
+DotKernels neon_dot_kernels();
+void add_neon_k_kernels(DotKernels& kernels);
 
 }  // namespace hearth::cpu

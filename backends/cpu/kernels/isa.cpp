@@ -1,6 +1,10 @@
 #include "backends/cpu/kernels/isa.h"
 
+#if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #include <cstdint>
 
@@ -9,6 +13,7 @@
 namespace hearth::cpu {
 namespace {
 
+#if defined(__x86_64__) || defined(__i386__)
 struct CpuidRegs {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
 };
@@ -31,17 +36,20 @@ uint64_t enabled_xsave_states(const CpuidRegs& leaf1) {
 }
 
 bool has_bits(unsigned reg, unsigned bits) { return (reg & bits) == bits; }
+#endif
 
 bool is_supported(Isa isa, const CpuFeatures& f) {
     switch (isa) {
         case Isa::scalar: return true;
         case Isa::avx2: return f.avx2;
         case Isa::avx512: return f.avx512;
+        case Isa::neon: return f.neon_dotprod;
     }
     return false;
 }
 
 Isa best_supported(const CpuFeatures& f) {
+    if (f.neon_dotprod) return Isa::neon;
     if (f.avx512) return Isa::avx512;
     if (f.avx2) return Isa::avx2;
     return Isa::scalar;
@@ -51,12 +59,14 @@ Isa isa_of(IsaRequest request) {
     switch (request) {
         case IsaRequest::avx2: return Isa::avx2;
         case IsaRequest::avx512: return Isa::avx512;
+        case IsaRequest::neon: return Isa::neon;
         default: return Isa::scalar;
     }
 }
 
 }  // namespace
 
+#if defined(__x86_64__) || defined(__i386__)
 CpuFeatures detect_cpu_features() {
     const CpuidRegs leaf1 = cpuid(1, 0);
     const CpuidRegs leaf7 = cpuid(7, 0);
@@ -77,12 +87,22 @@ CpuFeatures detect_cpu_features() {
     f.avx512_vnni = f.avx512 && has_bits(leaf7.ecx, kAvx512Vnni);
     return f;
 }
+#elif defined(__aarch64__)
+CpuFeatures detect_cpu_features() {
+    CpuFeatures f;
+    f.neon_dotprod = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+    return f;
+}
+#else
+CpuFeatures detect_cpu_features() { return {}; }  // no vector kernels for this architecture
+#endif
 
 std::string_view isa_name(Isa isa) {
     switch (isa) {
         case Isa::scalar: return "scalar";
         case Isa::avx2: return "AVX2";
         case Isa::avx512: return "AVX-512";
+        case Isa::neon: return "NEON";
     }
     return "unknown";
 }
@@ -92,14 +112,20 @@ IsaRequest parse_isa_request(std::string_view text) {
     if (text == "scalar") return IsaRequest::scalar;
     if (text == "avx2") return IsaRequest::avx2;
     if (text == "avx512") return IsaRequest::avx512;
-    throw Error(ErrorKind::bad_request,
-                "unknown CPU instruction set '" + std::string(text) + "'; expected auto, scalar, avx2 or avx512");
+    if (text == "neon") return IsaRequest::neon;
+    throw Error(ErrorKind::bad_request, "unknown CPU instruction set '" + std::string(text) +
+                                            "'; expected auto, scalar, avx2, avx512 or neon");
 }
 
 std::string describe_features(const CpuFeatures& f) {
+    if (f.neon_dotprod) return "NEON with dot product";
+#if defined(__aarch64__)
+    return "NEON without dot product";
+#else
     if (!f.avx2) return "no AVX2";
     if (!f.avx512) return "AVX2";
     return f.avx512_vnni ? "AVX2, AVX-512 (VNNI)" : "AVX2, AVX-512";
+#endif
 }
 
 Isa select_isa(IsaRequest request, const char* env_value, const CpuFeatures& features) {

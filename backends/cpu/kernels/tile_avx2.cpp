@@ -7,6 +7,7 @@
 
 #include "backends/cpu/kernels/avx2_blocks.h"
 #include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/tile_dispatch.h"
 #include "core/quant/blocks.h"
 
 namespace hearth::cpu {
@@ -127,26 +128,6 @@ struct Q8_0 {
     static float step(float sum, Scales x, Scales y, int sumi) { return sum + static_cast<float>(sumi) * (x.d * y.d); }
 };
 
-// Sums of the 8 lanes of each of v[0..N), N <= 8, into sums[0..N): a hadd tree over all vectors at
-// once instead of one horizontal reduction each.
-HEARTH_AVX2 inline __m256i lanes_or_zero(const __m256i* v, int n, int k) { return k < n ? v[k] : _mm256_setzero_si256(); }
-
-template <int N>
-HEARTH_AVX2 inline void reduce_lanes(const __m256i* v, int* sums) {
-    const auto at = [v](int k) HEARTH_AVX2 { return lanes_or_zero(v, N, k); };
-    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(at(0), at(1)), _mm256_hadd_epi32(at(2), at(3)));
-    // a holds [v0..v3 low-half sums | v0..v3 high-half sums].
-    const __m128i first = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
-    alignas(32) int all[8];
-    _mm_store_si128(reinterpret_cast<__m128i*>(all), first);
-    if constexpr (N > 4) {
-        const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(at(4), at(5)), _mm256_hadd_epi32(at(6), at(7)));
-        const __m128i second = _mm_add_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
-        _mm_store_si128(reinterpret_cast<__m128i*>(all + 4), second);
-    }
-    for (int k = 0; k < N; ++k) sums[k] = all[k];
-}
-
 template <class T>
 const typename T::Weight* weight_row(const TileArgs& args, int r) {
     return reinterpret_cast<const typename T::Weight*>(args.weights + static_cast<uint64_t>(r) * args.weight_stride);
@@ -184,7 +165,7 @@ HEARTH_AVX2 void tile(const TileArgs& args) {
                 lanes[r * C + c] = T::lanes(w, prepared[c]);
         }
         int sumi[kOut];
-        reduce_lanes<kOut>(lanes, sumi);
+        lane_totals<kOut>(lanes, sumi);
         for (int r = 0; r < R; ++r)
             for (int c = 0; c < C; ++c) {
                 const auto k = static_cast<size_t>(r * C + c);
@@ -195,25 +176,15 @@ HEARTH_AVX2 void tile(const TileArgs& args) {
         for (int c = 0; c < C; ++c) args.out[c * args.out_stride + r] = sums[static_cast<size_t>(r * C + c)];
 }
 
-// Dispatch on the shape to the tile<T, R, C> with R * C <= kTileMaxOutputs.
-template <class T, int R = 1, int C = 1>
-void tile_any(const TileArgs& args, TileShape shape) {
-    if constexpr (R <= kTileMaxOutputs && C <= kTileMaxActRows) {
-        if (shape.act_rows > C) {
-            if constexpr (R * (C + 1) <= kTileMaxOutputs) return tile_any<T, R, C + 1>(args, shape);
-            else return;
-        }
-        if (shape.weight_rows > R) {
-            if constexpr ((R + 1) * C <= kTileMaxOutputs) return tile_any<T, R + 1, C>(args, shape);
-            else return;
-        }
-        tile<T, R, C>(args);
-    }
-}
+template <class T>
+struct LegacyTile {
+    template <int R, int C>
+    static void run(const TileArgs& args) { tile<T, R, C>(args); }
+};
 
 template <class T>
 void tile_kernel(const TileArgs& args, TileShape shape) {
-    tile_any<T>(args, shape);
+    dispatch_tile_shape<LegacyTile<T>>(args, shape);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "backends/cpu/kernels/avx2_k_blocks.h"
 #include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/tile_dispatch.h"
 
 namespace hearth::cpu {
 namespace {
@@ -40,25 +41,15 @@ HEARTH_AVX2 void tile(const TileArgs& args) {
         for (int c = 0; c < C; ++c) args.out[c * args.out_stride + r] = finish(acc[static_cast<size_t>(r * C + c)]);
 }
 
-// Dispatch on the shape to the tile<T, R, C> with R * C <= kTileMaxOutputs.
-template <class T, int R = 1, int C = 1>
-void tile_any(const TileArgs& args, TileShape shape) {
-    if constexpr (R <= kTileMaxOutputs && C <= kTileMaxActRows) {
-        if (shape.act_rows > C) {
-            if constexpr (R * (C + 1) <= kTileMaxOutputs) return tile_any<T, R, C + 1>(args, shape);
-            else return;
-        }
-        if (shape.weight_rows > R) {
-            if constexpr ((R + 1) * C <= kTileMaxOutputs) return tile_any<T, R + 1, C>(args, shape);
-            else return;
-        }
-        tile<T, R, C>(args);
-    }
-}
+template <class T>
+struct KTile {
+    template <int R, int C>
+    static void run(const TileArgs& args) { tile<T, R, C>(args); }
+};
 
 template <class T>
 void tile_kernel(const TileArgs& args, TileShape shape) {
-    tile_any<T>(args, shape);
+    dispatch_tile_shape<KTile<T>>(args, shape);
 }
 
 }  // namespace

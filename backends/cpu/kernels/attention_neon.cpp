@@ -1,0 +1,68 @@
+// NEON attention pieces for aarch64, bit-identical to the reference loops in ops_attention.cpp.
+// They use only base Armv8-A Advanced SIMD (FCVTL for f16, double lanes), so no target attribute.
+#include <arm_neon.h>
+
+#include "backends/cpu/kernels/attention_kernels.h"
+#include "core/quant/half.h"
+
+namespace hearth::cpu {
+namespace {
+
+// Four f16 values widened exactly to float (FCVTL; Linux leaves FPCR.FZ16 clear, so subnormals stay).
+float32x4_t load_f16x4(const uint16_t* v) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(v))); }
+
+// Each lane repeats the reference for its element: one float product, widened exactly, one double add.
+void axpy_f16_neon(double* acc, float p, const uint16_t* v, int64_t n) {
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float32x4_t products = vmulq_n_f32(load_f16x4(v + i), p);
+        vst1q_f64(acc + i, vaddq_f64(vld1q_f64(acc + i), vcvt_f64_f32(vget_low_f32(products))));
+        vst1q_f64(acc + i + 2, vaddq_f64(vld1q_f64(acc + i + 2), vcvt_high_f64_f32(products)));
+    }
+    for (; i < n; ++i) acc[i] += static_cast<double>(p * fp16_to_f32(v[i]));
+}
+
+double dot_f16_reference(const float* q, const uint16_t* key, int64_t n) {
+    double sum = 0.0;
+    for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * fp16_to_f32(key[d]));
+    return sum;
+}
+
+// Two keys at a time, one per double lane: their products for 4 dimensions are interleaved so each
+// lane adds its key's products in dimension order.
+void dots_f16_neon(const float* q, const uint16_t* keys, int64_t key_stride, int64_t n_keys, int64_t n, double* out) {
+    int64_t j = 0;
+    if (n % 4 == 0) {
+        for (; j + 2 <= n_keys; j += 2) {
+            const uint16_t* k0 = keys + j * key_stride;
+            const uint16_t* k1 = k0 + key_stride;
+            float64x2_t acc = vdupq_n_f64(0.0);
+            for (int64_t d = 0; d < n; d += 4) {
+                const float32x4_t qv = vld1q_f32(q + d);
+                const float32x4_t p0 = vmulq_f32(qv, load_f16x4(k0 + d));
+                const float32x4_t p1 = vmulq_f32(qv, load_f16x4(k1 + d));
+                const float32x4_t first = vzip1q_f32(p0, p1);   // d of both keys, then d + 1
+                const float32x4_t second = vzip2q_f32(p0, p1);  // d + 2, then d + 3
+                acc = vaddq_f64(acc, vcvt_f64_f32(vget_low_f32(first)));
+                acc = vaddq_f64(acc, vcvt_high_f64_f32(first));
+                acc = vaddq_f64(acc, vcvt_f64_f32(vget_low_f32(second)));
+                acc = vaddq_f64(acc, vcvt_high_f64_f32(second));
+            }
+            vst1q_f64(out + j, acc);
+        }
+    }
+    for (; j < n_keys; ++j) out[j] = dot_f16_reference(q, keys + j * key_stride, n);
+}
+
+}  // namespace
+
+AttentionKernels attention_kernels_for(Isa isa) {
+    AttentionKernels kernels;
+    if (isa == Isa::neon) {
+        kernels.axpy_f16 = axpy_f16_neon;
+        kernels.dots_f16 = dots_f16_neon;
+    }
+    return kernels;
+}
+
+}  // namespace hearth::cpu

@@ -1,0 +1,140 @@
+// NEON dots of the K types with Q8_K activations, bit-identical to core/quant/quant_k.cpp. The
+// reference keeps 8 int32 lanes (lane l gets the products of elements e with e % 8 == l, each times
+// its sub-block scale) and then 8 float lanes. SMULL of 8 consecutive int8 quants puts element e in
+// int16 lane e % 8, so two int32x4 registers hold exactly the reference's int lanes and two float32x4
+// registers its float lanes, with the same float steps in the same order. Target attributes: see
+// neon_blocks.h.
+#include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/neon_blocks.h"
+#include "core/quant/blocks.h"
+
+namespace hearth::cpu {
+namespace {
+
+struct IntLanes {
+    int32x4_t lo = vdupq_n_s32(0);  // lanes 0-3
+    int32x4_t hi = vdupq_n_s32(0);  // lanes 4-7
+};
+
+struct FloatLanes {
+    float32x4_t lo = vdupq_n_f32(0.0f);
+    float32x4_t hi = vdupq_n_f32(0.0f);
+};
+
+// lanes[e % 8] += scale * (y[e] * w[e]) for the 16 elements of one run; the products fit int16 for
+// every K type (as the reference's int16 cast assumes), so SMULL and SMLAL are exact.
+HEARTH_DOTPROD inline void add_run16(IntLanes& lanes, int8x16_t w, const int8_t* y, int16_t scale) {
+    const int8x16_t a = vld1q_s8(y);
+    const int16x8_t first = vmull_s8(vget_low_s8(w), vget_low_s8(a));
+    const int16x8_t second = vmull_high_s8(w, a);
+    lanes.lo = vmlal_n_s16(lanes.lo, vget_low_s16(first), scale);
+    lanes.hi = vmlal_high_n_s16(lanes.hi, first, scale);
+    lanes.lo = vmlal_n_s16(lanes.lo, vget_low_s16(second), scale);
+    lanes.hi = vmlal_high_n_s16(lanes.hi, second, scale);
+}
+
+// float_lanes[l] += scale * float(lanes[l]): one multiply and one add per lane, as the reference.
+HEARTH_DOTPROD inline void add_scaled(FloatLanes& acc, const IntLanes& lanes, float scale) {
+    const float32x4_t s = vdupq_n_f32(scale);
+    acc.lo = vaddq_f32(acc.lo, vmulq_f32(s, vcvtq_f32_s32(lanes.lo)));
+    acc.hi = vaddq_f32(acc.hi, vmulq_f32(s, vcvtq_f32_s32(lanes.hi)));
+}
+
+// total + lane 0 + lane 1 + ... + lane 7, in that order.
+HEARTH_DOTPROD inline float sum_lanes(float total, const FloatLanes& acc) {
+    float lanes[8];
+    vst1q_f32(lanes, acc.lo);
+    vst1q_f32(lanes + 4, acc.hi);
+    for (float lane : lanes) total += lane;
+    return total;
+}
+
+// The Q4_K / Q5_K min term dmin * d8 * sum(bsums * mins), which the reference subtracts from total.
+HEARTH_DOTPROD inline float q45k_min_term(uint16_t dmin, const ScaleMin* sm, const BlockQ8_K& y) {
+    int min_sum = 0;
+    for (int j = 0; j < kQK_K / 16; ++j) min_sum += y.bsums[j] * sm[j / 2].min;
+    return half_to_float(dmin) * y.d * static_cast<float>(min_sum);
+}
+
+// High bits of Q5_K: 16 where qh[l] has `mask` set, for the 16 bytes of qh at l.
+HEARTH_DOTPROD inline int8x16_t q5k_bit(uint8x16_t qh, uint8_t mask) {
+    return vreinterpretq_s8_u8(vandq_u8(vtstq_u8(qh, vdupq_n_u8(mask)), vdupq_n_u8(16)));
+}
+
+// Q4_K and Q5_K share the layout of the low 4 bits; Q5_K adds bit 4 from qh (see blocks.h).
+enum class HighBit { none, from_qh };
+
+template <class Block, HighBit kHighBit>
+HEARTH_DOTPROD float dot_q45k(const void* weight_row, const void* act_row, int64_t nblocks) {
+    const auto* x = static_cast<const Block*>(weight_row);
+    const auto* y = static_cast<const BlockQ8_K*>(act_row);
+    FloatLanes acc;
+    float total = 0.0f;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        ScaleMin sm[kQK_K / 32];
+        for (int j = 0; j < kQK_K / 32; ++j) sm[j] = unpack_scale_min_k4(j, x[i].scales);
+        IntLanes lanes;
+        for (int c = 0; c < kQK_K / 64; ++c) {
+            const int8_t* a = y[i].qs + 64 * c;
+            for (int half = 0; half < 2; ++half) {
+                const uint8x16_t q = vld1q_u8(x[i].qs + 32 * c + 16 * half);
+                int8x16_t lo = low_nibbles(q);
+                int8x16_t hi = high_nibbles(q);
+                if constexpr (kHighBit == HighBit::from_qh) {
+                    const uint8x16_t qh = vld1q_u8(x[i].qh + 16 * half);
+                    lo = vorrq_s8(lo, q5k_bit(qh, static_cast<uint8_t>(1u << (2 * c))));
+                    hi = vorrq_s8(hi, q5k_bit(qh, static_cast<uint8_t>(2u << (2 * c))));
+                }
+                add_run16(lanes, lo, a + 16 * half, sm[2 * c].scale);
+                add_run16(lanes, hi, a + 32 + 16 * half, sm[2 * c + 1].scale);
+            }
+        }
+        add_scaled(acc, lanes, half_to_float(x[i].d) * y[i].d);
+        total -= q45k_min_term(x[i].dmin, sm, y[i]);
+    }
+    return sum_lanes(total, acc);
+}
+
+// Signed 6-bit quant (q - 32) from 4 low bits and 2 high bits already shifted to bits 0-1.
+HEARTH_DOTPROD inline int8x16_t q6(uint8x16_t low4, uint8x16_t high2) {
+    const uint8x16_t q = vorrq_u8(low4, vshlq_n_u8(vandq_u8(high2, vdupq_n_u8(3)), 4));
+    return vsubq_s8(vreinterpretq_s8_u8(q), vdupq_n_s8(32));
+}
+
+HEARTH_DOTPROD float dot_q6k(const void* weight_row, const void* act_row, int64_t nblocks) {
+    const auto* x = static_cast<const BlockQ6_K*>(weight_row);
+    const auto* y = static_cast<const BlockQ8_K*>(act_row);
+    const uint8x16_t low4 = vdupq_n_u8(0x0F);
+    FloatLanes acc;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        IntLanes lanes;
+        for (int h = 0; h < kQK_K / 128; ++h) {
+            const uint8_t* ql = x[i].ql + 64 * h;
+            const uint8_t* qh = x[i].qh + 32 * h;
+            const int8_t* scales = x[i].scales + 8 * h;
+            const int8_t* a = y[i].qs + 128 * h;
+            for (int l = 0; l < 32; l += 16) {
+                const uint8x16_t ql_a = vld1q_u8(ql + l);
+                const uint8x16_t ql_b = vld1q_u8(ql + 32 + l);
+                const uint8x16_t bits = vld1q_u8(qh + l);
+                const int run = l / 16;  // sub-blocks of 16: elements l.. sit in sub-block l / 16 (+2, +4, +6)
+                add_run16(lanes, q6(vandq_u8(ql_a, low4), bits), a + l, scales[run]);
+                add_run16(lanes, q6(vandq_u8(ql_b, low4), vshrq_n_u8(bits, 2)), a + 32 + l, scales[2 + run]);
+                add_run16(lanes, q6(vshrq_n_u8(ql_a, 4), vshrq_n_u8(bits, 4)), a + 64 + l, scales[4 + run]);
+                add_run16(lanes, q6(vshrq_n_u8(ql_b, 4), vshrq_n_u8(bits, 6)), a + 96 + l, scales[6 + run]);
+            }
+        }
+        add_scaled(acc, lanes, half_to_float(x[i].d) * y[i].d);
+    }
+    return sum_lanes(0.0f, acc);
+}
+
+}  // namespace
+
+void add_neon_k_kernels(DotKernels& kernels) {
+    kernels.q4_k = dot_q45k<BlockQ4_K, HighBit::none>;
+    kernels.q5_k = dot_q45k<BlockQ5_K, HighBit::from_qh>;
+    kernels.q6_k = dot_q6k;
+}
+
+}  // namespace hearth::cpu
