@@ -103,15 +103,19 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         const float inv_sum = static_cast<float>(1.0 / sum);
 
         std::vector<double> acc(p.head_dim, 0.0);
-        for (int32_t j = 0; j < n_keys; ++j) {
-            const float prob = round_f16(scores[j] * inv_sum);
-            const HeadRows value{kv.value(layer, kv_slot(kv, rows, r, first + j)) + head_offset, slot_bytes, type, p.head_dim};
-            if (type == DType::F16 && attention_kernels_.axpy_f16) {
-                attention_kernels_.axpy_f16(acc.data(), prob, value.f16(0), p.head_dim);
-            } else {
-                const float* v = value.floats(0, scratch.data());
-                for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * v[d]);
+        for (int32_t j = first; j <= pos;) {  // values in position order, a page run at a time
+            const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
+            const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, p.head_dim};
+            for (int32_t i = 0; i < run; ++i) {
+                const float prob = round_f16(scores[j - first + i] * inv_sum);
+                if (type == DType::F16 && attention_kernels_.axpy_f16) {
+                    attention_kernels_.axpy_f16(acc.data(), prob, values.f16(i), p.head_dim);
+                } else {
+                    const float* v = values.floats(i, scratch.data());
+                    for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * v[d]);
+                }
             }
+            j += run;
         }
         float* orow = out.data + r * out.cols + static_cast<int64_t>(h) * p.head_dim;
         for (int32_t d = 0; d < p.head_dim; ++d) orow[d] = static_cast<float>(acc[d]);
