@@ -22,15 +22,7 @@ ChatMessage read_message(const nlohmann::json& value, const std::string& path) {
 std::vector<ChatMessage> read_messages(const FieldReader& body, const ApiLimits& limits) {
     const nlohmann::json* messages = body.array("messages");
     if (!messages) return {};
-    check_message_count(*messages, limits);
-    std::vector<ChatMessage> result;
-    std::size_t content_bytes = 0;
-    for (std::size_t i = 0; i < messages->size(); ++i) {
-        result.push_back(read_message((*messages)[i], "messages[" + std::to_string(i) + "]"));
-        content_bytes += result.back().content.size();
-    }
-    check_content_bytes(content_bytes, limits, "messages");
-    return result;
+    return read_message_array(*messages, limits, read_message);
 }
 
 // num_predict: a positive count, or -1 (unbounded) / -2 (fill the context), both the cap here.

@@ -57,15 +57,7 @@ std::vector<ChatMessage> read_messages(const FieldReader& body, const ApiLimits&
         throw invalid_request("Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages",
                               "empty_array");
     }
-    check_message_count(*messages, limits);
-    std::vector<ChatMessage> result;
-    std::size_t content_bytes = 0;
-    for (std::size_t i = 0; i < messages->size(); ++i) {
-        result.push_back(read_message((*messages)[i], "messages[" + std::to_string(i) + "]"));
-        content_bytes += result.back().content.size();
-    }
-    check_content_bytes(content_bytes, limits, "messages");
-    return result;
+    return read_message_array(*messages, limits, read_message);
 }
 
 // max_completion_tokens is the newer name of max_tokens; both may be given only when they agree.

@@ -113,11 +113,20 @@ void check_content_bytes(std::size_t bytes, const ApiLimits& limits, const std::
                           param, "string_above_max_length");
 }
 
-void check_message_count(const nlohmann::json& messages, const ApiLimits& limits) {
-    if (messages.size() <= limits.max_messages) return;
-    throw invalid_request("Invalid 'messages': at most " + std::to_string(limits.max_messages) +
-                              " messages are allowed, got " + std::to_string(messages.size()) + ".",
-                          "messages", "array_above_max_length");
+std::vector<ChatMessage> read_message_array(const nlohmann::json& messages, const ApiLimits& limits,
+                                            MessageReader read_one) {
+    if (messages.size() > limits.max_messages)
+        throw invalid_request("Invalid 'messages': at most " + std::to_string(limits.max_messages) +
+                                  " messages are allowed, got " + std::to_string(messages.size()) + ".",
+                              "messages", "array_above_max_length");
+    std::vector<ChatMessage> result;
+    std::size_t content_bytes = 0;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        result.push_back(read_one(messages[i], "messages[" + std::to_string(i) + "]"));
+        content_bytes += result.back().content.size();
+    }
+    check_content_bytes(content_bytes, limits, "messages");
+    return result;
 }
 
 void read_history_fields(const FieldReader& fields, GenerationRequest& request) {

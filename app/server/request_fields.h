@@ -29,8 +29,12 @@ int32_t read_max_tokens(const FieldReader& fields, std::string_view key, const A
 std::string read_role(const FieldReader& message, Dialect dialect);
 // Throws when the messages' texts together exceed limits.max_content_bytes.
 void check_content_bytes(std::size_t bytes, const ApiLimits& limits, const std::string& param);
-// Throws when the array holds more than limits.max_messages entries.
-void check_message_count(const nlohmann::json& messages, const ApiLimits& limits);
+// A dialect's reader of one message object; `path` names it in errors ("messages[2]").
+using MessageReader = ChatMessage (*)(const nlohmann::json& value, const std::string& path);
+// Every message of the array, read by the dialect's reader; throws when there are more than
+// limits.max_messages or their texts together exceed limits.max_content_bytes.
+std::vector<ChatMessage> read_message_array(const nlohmann::json& messages, const ApiLimits& limits,
+                                            MessageReader read_one);
 
 // store and conversation_id (a Hearth extension); conversation_id implies store.
 void read_history_fields(const FieldReader& fields, GenerationRequest& request);
