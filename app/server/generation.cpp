@@ -72,12 +72,4 @@ GenerationSummary summarize(const RequestResult& result, double total_seconds) {
     return summary;
 }
 
-CompletionResult ResultBuilder::finish(const RequestResult& result) const {
-    CompletionResult out;
-    out.text = text_;
-    out.summary = summarize(result, 0.0);
-    if (logprobs_) out.logprobs = logprobs_all_;
-    return out;
-}
-
 }  // namespace hearth::server

@@ -29,8 +29,6 @@ public:
     // What arrived since the last take (for a streamed chunk).
     std::string take_text();
     std::vector<TokenLogprob> take_logprobs();
-    // The whole response once the engine finished; ApiError 500 if the engine failed.
-    CompletionResult finish(const RequestResult& result) const;
     const std::string& text() const { return text_; }
 
 private:

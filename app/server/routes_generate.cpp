@@ -38,14 +38,16 @@ struct Generation {
     std::shared_ptr<RequestStream> stream;
     ResultBuilder builder;
     Clock::time_point started = Clock::now();
-    Clock::time_point last_token = started;
+    Clock::time_point last_token;
+    int64_t tokens_seen = 0;
     bool finished = false;
 
     Generation(ServerContext& c, GenerationRequest r, std::optional<StoredChat> s, std::shared_ptr<RequestStream> st)
         : ctx(c), request(std::move(r)), stored(s), stream(std::move(st)), builder(c.model.tokenizer(), request.logprobs) {}
 
     void on_token(const GeneratedToken& token) {
-        ctx.metrics.observe_inter_token(seconds_since(last_token));
+        // Inter-token time starts at the first token; before it is the time to first token.
+        if (tokens_seen++ > 0) ctx.metrics.observe_inter_token(seconds_since(last_token));
         last_token = Clock::now();
         builder.add(token);
     }

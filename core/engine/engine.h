@@ -44,7 +44,6 @@ public:
     SchedulerStats stats() const;  // a snapshot taken after the latest step
     const SchedulerOptions& scheduler_options() const { return scheduler_->options(); }
     int64_t kv_bytes() const { return pages_->layout().bytes(); }
-    int32_t kv_pages() const { return pages_->layout().n_pages; }
 
 private:
     struct Submission {

@@ -43,7 +43,6 @@ public:
     SeqId add_sequence();
     void remove_sequence(SeqId seq);  // releases its pages (full published ones stay cached)
     SeqId fork(SeqId seq);            // a new sequence sharing every page of seq
-    bool contains(SeqId seq) const { return sequences_.count(seq) != 0; }
 
     // For an empty sequence: takes cached pages holding the first full pages of tokens, never
     // more than max_tokens tokens. Returns the number of tokens now in the sequence.

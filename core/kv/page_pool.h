@@ -25,7 +25,6 @@ public:
     int32_t free_pages() const;        // allocatable now: free plus cached unreferenced
     int32_t referenced_pages() const { return referenced_; }
     int32_t cached_pages() const { return static_cast<int32_t>(lru_.size()); }
-    int32_t indexed_pages() const { return static_cast<int32_t>(index_.size()); }
 
     // A page with reference count 1, or nothing when every page is referenced. Evicts the least
     // recently released cached page when no free page is left.
@@ -38,7 +37,6 @@ public:
     void publish(PageId page, uint64_t hash, std::span<const int32_t> tokens);
     // Removes a page from the index before its contents change.
     void unpublish(PageId page);
-    bool published(PageId page) const { return pages_[page].published; }
     // The page holding exactly these tokens after the chain `hash`, with a reference taken.
     std::optional<PageId> lookup(uint64_t hash, std::span<const int32_t> tokens);
 
