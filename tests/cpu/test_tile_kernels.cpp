@@ -143,6 +143,31 @@ void check_every_tile_shape(Isa isa) {
     }
 }
 
+// Every decode kernel (one activation row) of one instruction set's table, for 1..8 weight rows.
+void check_every_decode_shape(Isa isa) {
+    const DotKernels kernels = dot_kernels_for(isa);
+    std::mt19937 rng(8642);
+    for (DType type : kTileTypes) {
+        const TileKernel decode = kernels.decode.for_type(type);
+        if (decode == nullptr) continue;
+        for (int64_t blocks : block_counts(type)) {
+            for (int rows = 1; rows <= kTileMaxOutputs; ++rows) {
+                for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+                    INFO(isa_name(isa), " decode ", dtype_info(type).name, " blocks=", blocks, " rows=", rows,
+                         " arbitrary=", fill == Fill::arbitrary);
+                    CHECK(tile_mismatches(decode, type, blocks, {rows, 1}, fill, rng) == 0);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("decode kernels equal the reference bit for bit for every row count") {
+    if (!cpu_has_avx2()) return;
+    check_every_decode_shape(Isa::avx2);
+    if (detect_cpu_features().avx512) check_every_decode_shape(Isa::avx512);
+}
+
 TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
     if (!cpu_has_avx2()) return;
     check_every_tile_shape(Isa::avx2);

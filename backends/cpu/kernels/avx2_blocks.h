@@ -32,6 +32,14 @@ HEARTH_AVX2 inline __m256i spread_high_bits(const uint8_t* qh) {
     return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
 }
 
+// The sum of the 8 int32 lanes of v.
+HEARTH_AVX2 inline int hsum(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
 // The sums of the 8 int32 lanes of each of v[0..N), N <= 8, by one hadd tree for all of them.
 template <int N>
 HEARTH_AVX2 inline void lane_totals(const __m256i* v, int* totals) {

@@ -10,13 +10,6 @@
 namespace hearth::cpu {
 namespace {
 
-HEARTH_AVX2 inline int hsum(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
-
 // Sum of u * s for 32 unsigned quants u <= 31 and int8 s: each int16 pair sum is at most
 // 2 * 31 * 128 in magnitude, so maddubs never saturates and the result is exact.
 HEARTH_AVX2 inline int dot_unsigned(__m256i u, __m256i s) {
@@ -110,6 +103,7 @@ DotKernels avx2_dot_kernels() {
     k.q8_0 = dot_q8_0;
     add_avx2_k_kernels(k);
     k.tiles = avx2_tile_kernels();
+    k.decode = avx2_decode_kernels();
     return k;
 }
 

@@ -64,6 +64,7 @@ struct DotKernels {
     DotKernel q6_k = nullptr;
 
     TileKernels tiles;  // null entries: use the single dot above per output
+    TileKernels decode;  // one activation row, 1..kTileMaxOutputs weight rows; null: the single dot
     ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
 
     DotKernel for_type(DType weight_type) const;
@@ -78,6 +79,7 @@ DotKernels dot_kernels_for(Isa isa);
 DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
 TileKernels avx2_tile_kernels();            // tile_avx2.cpp: the legacy types
+TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types, one activation row
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 
 // AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),

@@ -1,0 +1,92 @@
+// AVX2 decode kernels for the legacy types: one activation row against up to 8 weight rows. The single
+// dot kernels (dot_avx2.cpp) pay a horizontal reduction and a chain of scalar float steps per block;
+// here the 8 rows' integer lanes of a block are summed by one hadd tree into one vector (lane k is
+// row k), and the float steps of the 8 rows run in the lanes of one register. Per row the float
+// operations are the reference's, in its block order, so each output equals vec_dot bit for bit.
+#include "backends/cpu/kernels/avx2_legacy_traits.h"
+
+namespace hearth::cpu {
+namespace {
+
+constexpr int kRows = 8;
+
+// Lane k: the sum of the 8 int32 lanes of v[k].
+HEARTH_AVX2 inline __m256i row_totals(const __m256i* v) {
+    const __m256i low = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+    const __m256i high = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+    // Each 128-bit half holds rows 0-3 (low) or 4-7 (high) over half of the lanes: add the halves.
+    return _mm256_add_epi32(_mm256_permute2x128_si256(low, high, 0x21), _mm256_blend_epi32(low, high, 0xF0));
+}
+
+// Integer lanes of one (weight, activation) pair without the type's offset, and that offset's total
+// over the block (subtracted once from all rows' totals instead of once per row).
+HEARTH_AVX2 inline __m256i plain_lanes(__m256i w, const OffsetAct& a) { return lanes_unsigned(w, a.quants); }
+HEARTH_AVX2 inline int offset_total(const OffsetAct& a) { return hsum(a.offset_lanes); }
+HEARTH_AVX2 inline __m256i plain_lanes(__m256i w, __m256i a) { return lanes_unsigned(w, a); }
+HEARTH_AVX2 inline int offset_total(__m256i) { return 0; }
+HEARTH_AVX2 inline __m256i plain_lanes(const Widened& w, const Widened& a) { return Q8_0::lanes(w, a); }
+HEARTH_AVX2 inline int offset_total(const Widened&) { return 0; }
+
+// The fp16 field `field` of block i of rows 0..R-1 as floats, lane k = row k (0 beyond R).
+template <class T, int R>
+HEARTH_AVX2 inline __m256 row_halves(const typename T::Weight* const* x, int64_t i, uint16_t T::Weight::*field) {
+    alignas(16) uint16_t h[kRows] = {};
+    for (int r = 0; r < R; ++r) h[r] = x[r][i].*field;
+    return _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(h)));
+}
+
+template <class T, int R>
+HEARTH_AVX2 void decode_rows(const TileArgs& args) {
+    static_assert(R >= 1 && R <= kRows);
+    const typename T::Weight* x[kRows];
+    for (int r = 0; r < R; ++r) x[r] = weight_row<T>(args, r);
+    const typename T::Act* y = act_row<T>(args, 0);
+    __m256 sums = _mm256_setzero_ps();
+    constexpr uint64_t kStepBytes = R * sizeof(typename T::Weight);
+    const uint8_t* next = args.weights + R * args.weight_stride;
+    for (int64_t i = 0; i < args.nblocks; ++i) {
+        for (uint64_t off = 0; off < kStepBytes + 64; off += 64)
+            _mm_prefetch(reinterpret_cast<const char*>(next + i * kStepBytes + off), _MM_HINT_T0);
+        const typename T::Prepared a = T::prepare(y[i]);
+        __m256i lanes[kRows];
+        for (int r = 0; r < kRows; ++r) lanes[r] = r < R ? plain_lanes(T::unpack(x[r][i]), a) : _mm256_setzero_si256();
+        const __m256i sumi = _mm256_sub_epi32(row_totals(lanes), _mm256_set1_epi32(offset_total(a)));
+        const Scales ys = T::act_scales(y[i]);
+        LaneScales s{row_halves<T, R>(x, i, &T::Weight::d), _mm256_setzero_ps(), _mm256_set1_ps(ys.d),
+                     _mm256_set1_ps(ys.m)};
+        if constexpr (T::kHasMin) s.xm = row_halves<T, R>(x, i, &T::Weight::m);
+        sums = T::step8(sums, s, _mm256_cvtepi32_ps(sumi));
+    }
+    alignas(32) float out[kRows];
+    _mm256_store_ps(out, sums);
+    for (int r = 0; r < R; ++r) args.out[r] = out[r];
+}
+
+// Decode kernels take shape.weight_rows in 1..8 and one activation row.
+template <class T>
+void decode_kernel(const TileArgs& args, TileShape shape) {
+    switch (shape.weight_rows) {
+        case 1: return decode_rows<T, 1>(args);
+        case 2: return decode_rows<T, 2>(args);
+        case 3: return decode_rows<T, 3>(args);
+        case 4: return decode_rows<T, 4>(args);
+        case 5: return decode_rows<T, 5>(args);
+        case 6: return decode_rows<T, 6>(args);
+        case 7: return decode_rows<T, 7>(args);
+        default: return decode_rows<T, 8>(args);
+    }
+}
+
+}  // namespace
+
+TileKernels avx2_decode_kernels() {
+    TileKernels k;
+    k.q4_0 = decode_kernel<Q4_0>;
+    k.q4_1 = decode_kernel<Q4_1>;
+    k.q5_0 = decode_kernel<Q5_0>;
+    k.q5_1 = decode_kernel<Q5_1>;
+    k.q8_0 = decode_kernel<Q8_0>;
+    return k;
+}
+
+}  // namespace hearth::cpu
