@@ -13,6 +13,10 @@
 namespace hearth::cpu {
 namespace {
 constexpr int64_t kRowsPerTask = 16;  // a multiple of every tile's weight-row count
+// From this many activation rows on, the GEMM kernels (which repack each weight panel once) beat
+// the tiles (which unpack each weight block once per 4 activation rows).
+constexpr int64_t kGemmMinRows = 8;
+constexpr uint64_t kPanelAlign = 64;
 
 // Outputs for weight rows [row_begin, row_end) and every activation row, by tiles: as many
 // activation rows as a tile takes, then as many weight rows as fit in its outputs.
@@ -45,6 +49,8 @@ void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
         if (fast_quantize != nullptr) fast_quantize(src, acts + r * act_stride, w.in);
         else quantize_row(act_type, src, acts + r * act_stride, w.in);
     });
+    const GemmKernel gemm_kernel = x.rows >= kGemmMinRows ? dot_kernels_.gemm.for_type(w.type) : nullptr;
+    if (gemm_kernel != nullptr) return gemm(gemm_kernel, w, acts, act_stride, out);
     const auto* weights = static_cast<const uint8_t*>(w.data);
     const DotKernel fast = dot_kernels_.for_type(w.type);
     const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
@@ -76,6 +82,27 @@ void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
         for (int64_t o = begin; o < end; ++o)
             for (int64_t r = 0; r < x.rows; ++r)
                 out.data[r * w.out + o] = dot(weights + o * w_stride, acts + r * act_stride);
+    });
+}
+
+void CpuBackend::gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out) {
+    const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
+    act_blocks_.resize(static_cast<size_t>(out.rows * nblocks));
+    pool_.parallel_for(out.rows, [&](int64_t r) {
+        describe_act_blocks(w.type, acts + r * act_stride, act_stride, 1, nblocks, act_blocks_.data() + r * nblocks);
+    });
+    const uint64_t panel_bytes = (gemm_panel_bytes(nblocks) + kPanelAlign - 1) / kPanelAlign * kPanelAlign;
+    panel_scratch_.resize(panel_bytes * static_cast<uint64_t>(pool_.size()) + kPanelAlign);
+    const auto base = reinterpret_cast<uintptr_t>(panel_scratch_.data());
+    auto* panels = panel_scratch_.data() + ((kPanelAlign - base % kPanelAlign) % kPanelAlign);
+    const uint64_t w_stride = row_bytes(dtype_info(w.type), w.in);
+    const int64_t n_panels = (w.out + kGemmPanelRows - 1) / kGemmPanelRows;
+    pool_.parallel_for_workers(n_panels, [&](int64_t panel, int worker) {
+        const int64_t row0 = panel * kGemmPanelRows;
+        kernel({static_cast<const uint8_t*>(w.data) + static_cast<uint64_t>(row0) * w_stride, w_stride,
+                static_cast<int>(std::min<int64_t>(kGemmPanelRows, w.out - row0)), acts, act_stride,
+                act_blocks_.data(), out.rows, nblocks, out.data + row0, w.out,
+                panels + panel_bytes * static_cast<uint64_t>(worker)});
     });
 }
 

@@ -23,7 +23,7 @@ void cpu_relax(int spin) {
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
-    for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -35,9 +35,9 @@ ThreadPool::~ThreadPool() {
     for (auto& worker : workers_) worker.join();
 }
 
-void ThreadPool::run_chunks() {
+void ThreadPool::run_chunks(int worker) {
     try {
-        for (int64_t i = next_.fetch_add(1); i < job_size_; i = next_.fetch_add(1)) (*job_)(i);
+        for (int64_t i = next_.fetch_add(1); i < job_size_; i = next_.fetch_add(1)) (*job_)(i, worker);
     } catch (...) {
         // An exception must not escape a worker (that would terminate the process): keep the
         // first one for the caller to rethrow, and stop handing out indices.
@@ -48,9 +48,13 @@ void ThreadPool::run_chunks() {
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn) {
+    parallel_for_workers(n, [&fn](int64_t i, int) { fn(i); });
+}
+
+void ThreadPool::parallel_for_workers(int64_t n, const std::function<void(int64_t, int)>& fn) {
     if (n <= 0) return;
     if (workers_.empty() || n == 1) {
-        for (int64_t i = 0; i < n; ++i) fn(i);
+        for (int64_t i = 0; i < n; ++i) fn(i, 0);
         return;
     }
     job_ = &fn;
@@ -62,7 +66,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn)
         std::lock_guard lock(mutex_);
         wake_.notify_all();
     }
-    run_chunks();
+    run_chunks(0);
     for (int spin = 0; busy_workers_.load() > 0; ++spin) cpu_relax(spin);
     job_ = nullptr;
     std::exception_ptr failure;
@@ -86,13 +90,13 @@ bool ThreadPool::wait_for_job(uint64_t seen) {
     return !stopping_.load();
 }
 
-void ThreadPool::worker_loop() {
+void ThreadPool::worker_loop(int worker) {
     // Generation 0 is the state before the first job; a worker that starts late must still run
     // every job published since, or the caller would wait for it forever.
     uint64_t seen = 0;
     while (wait_for_job(seen)) {
         seen = generation_.load();
-        run_chunks();
+        run_chunks(worker);
         busy_workers_.fetch_sub(1);
     }
 }

@@ -26,17 +26,20 @@ public:
     // If fn throws, the remaining indices are skipped and the first exception is rethrown here.
     // Not reentrant: one caller thread at a time.
     void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
+    // The same, calling fn(i, worker) with the calling thread's index in [0, size()), for callers
+    // that keep scratch memory per thread.
+    void parallel_for_workers(int64_t n, const std::function<void(int64_t, int)>& fn);
 
 private:
-    void worker_loop();
-    void run_chunks();
+    void worker_loop(int worker);
+    void run_chunks(int worker);
     bool wait_for_job(uint64_t seen);  // false when stopping
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::exception_ptr failure_;  // the first exception a job threw, guarded by mutex_
     std::condition_variable wake_;
-    const std::function<void(int64_t)>* job_ = nullptr;
+    const std::function<void(int64_t, int)>* job_ = nullptr;
     int64_t job_size_ = 0;
     std::atomic<int64_t> next_{0};
     std::atomic<uint64_t> generation_{0};

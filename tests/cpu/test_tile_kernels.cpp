@@ -168,6 +168,60 @@ TEST_CASE("decode kernels equal the reference bit for bit for every row count") 
     if (detect_cpu_features().avx512) check_every_decode_shape(Isa::avx512);
 }
 
+// Runs a GEMM kernel over one panel and counts outputs that differ from vec_dot in any bit.
+int gemm_mismatches(GemmKernel gemm, DType type, int64_t nblocks, int weight_rows, int64_t act_rows, Fill fill,
+                    std::mt19937& rng) {
+    const DType act = vec_dot_type(type);
+    const int64_t n = nblocks * dtype_info(type).block_elems;
+    const auto w = make_rows(type, weight_rows, n, fill, rng);
+    auto a = make_rows(act, act_rows, n, Fill::quantized, rng);  // activations always come from the quantizer
+    const uint64_t w_stride = row_bytes(dtype_info(type), n);
+    const uint64_t a_stride = row_bytes(dtype_info(act), n);
+    std::vector<GemmActBlock> blocks(static_cast<size_t>(act_rows * nblocks));
+    describe_act_blocks(type, a.data(), a_stride, act_rows, nblocks, blocks.data());
+    std::vector<uint8_t> panel(gemm_panel_bytes(nblocks) + 64);
+    auto* aligned = panel.data() + (64 - reinterpret_cast<uintptr_t>(panel.data()) % 64) % 64;
+    const int64_t out_stride = weight_rows + 3;  // padding must stay untouched
+    std::vector<float> out(static_cast<size_t>(out_stride * act_rows), -7.0f);
+    gemm({w.data(), w_stride, weight_rows, a.data(), a_stride, blocks.data(), act_rows, nblocks, out.data(),
+          out_stride, aligned});
+    int bad = 0;
+    for (int64_t j = 0; j < act_rows; ++j) {
+        for (int64_t i = 0; i < out_stride; ++i) {
+            const float got = out[static_cast<size_t>(j * out_stride + i)];
+            const float expected = i < weight_rows
+                ? vec_dot(type, w.data() + w_stride * static_cast<uint64_t>(i), a.data() + a_stride * static_cast<uint64_t>(j), n)
+                : -7.0f;
+            if (!same_bits(got, expected)) ++bad;
+        }
+    }
+    return bad;
+}
+
+TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch") {
+    if (!detect_cpu_features().avx512_vnni) {
+        MESSAGE("this CPU has no AVX-512 VNNI: GEMM kernels not tested");
+        return;
+    }
+    const DotKernels kernels = dot_kernels_for(Isa::avx512);
+    std::mt19937 rng(9753);
+    for (DType type : kTileTypes) {
+        const GemmKernel gemm = kernels.gemm.for_type(type);
+        if (gemm == nullptr) continue;
+        for (int64_t blocks : block_counts(type)) {
+            for (int rows : {1, 5, 15, 16}) {
+                for (int64_t act_rows : {1, 7, 8, 19}) {
+                    for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+                        INFO("gemm ", dtype_info(type).name, " blocks=", blocks, " rows=", rows,
+                             " act_rows=", act_rows, " arbitrary=", fill == Fill::arbitrary);
+                        CHECK(gemm_mismatches(gemm, type, blocks, rows, act_rows, fill, rng) == 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
     if (!cpu_has_avx2()) return;
     check_every_tile_shape(Isa::avx2);
@@ -199,7 +253,7 @@ TEST_CASE("the AVX-512 table takes its own tiles exactly when the CPU has VNNI")
 }
 #endif
 
-// matmul over 1..9 activation rows and an output count that is not a multiple of any tile, against
+// matmul over 1..19 activation rows (decode, tiles and GEMM) and an output count that is not a multiple of any tile, against
 // vec_dot of each (weight row, quantized activation row).
 void check_matmul_matches_reference(IsaRequest isa, DType type) {
     CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
@@ -210,7 +264,7 @@ void check_matmul_matches_reference(IsaRequest isa, DType type) {
     const Weight w{type, in, out_rows, w_bytes.data()};
     const DType act = vec_dot_type(type);
     const uint64_t w_stride = row_bytes(dtype_info(type), in);
-    for (int64_t batch = 1; batch <= 9; ++batch) {
+    for (int64_t batch : {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19}) {
         std::vector<float> x;
         for (int64_t r = 0; r < batch; ++r) {
             const auto row = mixed_floats(static_cast<int>(r), in, rng);
@@ -232,7 +286,7 @@ void check_matmul_matches_reference(IsaRequest isa, DType type) {
     }
 }
 
-TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..9 rows") {
+TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..19 rows") {
     for (DType type : kTileTypes) {
         check_matmul_matches_reference(IsaRequest::scalar, type);
         if (detect_cpu_features().avx2) check_matmul_matches_reference(IsaRequest::avx2, type);

@@ -2,34 +2,6 @@
 
 namespace hearth::cpu {
 
-DotKernel DotKernels::for_type(DType weight_type) const {
-    switch (weight_type) {
-        case DType::Q4_0: return q4_0;
-        case DType::Q4_1: return q4_1;
-        case DType::Q5_0: return q5_0;
-        case DType::Q5_1: return q5_1;
-        case DType::Q8_0: return q8_0;
-        case DType::Q4_K: return q4_k;
-        case DType::Q5_K: return q5_k;
-        case DType::Q6_K: return q6_k;
-        default: return nullptr;
-    }
-}
-
-TileKernel TileKernels::for_type(DType weight_type) const {
-    switch (weight_type) {
-        case DType::Q4_0: return q4_0;
-        case DType::Q4_1: return q4_1;
-        case DType::Q5_0: return q5_0;
-        case DType::Q5_1: return q5_1;
-        case DType::Q8_0: return q8_0;
-        case DType::Q4_K: return q4_k;
-        case DType::Q5_K: return q5_k;
-        case DType::Q6_K: return q6_k;
-        default: return nullptr;
-    }
-}
-
 QuantizeRowKernel ActQuantizers::for_type(DType act_type) const {
     switch (act_type) {
         case DType::Q8_0: return q8_0;
@@ -50,6 +22,7 @@ DotKernels dot_kernels_for(Isa isa) {
             kernels.quantize = avx2_act_quantizers();
             if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {
                 add_avx512_legacy_kernels(kernels);
+                kernels.gemm = avx512_gemm_kernels();
                 add_avx512_k_kernels(kernels);
             }
             return kernels;

@@ -40,34 +40,79 @@ struct TileShape {
 
 using TileKernel = void (*)(const TileArgs& args, TileShape shape);
 
-struct TileKernels {
-    TileKernel q4_0 = nullptr;
-    TileKernel q4_1 = nullptr;
-    TileKernel q5_0 = nullptr;
-    TileKernel q5_1 = nullptr;
-    TileKernel q8_0 = nullptr;
-    TileKernel q4_k = nullptr;
-    TileKernel q5_k = nullptr;
-    TileKernel q6_k = nullptr;
+// One kernel per quantized weight type; a null entry means the type has none.
+template <class Kernel>
+struct PerWeightType {
+    Kernel q4_0 = nullptr;
+    Kernel q4_1 = nullptr;
+    Kernel q5_0 = nullptr;
+    Kernel q5_1 = nullptr;
+    Kernel q8_0 = nullptr;
+    Kernel q4_k = nullptr;
+    Kernel q5_k = nullptr;
+    Kernel q6_k = nullptr;
 
-    TileKernel for_type(DType weight_type) const;
+    Kernel for_type(DType weight_type) const {
+        switch (weight_type) {
+            case DType::Q4_0: return q4_0;
+            case DType::Q4_1: return q4_1;
+            case DType::Q5_0: return q5_0;
+            case DType::Q5_1: return q5_1;
+            case DType::Q8_0: return q8_0;
+            case DType::Q4_K: return q4_k;
+            case DType::Q5_K: return q5_k;
+            case DType::Q6_K: return q6_k;
+            default: return nullptr;
+        }
+    }
 };
 
-struct DotKernels {
-    DotKernel q4_0 = nullptr;
-    DotKernel q4_1 = nullptr;
-    DotKernel q5_0 = nullptr;
-    DotKernel q5_1 = nullptr;
-    DotKernel q8_0 = nullptr;
-    DotKernel q4_k = nullptr;
-    DotKernel q5_k = nullptr;
-    DotKernel q6_k = nullptr;
+using TileKernels = PerWeightType<TileKernel>;
 
+// Prefill GEMM over one panel of up to kGemmPanelRows weight rows and any number of activation rows.
+// The kernel first repacks the panel into `panel` (quants as unsigned bytes q + gemm_weight_offset,
+// the rows interleaved four quants at a time, scales as floats), then runs every activation row over
+// it, so the repacking is paid once per panel however many rows the batch has. Every output's float
+// steps stay those of the single dot kernel, so it equals vec_dot bit for bit.
+inline constexpr int kGemmPanelRows = 16;
+
+// What the GEMM kernels need of an activation block besides its quants (describe_act_blocks).
+struct GemmActBlock {
+    float d;
+    float m;                // s of a Q8_1 block, else 0
+    int32_t offset_sum;     // gemm_weight_offset(weight type) * sum of the block's quants
+};
+
+struct GemmArgs {
+    const uint8_t* weights;
+    uint64_t weight_stride;  // bytes between weight rows
+    int weight_rows;         // 1..kGemmPanelRows
+    const uint8_t* acts;
+    uint64_t act_stride;     // bytes between activation rows
+    const GemmActBlock* act_blocks;  // act_rows x nblocks
+    int64_t act_rows;
+    int64_t nblocks;         // weight-type blocks per row
+    float* out;              // out[j * out_stride + i] for weight row i, activation row j
+    int64_t out_stride;
+    uint8_t* panel;          // gemm_panel_bytes(nblocks) bytes, 64-byte aligned
+};
+
+using GemmKernel = void (*)(const GemmArgs& args);
+using GemmKernels = PerWeightType<GemmKernel>;
+
+uint64_t gemm_panel_bytes(int64_t nblocks);
+// The value the GEMM kernels add to a weight type's quants to make them unsigned bytes.
+int gemm_weight_offset(DType weight_type);
+// Fills blocks[r * nblocks + i] for activation rows of type act_type (Q8_0 or Q8_1).
+void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
+                         int64_t nblocks, GemmActBlock* blocks);
+
+// The single dots (this struct's own entries) and the other kernel tables.
+struct DotKernels : PerWeightType<DotKernel> {
     TileKernels tiles;  // null entries: use the single dot above per output
     TileKernels decode;  // one activation row, 1..kTileMaxOutputs weight rows; null: the single dot
+    GemmKernels gemm;    // many activation rows (prefill); null entries: the tiles
     ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
-
-    DotKernel for_type(DType weight_type) const;
 };
 
 // The kernels for an instruction set; scalar has none. AVX-512 takes the AVX2 kernels, and the VNNI
@@ -85,6 +130,7 @@ void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 // AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),
 // tile_avx512_k.cpp the K types' dots and tiles. Call only when the CPU has AVX-512 F, BW, VL and VNNI.
 void add_avx512_legacy_kernels(DotKernels& kernels);
+GemmKernels avx512_gemm_kernels();  // gemm_avx512.cpp: the legacy types
 void add_avx512_k_kernels(DotKernels& kernels);
 
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built

@@ -1,0 +1,143 @@
+// AVX-512 VNNI prefill GEMM for the legacy types (contract in dot_kernels.h). A panel of 16 weight
+// rows is repacked once: each row's quants made unsigned (avx512_legacy_traits.h), then transposed so
+// that one register holds four consecutive quants of each of the 16 rows. One vpdpbusd with four
+// activation quants broadcast then adds those products to all 16 rows' block sums at once, lane r
+// being row r: a block's 8 steps leave its exact integer sums in the lanes, with no horizontal
+// reduction, and the float steps of the 16 outputs of an activation row run in one register, per lane
+// the reference's expression in its block order, so every output equals vec_dot bit for bit.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <algorithm>
+
+#include "backends/cpu/kernels/avx512_legacy_traits.h"
+#include "backends/cpu/kernels/dot_kernels.h"
+
+namespace hearth::cpu {
+namespace {
+
+constexpr int kGroups = 8;       // four-quant groups per block
+constexpr int kColumns = 8;      // activation rows per pass over the panel
+
+// The repacked panel: per block, kGroups registers of 16 rows x 4 quants, then 16 d and 16 m floats.
+struct PanelBlock {
+    __m512i groups[kGroups];
+    float d[16];
+    float m[16];
+};
+static_assert(sizeof(PanelBlock) == 8 * 64 + 2 * 64, "gemm_panel_bytes assumes this layout");
+
+// Transposes 16 rows of 16 int32 each: afterwards v[k] holds int32 k of every row, lane r = row r.
+HEARTH_AVX512 inline void transpose16(__m512i* v) {
+    __m512i t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_epi32(v[i], v[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(v[i], v[i + 1]);
+    }
+    __m512i u[16];  // u[4 * q + j], 128-bit lane l: int32 4l + j of rows 4q .. 4q + 3
+    for (int q = 0; q < 4; ++q) {
+        const __m512i* s = t + 4 * q;
+        u[4 * q + 0] = _mm512_unpacklo_epi64(s[0], s[2]);
+        u[4 * q + 1] = _mm512_unpackhi_epi64(s[0], s[2]);
+        u[4 * q + 2] = _mm512_unpacklo_epi64(s[1], s[3]);
+        u[4 * q + 3] = _mm512_unpackhi_epi64(s[1], s[3]);
+    }
+    for (int j = 0; j < 4; ++j) {
+        const __m512i even_lo = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x88);       // lanes 0, 2 of rows 0-7
+        const __m512i odd_lo = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xDD);        // lanes 1, 3
+        const __m512i even_hi = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x88);  // rows 8-15
+        const __m512i odd_hi = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xDD);
+        v[j] = _mm512_shuffle_i32x4(even_lo, even_hi, 0x88);
+        v[8 + j] = _mm512_shuffle_i32x4(even_lo, even_hi, 0xDD);
+        v[4 + j] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0x88);
+        v[12 + j] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0xDD);
+    }
+}
+
+template <class T>
+HEARTH_AVX512 void pack_panel(const GemmArgs& args, PanelBlock* panel) {
+    const auto row = [&](int r) {
+        return reinterpret_cast<const typename T::Weight*>(args.weights + static_cast<uint64_t>(r) * args.weight_stride);
+    };
+    for (int64_t i = 0; i < args.nblocks; i += 2) {
+        const bool pair = i + 1 < args.nblocks;
+        __m512i v[16];  // row r's blocks i and i + 1 as unsigned bytes, element order
+        for (int r = 0; r < 16; ++r)
+            v[r] = r < args.weight_rows ? T::unpack(row(r) + i, pair ? row(r) + i + 1 : nullptr) : _mm512_setzero_si512();
+        transpose16(v);
+        for (int g = 0; g < kGroups; ++g) {
+            _mm512_store_si512(&panel[i].groups[g], v[g]);
+            if (pair) _mm512_store_si512(&panel[i + 1].groups[g], v[kGroups + g]);
+        }
+        for (int64_t b = i; b < i + (pair ? 2 : 1); ++b) {
+            for (int r = 0; r < 16; ++r) {
+                const bool present = r < args.weight_rows;
+                panel[b].d[r] = present ? _cvtsh_ss(row(r)[b].d) : 0.0f;
+                panel[b].m[r] = present ? _cvtsh_ss(T::weight_m(row(r)[b])) : 0.0f;
+            }
+        }
+    }
+}
+
+// Activation rows [c0, c0 + C) over the whole panel.
+template <class T, int C>
+HEARTH_AVX512 void panel_columns(const GemmArgs& args, const PanelBlock* panel, int64_t c0) {
+    const typename T::Act* y[C];
+    const GemmActBlock* info[C];
+    for (int c = 0; c < C; ++c) {
+        y[c] = reinterpret_cast<const typename T::Act*>(args.acts + static_cast<uint64_t>(c0 + c) * args.act_stride);
+        info[c] = args.act_blocks + (c0 + c) * args.nblocks;
+    }
+    __m512 sums[C];
+    for (int c = 0; c < C; ++c) sums[c] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < args.nblocks; ++i) {
+        const PanelBlock& p = panel[i];
+        const __m512 xd = _mm512_load_ps(p.d);
+        const __m512 xm = _mm512_load_ps(p.m);
+        for (int c = 0; c < C; ++c) {
+            const auto* quads = reinterpret_cast<const int32_t*>(y[c][i].qs);
+            const GemmActBlock& a = info[c][i];
+            // Two accumulators halve the dependency chain; integer sums are exact in any order.
+            __m512i even = _mm512_set1_epi32(-a.offset_sum);
+            __m512i odd = _mm512_setzero_si512();
+            for (int g = 0; g < kGroups; g += 2) {
+                even = _mm512_dpbusd_epi32(even, p.groups[g], _mm512_set1_epi32(quads[g]));
+                odd = _mm512_dpbusd_epi32(odd, p.groups[g + 1], _mm512_set1_epi32(quads[g + 1]));
+            }
+            const LaneScales s{xd, _mm512_set1_ps(a.d), xm, _mm512_set1_ps(a.m)};
+            sums[c] = _mm512_add_ps(sums[c], T::terms(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), s));
+        }
+    }
+    const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
+    for (int c = 0; c < C; ++c) _mm512_mask_storeu_ps(args.out + (c0 + c) * args.out_stride, rows, sums[c]);
+}
+
+template <class T, int C = kColumns>
+HEARTH_AVX512 void columns_tail(const GemmArgs& args, const PanelBlock* panel, int64_t c0, int64_t left) {
+    if constexpr (C >= 1) {
+        if (left == C) return panel_columns<T, C>(args, panel, c0);
+        return columns_tail<T, C - 1>(args, panel, c0, left);
+    }
+}
+
+template <class T>
+HEARTH_AVX512 void gemm(const GemmArgs& args) {
+    auto* panel = reinterpret_cast<PanelBlock*>(args.panel);
+    pack_panel<T>(args, panel);
+    int64_t c0 = 0;
+    for (; c0 + kColumns <= args.act_rows; c0 += kColumns) panel_columns<T, kColumns>(args, panel, c0);
+    if (c0 < args.act_rows) columns_tail<T>(args, panel, c0, args.act_rows - c0);
+}
+
+}  // namespace
+
+GemmKernels avx512_gemm_kernels() {
+    GemmKernels k;
+    k.q4_0 = gemm<Q4_0>;
+    k.q4_1 = gemm<Q4_1>;
+    k.q5_0 = gemm<Q5_0>;
+    k.q5_1 = gemm<Q5_1>;
+    k.q8_0 = gemm<Q8_0>;
+    return k;
+}
+
+}  // namespace hearth::cpu
