@@ -39,6 +39,25 @@ struct HeadRows {
     }
 };
 
+// A decode step (one row) keeps one head per task; from this many rows on, tasks take KV groups.
+constexpr int64_t kRowsForGroupedHeads = 4;
+
+// probs[j] = f16(exp(dots[j] * scale - max) / sum), the sum taken in double, as the reference.
+void softmax_f16(const double* dots, int32_t n, float scale, float* probs) {
+    float max_score = -std::numeric_limits<float>::infinity();
+    for (int32_t j = 0; j < n; ++j) {
+        probs[j] = static_cast<float>(dots[j]) * scale;
+        max_score = std::max(max_score, probs[j]);
+    }
+    double sum = 0.0;
+    for (int32_t j = 0; j < n; ++j) {
+        probs[j] = std::exp(probs[j] - max_score);
+        sum += probs[j];
+    }
+    const float inv_sum = static_cast<float>(1.0 / sum);
+    for (int32_t j = 0; j < n; ++j) probs[j] = round_f16(probs[j] * inv_sum);
+}
+
 double dot_double(const float* q16, const float* key, int32_t n) {
     double dot = 0.0;
     for (int32_t d = 0; d < n; ++d) dot += static_cast<double>(q16[d] * key[d]);
@@ -64,61 +83,69 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     const int64_t slot_bytes = kv.layout().slot_bytes();
     const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(type), p.head_dim));
     const int32_t group = p.n_head / p.n_head_kv;
-    pool_.parallel_for(q.rows * p.n_head, [&](int64_t task) {
-        const int64_t r = task / p.n_head;
-        const int32_t h = static_cast<int32_t>(task % p.n_head);
-        const int64_t head_offset = static_cast<int64_t>(h / group) * head_bytes;
+    // With enough rows, one task takes all heads of a KV group, which read the same keys and values
+    // (the kernels widen each key once for all of them); a single row keeps one head per task so
+    // that every thread has work.
+    const int32_t heads = q.rows >= kRowsForGroupedHeads ? group : 1;
+    const int32_t tasks_per_row = p.n_head / heads;
+    const int32_t hd = p.head_dim;
+    pool_.parallel_for(q.rows * tasks_per_row, [&](int64_t task) {
+        const int64_t r = task / tasks_per_row;
+        const int32_t h0 = static_cast<int32_t>(task % tasks_per_row) * heads;
+        const int64_t head_offset = static_cast<int64_t>(h0 / group) * head_bytes;
         const int32_t pos = rows.positions[r];
         const int32_t first = p.sliding_window > 0 ? std::max(0, pos - p.sliding_window + 1) : 0;
         const int32_t n_keys = pos - first + 1;
 
-        std::vector<float> q16(p.head_dim);
-        const float* qrow = q.data + r * q.cols + static_cast<int64_t>(h) * p.head_dim;
-        for (int32_t d = 0; d < p.head_dim; ++d) q16[d] = round_f16(qrow[d]);
+        std::vector<float> q16(static_cast<size_t>(heads) * hd);  // head h at h * hd
+        const float* qrow = q.data + r * q.cols + static_cast<int64_t>(h0) * hd;
+        for (int64_t d = 0; d < static_cast<int64_t>(heads) * hd; ++d) q16[d] = round_f16(qrow[d]);
 
-        std::vector<double> dots(n_keys);
-        std::vector<float> scratch(p.head_dim);
+        std::vector<double> dots(static_cast<size_t>(heads) * n_keys);  // head h at h * n_keys
+        std::vector<float> scratch(hd);
         for (int32_t j = first; j <= pos;) {  // one run of consecutive slots per page
             const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
-            const HeadRows keys{kv.key(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, p.head_dim};
+            const HeadRows keys{kv.key(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, hd};
             double* run_dots = dots.data() + (j - first);
             if (type == DType::F16 && attention_kernels_.dots_f16) {
-                attention_kernels_.dots_f16(q16.data(), keys.f16(0), kv_dim, run, p.head_dim, run_dots);
+                attention_kernels_.dots_f16(q16.data(), hd, heads, keys.f16(0), kv_dim, run, hd, run_dots, n_keys);
             } else {
-                for (int32_t i = 0; i < run; ++i) run_dots[i] = dot_double(q16.data(), keys.floats(i, scratch.data()), p.head_dim);
-            }
-            j += run;
-        }
-        std::vector<float> scores(n_keys);
-        float max_score = -std::numeric_limits<float>::infinity();
-        for (int32_t j = 0; j < n_keys; ++j) {
-            scores[j] = static_cast<float>(dots[j]) * p.scale;
-            max_score = std::max(max_score, scores[j]);
-        }
-        double sum = 0.0;
-        for (float& s : scores) {
-            s = std::exp(s - max_score);
-            sum += s;
-        }
-        const float inv_sum = static_cast<float>(1.0 / sum);
-
-        std::vector<double> acc(p.head_dim, 0.0);
-        for (int32_t j = first; j <= pos;) {  // values in position order, a page run at a time
-            const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
-            const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, p.head_dim};
-            for (int32_t i = 0; i < run; ++i) {
-                const float prob = round_f16(scores[j - first + i] * inv_sum);
-                if (type == DType::F16 && attention_kernels_.axpy_f16) {
-                    attention_kernels_.axpy_f16(acc.data(), prob, values.f16(i), p.head_dim);
-                } else {
-                    const float* v = values.floats(i, scratch.data());
-                    for (int32_t d = 0; d < p.head_dim; ++d) acc[d] += static_cast<double>(prob * v[d]);
+                for (int32_t i = 0; i < run; ++i) {
+                    const float* key = keys.floats(i, scratch.data());
+                    for (int32_t h = 0; h < heads; ++h)
+                        run_dots[static_cast<int64_t>(h) * n_keys + i] = dot_double(q16.data() + h * hd, key, hd);
                 }
             }
             j += run;
         }
-        float* orow = out.data + r * out.cols + static_cast<int64_t>(h) * p.head_dim;
-        for (int32_t d = 0; d < p.head_dim; ++d) orow[d] = static_cast<float>(acc[d]);
+        // Softmax per head; the probabilities are rounded to f16 as the reference does before P.V.
+        std::vector<float> probs(static_cast<size_t>(heads) * n_keys);
+        for (int32_t h = 0; h < heads; ++h) softmax_f16(dots.data() + static_cast<int64_t>(h) * n_keys, n_keys, p.scale,
+                                                       probs.data() + static_cast<int64_t>(h) * n_keys);
+
+        std::vector<double> acc(static_cast<size_t>(heads) * hd, 0.0);
+        for (int32_t j = first; j <= pos;) {  // values in position order, a page run at a time
+            const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
+            const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, hd};
+            const float* run_probs = probs.data() + (j - first);
+            if (type == DType::F16 && attention_kernels_.axpy_f16) {
+                for (int32_t h = 0; h < heads; ++h)
+                    attention_kernels_.axpy_f16(acc.data() + h * hd, run_probs + static_cast<int64_t>(h) * n_keys,
+                                                values.f16(0), kv_dim, run, hd);
+            } else {
+                for (int32_t i = 0; i < run; ++i) {
+                    const float* v = values.floats(i, scratch.data());
+                    for (int32_t h = 0; h < heads; ++h) {
+                        const float prob = run_probs[static_cast<int64_t>(h) * n_keys + i];
+                        double* acc_h = acc.data() + h * hd;
+                        for (int32_t d = 0; d < hd; ++d) acc_h[d] += static_cast<double>(prob * v[d]);
+                    }
+                }
+            }
+            j += run;
+        }
+        float* orow = out.data + r * out.cols + static_cast<int64_t>(h0) * hd;
+        for (int64_t d = 0; d < static_cast<int64_t>(heads) * hd; ++d) orow[d] = static_cast<float>(acc[d]);
     });
 }
 

@@ -12,73 +12,88 @@
 namespace hearth::cpu {
 namespace {
 
-// The instruction set whose attention kernels this CPU runs (AVX2 or NEON), or scalar for none.
-Isa vector_isa_here() {
+// The instruction sets with attention kernels this CPU runs (AVX2, AVX-512 or NEON).
+std::vector<Isa> vector_isas_here() {
     const CpuFeatures features = detect_cpu_features();
+    std::vector<Isa> isas;
 #if defined(__aarch64__)
-    return features.neon_dotprod ? Isa::neon : Isa::scalar;
+    if (features.neon_dotprod) isas.push_back(Isa::neon);
 #else
-    return features.avx2 ? Isa::avx2 : Isa::scalar;
+    if (features.avx2) isas.push_back(Isa::avx2);
+    if (features.avx512) isas.push_back(Isa::avx512);
 #endif
+    if (isas.empty()) MESSAGE("skipped: this CPU has no vector attention kernels");
+    return isas;
+}
+
+TEST_CASE("scalar has no attention kernels") {
+    const AttentionKernels scalar = attention_kernels_for(Isa::scalar);
+    CHECK((scalar.axpy_f16 == nullptr));
+    CHECK((scalar.dots_f16 == nullptr));
 }
 
 TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {
-    const Isa isa = vector_isa_here();
-    if (isa == Isa::scalar) {
-        MESSAGE("skipped: this CPU has no vector attention kernels");
-        return;
-    }
-    const AttentionKernels kernels = attention_kernels_for(isa);
-    const bool vector_has_kernel = kernels.axpy_f16 != nullptr;
-    const bool scalar_has_kernel = attention_kernels_for(Isa::scalar).axpy_f16 != nullptr;
-    REQUIRE(vector_has_kernel);
-    CHECK_FALSE(scalar_has_kernel);
-    std::mt19937 rng(11);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (int64_t n : {1, 3, 4, 7, 64, 67, 256}) {
-        std::vector<uint16_t> v(n);
-        for (auto& x : v) x = f32_to_fp16(normal(rng) * (rng() % 4 == 0 ? 300.0f : 1.0f));
-        v[0] = f32_to_fp16(6.0e-8f);  // a subnormal half
-        std::vector<double> fast(n), reference(n);
-        for (int64_t i = 0; i < n; ++i) fast[i] = reference[i] = normal(rng);
-        for (int step = 0; step < 20; ++step) {
-            const float p = fp16_to_f32(f32_to_fp16(std::fabs(normal(rng)) / 7.0f));
-            kernels.axpy_f16(fast.data(), p, v.data(), n);
-            for (int64_t i = 0; i < n; ++i) reference[i] += static_cast<double>(p * fp16_to_f32(v[i]));
+    for (Isa isa : vector_isas_here()) {
+        const AttentionKernels kernels = attention_kernels_for(isa);
+        REQUIRE((kernels.axpy_f16 != nullptr));
+        std::mt19937 rng(11);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        for (int64_t n : {1, 3, 4, 7, 64, 67, 136, 256}) {
+            for (int64_t n_keys : {1, 2, 9, 20}) {
+                const int64_t stride = n * 2 + 8;  // values of one head inside wider cache rows
+                std::vector<uint16_t> values(stride * n_keys);
+                for (auto& x : values) x = f32_to_fp16(normal(rng) * (rng() % 4 == 0 ? 300.0f : 1.0f));
+                values[0] = f32_to_fp16(6.0e-8f);  // a subnormal half
+                std::vector<float> probs(n_keys);
+                for (auto& p : probs) p = fp16_to_f32(f32_to_fp16(std::fabs(normal(rng)) / 7.0f));
+                std::vector<double> fast(n), reference(n);
+                for (int64_t i = 0; i < n; ++i) fast[i] = reference[i] = normal(rng);
+                kernels.axpy_f16(fast.data(), probs.data(), values.data(), stride, n_keys, n);
+                for (int64_t j = 0; j < n_keys; ++j)
+                    for (int64_t i = 0; i < n; ++i)
+                        reference[i] += static_cast<double>(probs[j] * fp16_to_f32(values[j * stride + i]));
+                CAPTURE(isa_name(isa));
+                CAPTURE(n);
+                CAPTURE(n_keys);
+                CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * n) == 0);
+            }
         }
-        CAPTURE(n);
-        CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * n) == 0);
     }
 }
 
-TEST_CASE("dots_f16 kernel is bit-identical to the reference loop") {
-    const Isa isa = vector_isa_here();
-    if (isa == Isa::scalar) {
-        MESSAGE("skipped: this CPU has no vector attention kernels");
-        return;
-    }
-    const AttentionKernels kernels = attention_kernels_for(isa);
-    const bool has_kernel = kernels.dots_f16 != nullptr;
-    REQUIRE(has_kernel);
-    std::mt19937 rng(5);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (int64_t n : {8, 12, 64, 256}) {
-        for (int64_t n_keys : {1, 3, 4, 5, 9, 33}) {
-            const int64_t stride = n * 3 + 8;  // keys of one head inside wider cache rows
-            std::vector<uint16_t> keys(stride * n_keys);
-            for (auto& k : keys) k = f32_to_fp16(normal(rng) * (rng() % 5 == 0 ? 100.0f : 1.0f));
-            std::vector<float> q(n);
-            for (auto& x : q) x = fp16_to_f32(f32_to_fp16(normal(rng) * 3.0f));
-            std::vector<double> fast(n_keys), reference(n_keys);
-            kernels.dots_f16(q.data(), keys.data(), stride, n_keys, n, fast.data());
-            for (int64_t j = 0; j < n_keys; ++j) {
-                double sum = 0.0;
-                for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * fp16_to_f32(keys[j * stride + d]));
-                reference[j] = sum;
+TEST_CASE("dots_f16 kernel is bit-identical to the reference loop for several heads") {
+    for (Isa isa : vector_isas_here()) {
+        const AttentionKernels kernels = attention_kernels_for(isa);
+        REQUIRE((kernels.dots_f16 != nullptr));
+        std::mt19937 rng(5);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        for (int64_t n : {8, 12, 64, 256}) {
+            for (int64_t n_keys : {1, 3, 4, 5, 9, 33}) {
+                for (int heads : {1, 3, 4, 6}) {
+                    const int64_t stride = n * 3 + 8;  // keys of one head inside wider cache rows
+                    std::vector<uint16_t> keys(stride * n_keys);
+                    for (auto& k : keys) k = f32_to_fp16(normal(rng) * (rng() % 5 == 0 ? 100.0f : 1.0f));
+                    const int64_t q_stride = n + 4;
+                    std::vector<float> q(q_stride * heads);
+                    for (auto& x : q) x = fp16_to_f32(f32_to_fp16(normal(rng) * 3.0f));
+                    const int64_t out_stride = n_keys + 2;
+                    std::vector<double> fast(out_stride * heads, -1.0), reference(out_stride * heads, -1.0);
+                    kernels.dots_f16(q.data(), q_stride, heads, keys.data(), stride, n_keys, n, fast.data(), out_stride);
+                    for (int h = 0; h < heads; ++h) {
+                        for (int64_t j = 0; j < n_keys; ++j) {
+                            double sum = 0.0;
+                            for (int64_t d = 0; d < n; ++d)
+                                sum += static_cast<double>(q[h * q_stride + d] * fp16_to_f32(keys[j * stride + d]));
+                            reference[h * out_stride + j] = sum;
+                        }
+                    }
+                    CAPTURE(isa_name(isa));
+                    CAPTURE(n);
+                    CAPTURE(n_keys);
+                    CAPTURE(heads);
+                    CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * fast.size()) == 0);
+                }
             }
-            CAPTURE(n);
-            CAPTURE(n_keys);
-            CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * n_keys) == 0);
         }
     }
 }

@@ -1,6 +1,7 @@
 // AVX2 attention pieces. Per-function target attributes keep AVX2 code out of shared inline code.
 #include <immintrin.h>
 
+#include "backends/cpu/kernels/attention_adapters.h"
 #include "backends/cpu/kernels/attention_kernels.h"
 #include "core/quant/half.h"
 
@@ -9,7 +10,7 @@ namespace {
 
 // F16C converts f16 to f32 exactly; the product is one float multiply and the widening to double
 // is exact, so each lane repeats the reference's arithmetic for its element.
-__attribute__((target("avx2,f16c"))) void axpy_f16_avx2(double* acc, float p, const uint16_t* v, int64_t n) {
+__attribute__((target("avx2,f16c"))) void axpy_f16_one(double* acc, float p, const uint16_t* v, int64_t n) {
     const __m128 scale = _mm_set1_ps(p);
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -28,8 +29,8 @@ double dot_f16_reference(const float* q, const uint16_t* key, int64_t n) {
 
 // Four keys at a time: their products for 8 dimensions are formed as the reference forms them,
 // transposed so each double lane (one key) adds its products in dimension order.
-__attribute__((target("avx2,f16c"))) void dots_f16_avx2(const float* q, const uint16_t* keys, int64_t key_stride,
-                                                        int64_t n_keys, int64_t n, double* out) {
+__attribute__((target("avx2,f16c"))) void dots_f16_one(const float* q, const uint16_t* keys, int64_t key_stride,
+                                                       int64_t n_keys, int64_t n, double* out) {
     int64_t j = 0;
     if (n % 8 == 0) {
         for (; j + 4 <= n_keys; j += 4) {
@@ -68,12 +69,11 @@ __attribute__((target("avx2,f16c"))) void dots_f16_avx2(const float* q, const ui
 }  // namespace
 
 AttentionKernels attention_kernels_for(Isa isa) {
-    AttentionKernels kernels;
-    if (isa != Isa::scalar) {
-        kernels.axpy_f16 = axpy_f16_avx2;
-        kernels.dots_f16 = dots_f16_avx2;
+    switch (isa) {
+        case Isa::avx2: return {axpy_each_value<axpy_f16_one>, dots_each_head<dots_f16_one>};
+        case Isa::avx512: return avx512_attention_kernels();
+        default: return {};
     }
-    return kernels;
 }
 
 }  // namespace hearth::cpu

@@ -7,14 +7,17 @@
 
 namespace hearth::cpu {
 
-// acc[i] += double(p * f16(v[i])) for i < n: the probability-times-value step, each element's
-// float product and double sum exactly as the reference forms them (lanes are elements).
-using F16AxpyKernel = void (*)(double* acc, float p, const uint16_t* v, int64_t n);
+// For j < n_keys in order, acc[d] += double(probs[j] * f16(values[j * value_stride + d])) for d < n:
+// the probability-times-value step over a run of values, each element's float product and double
+// sum exactly as the reference forms them.
+using F16AxpyKernel = void (*)(double* acc, const float* probs, const uint16_t* values, int64_t value_stride,
+                               int64_t n_keys, int64_t n);
 
-// out[j] = sum over d < n, in order, of double(q[d] * f16(keys[j * key_stride + d])) for
-// j < n_keys: the Q.K step (q already rounded to f16 values), lanes are keys.
-using F16DotsKernel = void (*)(const float* q, const uint16_t* keys, int64_t key_stride, int64_t n_keys, int64_t n,
-                               double* out);
+// out[h * out_stride + j] = sum over d < n, in order, of double(q[h * q_stride + d] *
+// f16(keys[j * key_stride + d])) for h < heads, j < n_keys: the Q.K step of the query heads that share
+// these keys (q already rounded to f16 values).
+using F16DotsKernel = void (*)(const float* q, int64_t q_stride, int heads, const uint16_t* keys, int64_t key_stride,
+                               int64_t n_keys, int64_t n, double* out, int64_t out_stride);
 
 struct AttentionKernels {
     F16AxpyKernel axpy_f16 = nullptr;
@@ -22,5 +25,6 @@ struct AttentionKernels {
 };
 
 AttentionKernels attention_kernels_for(Isa isa);
+AttentionKernels avx512_attention_kernels();  // attention_avx512.cpp
 
 }  // namespace hearth::cpu

@@ -2,6 +2,7 @@
 // They use only base Armv8-A Advanced SIMD (FCVTL for f16, double lanes), so no target attribute.
 #include <arm_neon.h>
 
+#include "backends/cpu/kernels/attention_adapters.h"
 #include "backends/cpu/kernels/attention_kernels.h"
 #include "core/quant/half.h"
 
@@ -57,12 +58,8 @@ void dots_f16_neon(const float* q, const uint16_t* keys, int64_t key_stride, int
 }  // namespace
 
 AttentionKernels attention_kernels_for(Isa isa) {
-    AttentionKernels kernels;
-    if (isa == Isa::neon) {
-        kernels.axpy_f16 = axpy_f16_neon;
-        kernels.dots_f16 = dots_f16_neon;
-    }
-    return kernels;
+    if (isa == Isa::neon) return {axpy_each_value<axpy_f16_neon>, dots_each_head<dots_f16_neon>};
+    return {};
 }
 
 }  // namespace hearth::cpu

@@ -1,0 +1,122 @@
+// AVX-512 attention pieces, bit-identical to the reference loops in ops_attention.cpp. Double lanes
+// hold 8 keys (Q.K) or 8 dimensions (P.V); each lane forms the reference's float product, widens it
+// exactly and adds it in the reference's order. Q.K transposes each 8 x 8 block of f16 keys once and
+// uses it for up to 4 query heads (the heads of one KV group read the same keys).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "backends/cpu/kernels/attention_kernels.h"
+#include "core/quant/half.h"
+
+#define HEARTH_AVX512_F __attribute__((target("avx2,fma,f16c,avx512f,avx512vl")))
+
+namespace hearth::cpu {
+namespace {
+
+constexpr int kHeadsPerPass = 4;
+
+HEARTH_AVX512_F inline __m256 load_f16x8(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+// rows[i] = 8 values of key i; afterwards rows[d] = value d of the 8 keys.
+HEARTH_AVX512_F inline void transpose8(__m256* rows) {
+    __m256 t[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(rows[i], rows[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(rows[i], rows[i + 1]);
+    }
+    __m256 s[8];
+    for (int i = 0; i < 8; i += 4) {
+        s[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int d = 0; d < 4; ++d) {
+        rows[d] = _mm256_permute2f128_ps(s[d], s[d + 4], 0x20);
+        rows[d + 4] = _mm256_permute2f128_ps(s[d], s[d + 4], 0x31);
+    }
+}
+
+double dot_reference(const float* q, const uint16_t* key, int64_t n) {
+    double sum = 0.0;
+    for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * fp16_to_f32(key[d]));
+    return sum;
+}
+
+// Keys [j, j + 8) for heads [h0, h0 + H).
+template <int H>
+HEARTH_AVX512_F void dots_8_keys(const float* q, int64_t q_stride, const uint16_t* keys, int64_t key_stride, int64_t n,
+                                 double* out, int64_t out_stride) {
+    __m512d acc[H];
+    for (int h = 0; h < H; ++h) acc[h] = _mm512_setzero_pd();
+    for (int64_t d = 0; d < n; d += 8) {
+        __m256 k[8];
+        for (int i = 0; i < 8; ++i) k[i] = load_f16x8(keys + i * key_stride + d);
+        transpose8(k);
+        for (int i = 0; i < 8; ++i)
+            for (int h = 0; h < H; ++h) {
+                const __m256 product = _mm256_mul_ps(k[i], _mm256_set1_ps(q[h * q_stride + d + i]));
+                acc[h] = _mm512_add_pd(acc[h], _mm512_cvtps_pd(product));
+            }
+    }
+    for (int h = 0; h < H; ++h) _mm512_storeu_pd(out + h * out_stride, acc[h]);
+}
+
+HEARTH_AVX512_F void dots_f16_avx512(const float* q, int64_t q_stride, int heads, const uint16_t* keys,
+                                     int64_t key_stride, int64_t n_keys, int64_t n, double* out, int64_t out_stride) {
+    int64_t j = 0;
+    if (n % 8 == 0) {
+        for (; j + 8 <= n_keys; j += 8) {
+            for (int h = 0; h < heads; h += kHeadsPerPass) {
+                const float* qh = q + h * q_stride;
+                const uint16_t* k = keys + j * key_stride;
+                double* o = out + h * out_stride + j;
+                switch (std::min(kHeadsPerPass, heads - h)) {
+                    case 1: dots_8_keys<1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 2: dots_8_keys<2>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 3: dots_8_keys<3>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    default: dots_8_keys<4>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                }
+            }
+        }
+    }
+    for (; j < n_keys; ++j)
+        for (int h = 0; h < heads; ++h) out[h * out_stride + j] = dot_reference(q + h * q_stride, keys + j * key_stride, n);
+}
+
+// 64 dimensions (8 registers of 8 doubles) stay in registers over the whole run of values.
+constexpr int64_t kAxpyChunk = 64;
+
+template <int Regs>
+HEARTH_AVX512_F void axpy_chunk(double* acc, const float* probs, const uint16_t* values, int64_t value_stride,
+                                int64_t n_keys) {
+    __m512d sums[Regs];
+    for (int c = 0; c < Regs; ++c) sums[c] = _mm512_loadu_pd(acc + 8 * c);
+    for (int64_t j = 0; j < n_keys; ++j) {
+        const __m256 p = _mm256_set1_ps(probs[j]);
+        const uint16_t* v = values + j * value_stride;
+        for (int c = 0; c < Regs; ++c)
+            sums[c] = _mm512_add_pd(sums[c], _mm512_cvtps_pd(_mm256_mul_ps(p, load_f16x8(v + 8 * c))));
+    }
+    for (int c = 0; c < Regs; ++c) _mm512_storeu_pd(acc + 8 * c, sums[c]);
+}
+
+HEARTH_AVX512_F void axpy_f16_avx512(double* acc, const float* probs, const uint16_t* values, int64_t value_stride,
+                                     int64_t n_keys, int64_t n) {
+    int64_t d = 0;
+    for (; d + kAxpyChunk <= n; d += kAxpyChunk) axpy_chunk<8>(acc + d, probs, values + d, value_stride, n_keys);
+    for (; d + 8 <= n; d += 8) axpy_chunk<1>(acc + d, probs, values + d, value_stride, n_keys);
+    for (; d < n; ++d)
+        for (int64_t j = 0; j < n_keys; ++j) acc[d] += static_cast<double>(probs[j] * fp16_to_f32(values[j * value_stride + d]));
+}
+
+}  // namespace
+
+AttentionKernels avx512_attention_kernels() { return {axpy_f16_avx512, dots_f16_avx512}; }
+
+}  // namespace hearth::cpu
