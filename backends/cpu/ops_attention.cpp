@@ -42,20 +42,28 @@ struct HeadRows {
 // A decode step (one row) keeps one head per task; from this many rows on, tasks take KV groups.
 constexpr int64_t kRowsForGroupedHeads = 4;
 
-// probs[j] = f16(exp(dots[j] * scale - max) / sum), the sum taken in double, as the reference.
-void softmax_f16(const double* dots, int32_t n, float scale, float* probs) {
-    float max_score = -std::numeric_limits<float>::infinity();
-    for (int32_t j = 0; j < n; ++j) {
-        probs[j] = static_cast<float>(dots[j]) * scale;
-        max_score = std::max(max_score, probs[j]);
+// For each of `heads` rows of n scores: probs[j] = exp(dots[j] * scale - max) / sum (the sum taken in
+// double, key after key, as the reference does); the caller rounds them to f16. The heads advance
+// together so that their sums form independent chains.
+void softmax_heads(const double* dots, int32_t heads, int32_t n, float scale, float* probs) {
+    std::vector<float> max_score(heads, -std::numeric_limits<float>::infinity());
+    for (int32_t h = 0; h < heads; ++h)
+        for (int32_t j = 0; j < n; ++j) {
+            float& s = probs[static_cast<int64_t>(h) * n + j];
+            s = static_cast<float>(dots[static_cast<int64_t>(h) * n + j]) * scale;
+            max_score[h] = std::max(max_score[h], s);
+        }
+    std::vector<double> sum(heads, 0.0);
+    for (int32_t j = 0; j < n; ++j)
+        for (int32_t h = 0; h < heads; ++h) {
+            float& s = probs[static_cast<int64_t>(h) * n + j];
+            s = std::exp(s - max_score[h]);
+            sum[h] += s;
+        }
+    for (int32_t h = 0; h < heads; ++h) {
+        const float inv_sum = static_cast<float>(1.0 / sum[h]);
+        for (int32_t j = 0; j < n; ++j) probs[static_cast<int64_t>(h) * n + j] *= inv_sum;
     }
-    double sum = 0.0;
-    for (int32_t j = 0; j < n; ++j) {
-        probs[j] = std::exp(probs[j] - max_score);
-        sum += probs[j];
-    }
-    const float inv_sum = static_cast<float>(1.0 / sum);
-    for (int32_t j = 0; j < n; ++j) probs[j] = round_f16(probs[j] * inv_sum);
 }
 
 double dot_double(const float* q16, const float* key, int32_t n) {
@@ -89,6 +97,10 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     const int32_t heads = q.rows >= kRowsForGroupedHeads ? group : 1;
     const int32_t tasks_per_row = p.n_head / heads;
     const int32_t hd = p.head_dim;
+    const auto round_to_f16 = [this](float* values, int64_t n) {
+        if (attention_kernels_.round_f16) attention_kernels_.round_f16(values, n);
+        else for (int64_t i = 0; i < n; ++i) values[i] = round_f16(values[i]);
+    };
     pool_.parallel_for(q.rows * tasks_per_row, [&](int64_t task) {
         const int64_t r = task / tasks_per_row;
         const int32_t h0 = static_cast<int32_t>(task % tasks_per_row) * heads;
@@ -97,9 +109,9 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         const int32_t first = p.sliding_window > 0 ? std::max(0, pos - p.sliding_window + 1) : 0;
         const int32_t n_keys = pos - first + 1;
 
-        std::vector<float> q16(static_cast<size_t>(heads) * hd);  // head h at h * hd
         const float* qrow = q.data + r * q.cols + static_cast<int64_t>(h0) * hd;
-        for (int64_t d = 0; d < static_cast<int64_t>(heads) * hd; ++d) q16[d] = round_f16(qrow[d]);
+        std::vector<float> q16(qrow, qrow + static_cast<int64_t>(heads) * hd);  // head h at h * hd
+        round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
 
         std::vector<double> dots(static_cast<size_t>(heads) * n_keys);  // head h at h * n_keys
         std::vector<float> scratch(hd);
@@ -120,8 +132,8 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         }
         // Softmax per head; the probabilities are rounded to f16 as the reference does before P.V.
         std::vector<float> probs(static_cast<size_t>(heads) * n_keys);
-        for (int32_t h = 0; h < heads; ++h) softmax_f16(dots.data() + static_cast<int64_t>(h) * n_keys, n_keys, p.scale,
-                                                       probs.data() + static_cast<int64_t>(h) * n_keys);
+        softmax_heads(dots.data(), heads, n_keys, p.scale, probs.data());
+        round_to_f16(probs.data(), static_cast<int64_t>(probs.size()));
 
         std::vector<double> acc(static_cast<size_t>(heads) * hd, 0.0);
         for (int32_t j = first; j <= pos;) {  // values in position order, a page run at a time

@@ -1,6 +1,7 @@
 // The attention kernels return exactly what the reference loops in ops_attention.cpp compute.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -30,6 +31,32 @@ TEST_CASE("scalar has no attention kernels") {
     const AttentionKernels scalar = attention_kernels_for(Isa::scalar);
     CHECK((scalar.axpy_f16 == nullptr));
     CHECK((scalar.dots_f16 == nullptr));
+    CHECK((scalar.round_f16 == nullptr));
+}
+
+TEST_CASE("round_f16 kernel rounds exactly as f32_to_fp16") {
+    for (Isa isa : vector_isas_here()) {
+        const AttentionKernels kernels = attention_kernels_for(isa);
+        if (kernels.round_f16 == nullptr) continue;
+        std::mt19937 rng(21);
+        std::uniform_int_distribution<uint32_t> bits;
+        std::vector<float> values;
+        for (int i = 0; i < 20000; ++i) {  // every exponent and mantissa pattern, NaN excluded
+            const float f = std::bit_cast<float>(bits(rng));
+            if (!std::isnan(f)) values.push_back(f);
+        }
+        for (float f : {0.0f, -0.0f, 65504.0f, 65519.99f, 65520.0f, 1e-8f, 5.9604645e-8f, 2.9802322e-8f,
+                        6.1035156e-5f, 1.0f + 1.0f / 2048.0f, 1.0f + 3.0f / 2048.0f})
+            values.push_back(f);
+        values.push_back(1.0f);  // an odd count leaves a tail for the scalar loop
+        std::vector<float> fast = values;
+        kernels.round_f16(fast.data(), static_cast<int64_t>(fast.size()));
+        int bad = 0;
+        for (size_t i = 0; i < values.size(); ++i)
+            if (std::bit_cast<uint32_t>(fast[i]) != std::bit_cast<uint32_t>(fp16_to_f32(f32_to_fp16(values[i])))) ++bad;
+        CAPTURE(isa_name(isa));
+        CHECK(bad == 0);
+    }
 }
 
 TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {

@@ -68,9 +68,17 @@ __attribute__((target("avx2,f16c"))) void dots_f16_one(const float* q, const uin
 
 }  // namespace
 
+// F16C rounds to nearest, ties to even, as f32_to_fp16 does.
+__attribute__((target("avx2,f16c"))) void round_f16_avx2(float* values, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(values + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(values + i), _MM_FROUND_TO_NEAREST_INT)));
+    for (; i < n; ++i) values[i] = _cvtsh_ss(_cvtss_sh(values[i], _MM_FROUND_TO_NEAREST_INT));
+}
+
 AttentionKernels attention_kernels_for(Isa isa) {
     switch (isa) {
-        case Isa::avx2: return {axpy_each_value<axpy_f16_one>, dots_each_head<dots_f16_one>};
+        case Isa::avx2: return {axpy_each_value<axpy_f16_one>, dots_each_head<dots_f16_one>, round_f16_avx2};
         case Isa::avx512: return avx512_attention_kernels();
         default: return {};
     }

@@ -117,6 +117,6 @@ HEARTH_AVX512_F void axpy_f16_avx512(double* acc, const float* probs, const uint
 
 }  // namespace
 
-AttentionKernels avx512_attention_kernels() { return {axpy_f16_avx512, dots_f16_avx512}; }
+AttentionKernels avx512_attention_kernels() { return {axpy_f16_avx512, dots_f16_avx512, round_f16_avx2}; }
 
 }  // namespace hearth::cpu

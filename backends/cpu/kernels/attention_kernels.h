@@ -19,12 +19,17 @@ using F16AxpyKernel = void (*)(double* acc, const float* probs, const uint16_t* 
 using F16DotsKernel = void (*)(const float* q, int64_t q_stride, int heads, const uint16_t* keys, int64_t key_stride,
                                int64_t n_keys, int64_t n, double* out, int64_t out_stride);
 
+// values[i] = fp16_to_f32(f32_to_fp16(values[i])) for i < n (a NaN stays a NaN, its payload may differ).
+using F16RoundKernel = void (*)(float* values, int64_t n);
+
 struct AttentionKernels {
     F16AxpyKernel axpy_f16 = nullptr;
     F16DotsKernel dots_f16 = nullptr;
+    F16RoundKernel round_f16 = nullptr;
 };
 
 AttentionKernels attention_kernels_for(Isa isa);
 AttentionKernels avx512_attention_kernels();  // attention_avx512.cpp
+void round_f16_avx2(float* values, int64_t n);  // attention_avx2.cpp; AVX2 and F16C only
 
 }  // namespace hearth::cpu
