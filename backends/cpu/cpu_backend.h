@@ -62,7 +62,7 @@ private:
     ThreadPool pool_;
     Arena arena_;
     std::vector<uint8_t> act_scratch_;  // activations quantized to the weights' dot type
-    std::vector<GemmActBlock> act_blocks_;  // their description for the GEMM kernels
+    std::vector<uint8_t> act_blocks_;       // their description for the GEMM kernels
     std::vector<uint8_t> panel_scratch_;    // one repacked weight panel per thread (GEMM kernels)
 
     void gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out);

@@ -87,11 +87,13 @@ void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
 
 void CpuBackend::gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out) {
     const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
-    act_blocks_.resize(static_cast<size_t>(out.rows * nblocks));
+    const uint64_t row_description = gemm_act_block_bytes(w.type) * static_cast<uint64_t>(nblocks);
+    act_blocks_.resize(row_description * static_cast<uint64_t>(out.rows));
     pool_.parallel_for(out.rows, [&](int64_t r) {
-        describe_act_blocks(w.type, acts + r * act_stride, act_stride, 1, nblocks, act_blocks_.data() + r * nblocks);
+        describe_act_blocks(w.type, acts + r * act_stride, act_stride, 1, nblocks,
+                            act_blocks_.data() + row_description * static_cast<uint64_t>(r));
     });
-    const uint64_t panel_bytes = (gemm_panel_bytes(nblocks) + kPanelAlign - 1) / kPanelAlign * kPanelAlign;
+    const uint64_t panel_bytes = (gemm_panel_bytes(w.type, nblocks) + kPanelAlign - 1) / kPanelAlign * kPanelAlign;
     panel_scratch_.resize(panel_bytes * static_cast<uint64_t>(pool_.size()) + kPanelAlign);
     const auto base = reinterpret_cast<uintptr_t>(panel_scratch_.data());
     auto* panels = panel_scratch_.data() + ((kPanelAlign - base % kPanelAlign) % kPanelAlign);

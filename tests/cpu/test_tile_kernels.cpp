@@ -177,9 +177,9 @@ int gemm_mismatches(GemmKernel gemm, DType type, int64_t nblocks, int weight_row
     auto a = make_rows(act, act_rows, n, Fill::quantized, rng);  // activations always come from the quantizer
     const uint64_t w_stride = row_bytes(dtype_info(type), n);
     const uint64_t a_stride = row_bytes(dtype_info(act), n);
-    std::vector<GemmActBlock> blocks(static_cast<size_t>(act_rows * nblocks));
+    std::vector<uint8_t> blocks(gemm_act_block_bytes(type) * static_cast<uint64_t>(act_rows * nblocks));
     describe_act_blocks(type, a.data(), a_stride, act_rows, nblocks, blocks.data());
-    std::vector<uint8_t> panel(gemm_panel_bytes(nblocks) + 64);
+    std::vector<uint8_t> panel(gemm_panel_bytes(type, nblocks) + 64);
     auto* aligned = panel.data() + (64 - reinterpret_cast<uintptr_t>(panel.data()) % 64) % 64;
     const int64_t out_stride = weight_rows + 3;  // padding must stay untouched
     std::vector<float> out(static_cast<size_t>(out_stride * act_rows), -7.0f);

@@ -128,30 +128,51 @@ HEARTH_AVX2 inline float finish(const KAccum& acc) {
     return total;
 }
 
-// Adds one Q4_K / Q5_K weight block's dots with C activation blocks to acc[0..C). Runs 2c and 2c + 1
-// take the low and high nibbles of qs[32c..32c+31]; for Q5_K, bit k of qh[i] is bit 4 of element i
-// of run k.
-template <typename Block, int C>
-HEARTH_AVX2 inline void add_q45k_block(const Block& b, const Q45Act* a, KAccum* acc) {
+// The 8 runs of a Q4_K / Q5_K block's quants (0..31) in lane order. Runs 2c and 2c + 1 take the
+// low and high nibbles of qs[32c..32c+31]; for Q5_K, bit k of qh[i] is bit 4 of element i of run k.
+template <typename Block>
+HEARTH_AVX2 inline void unpack_q45k_runs(const Block& b, __m256i* runs) {
     constexpr bool kFiveBits = std::is_same_v<Block, BlockQ5_K>;
-    const Q45Scales s = unpack_scales_mins(b.scales);
     __m256i qh = _mm256_setzero_si256();
     if constexpr (kFiveBits) qh = load_lane_order(b.qh);
-    __m256i lanes[C];
-    for (int c = 0; c < C; ++c) lanes[c] = _mm256_setzero_si256();
     for (int chunk = 0; chunk < kRuns / 2; ++chunk) {
         const __m256i raw = load_lane_order(b.qs + 32 * chunk);
         const __m256i nibbles[2] = {low_nibbles(raw), high_nibbles(raw)};
         for (int j = 0; j < 2; ++j) {
             const int k = 2 * chunk + j;
-            __m256i q = nibbles[j];
+            runs[k] = nibbles[j];
             if constexpr (kFiveBits) {
                 const __m256i bit4 = _mm256_slli_epi16(_mm256_srli_epi16(qh, k), 4);
-                q = _mm256_or_si256(q, _mm256_and_si256(bit4, _mm256_set1_epi8(0x10)));
+                runs[k] = _mm256_or_si256(runs[k], _mm256_and_si256(bit4, _mm256_set1_epi8(0x10)));
             }
-            add_run<C>(lanes, q, run_scale(s, k), a, k);
         }
     }
+}
+
+// The 8 runs of a Q6_K block's unsigned quants (0..63; the value is q - 32) in lane order; runs
+// 4h .. 4h + 3 come from ql[64h..64h+63] and qh[32h..32h+31] (see BlockQ6_K).
+HEARTH_AVX2 inline void unpack_q6k_runs(const BlockQ6_K& b, __m256i* runs) {
+    const __m256i top2 = _mm256_set1_epi8(0x30);
+    for (int h = 0; h < kRuns / 4; ++h) {
+        const __m256i low0 = load_lane_order(b.ql + 64 * h);
+        const __m256i low1 = load_lane_order(b.ql + 64 * h + 32);
+        const __m256i high = load_lane_order(b.qh + 32 * h);
+        runs[4 * h] = _mm256_or_si256(low_nibbles(low0), _mm256_and_si256(_mm256_slli_epi16(high, 4), top2));
+        runs[4 * h + 1] = _mm256_or_si256(low_nibbles(low1), _mm256_and_si256(_mm256_slli_epi16(high, 2), top2));
+        runs[4 * h + 2] = _mm256_or_si256(high_nibbles(low0), _mm256_and_si256(high, top2));
+        runs[4 * h + 3] = _mm256_or_si256(high_nibbles(low1), _mm256_and_si256(_mm256_srli_epi16(high, 2), top2));
+    }
+}
+
+// Adds one Q4_K / Q5_K weight block's dots with C activation blocks to acc[0..C).
+template <typename Block, int C>
+HEARTH_AVX2 inline void add_q45k_block(const Block& b, const Q45Act* a, KAccum* acc) {
+    const Q45Scales s = unpack_scales_mins(b.scales);
+    __m256i runs[kRuns];
+    unpack_q45k_runs(b, runs);
+    __m256i lanes[C];
+    for (int c = 0; c < C; ++c) lanes[c] = _mm256_setzero_si256();
+    for (int k = 0; k < kRuns; ++k) add_run<C>(lanes, runs[k], run_scale(s, k), a, k);
     __m256i min_products[C];
     for (int c = 0; c < C; ++c) min_products[c] = _mm256_madd_epi16(a[c].bsums, s.mins);
     int min_sums[C];  // the reference's sum of bsums[j] * min[j / 2]; exact in int32
@@ -165,28 +186,17 @@ HEARTH_AVX2 inline void add_q45k_block(const Block& b, const Q45Act* a, KAccum* 
 }
 
 // Adds one Q6_K weight block's dots with C activation blocks to acc[0..C). Quants stay unsigned
-// (0..63; the value is q - 32, see Q6Act); each slot's int16 pairs take the scales of the run's two
-// sub-blocks of 16 (elements l, l+8, then l+16, l+24).
+// (see Q6Act); each slot's int16 pairs take the scales of the run's two sub-blocks of 16 (elements
+// l, l+8, then l+16, l+24).
 template <int C>
 HEARTH_AVX2 inline void add_q6k_block(const BlockQ6_K& b, const Q6Act* a, KAccum* acc) {
     const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)));
-    const __m256i top2 = _mm256_set1_epi8(0x30);
+    __m256i runs[kRuns];
+    unpack_q6k_runs(b, runs);
     __m256i lanes[C];
     for (int c = 0; c < C; ++c) lanes[c] = _mm256_setzero_si256();
-    for (int h = 0; h < kRuns / 4; ++h) {  // runs 4h .. 4h+3: see BlockQ6_K
-        const __m256i low0 = load_lane_order(b.ql + 64 * h);
-        const __m256i low1 = load_lane_order(b.ql + 64 * h + 32);
-        const __m256i high = load_lane_order(b.qh + 32 * h);
-        const __m256i q[4] = {
-            _mm256_or_si256(low_nibbles(low0), _mm256_and_si256(_mm256_slli_epi16(high, 4), top2)),
-            _mm256_or_si256(low_nibbles(low1), _mm256_and_si256(_mm256_slli_epi16(high, 2), top2)),
-            _mm256_or_si256(high_nibbles(low0), _mm256_and_si256(high, top2)),
-            _mm256_or_si256(high_nibbles(low1), _mm256_and_si256(_mm256_srli_epi16(high, 2), top2))};
-        for (int j = 0; j < 4; ++j) {
-            const int k = 4 * h + j;
-            add_run<C>(lanes, q[j], _mm256_permutevar8x32_epi32(scales16, _mm256_set1_epi32(k)), a, k);
-        }
-    }
+    for (int k = 0; k < kRuns; ++k)
+        add_run<C>(lanes, runs[k], _mm256_permutevar8x32_epi32(scales16, _mm256_set1_epi32(k)), a, k);
     const float d = half_to_float(b.d);
     for (int c = 0; c < C; ++c) add_block(acc[c], d * a[c].d, lanes[c]);
 }

@@ -23,6 +23,7 @@ DotKernels dot_kernels_for(Isa isa) {
             if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {
                 add_avx512_legacy_kernels(kernels);
                 kernels.gemm = avx512_gemm_kernels();
+                add_avx512_k_gemm(kernels.gemm);
                 add_avx512_k_kernels(kernels);
             }
             return kernels;

@@ -70,42 +70,55 @@ struct PerWeightType {
 using TileKernels = PerWeightType<TileKernel>;
 
 // Prefill GEMM over one panel of up to kGemmPanelRows weight rows and any number of activation rows.
-// The kernel first repacks the panel into `panel` (quants as unsigned bytes q + gemm_weight_offset,
-// the rows interleaved four quants at a time, scales as floats), then runs every activation row over
-// it, so the repacking is paid once per panel however many rows the batch has. Every output's float
+// The kernel first repacks the panel into `panel` (the rows interleaved four quants at a time, scales
+// widened), then runs every activation row over it, so the repacking is paid once per panel however
+// many rows the batch has. Every output's float
 // steps stay those of the single dot kernel, so it equals vec_dot bit for bit.
 inline constexpr int kGemmPanelRows = 16;
 
-// What the GEMM kernels need of an activation block besides its quants (describe_act_blocks).
+// What the GEMM kernels of the legacy types need of an activation block besides its quants.
 struct GemmActBlock {
     float d;
     float m;                // s of a Q8_1 block, else 0
     int32_t offset_sum;     // gemm_weight_offset(weight type) * sum of the block's quants
 };
 
+// What the GEMM kernels of the K types read of a Q8_K activation block: its quants in lane order
+// (in each run of 32, int32 slot l holds elements l, l+8, l+16, l+24), as they are for Q4_K / Q5_K
+// weights and plus 128 (unsigned) for Q6_K weights; the sums of its pairs of bsums, (bsums[4t] +
+// bsums[4t+1], bsums[4t+2] + bsums[4t+3]) in int32 slot t; and d.
+struct GemmKActBlock {
+    int8_t quants[256];
+    int16_t bsum_pairs[8];
+    float d;
+    int32_t padding[3];  // to a multiple of 32 bytes
+};
+
 struct GemmArgs {
     const uint8_t* weights;
     uint64_t weight_stride;  // bytes between weight rows
     int weight_rows;         // 1..kGemmPanelRows
-    const uint8_t* acts;
+    const uint8_t* acts;     // the activation rows (legacy types read their quants here)
     uint64_t act_stride;     // bytes between activation rows
-    const GemmActBlock* act_blocks;  // act_rows x nblocks
+    const void* act_blocks;  // act_rows x nblocks from describe_act_blocks
     int64_t act_rows;
     int64_t nblocks;         // weight-type blocks per row
     float* out;              // out[j * out_stride + i] for weight row i, activation row j
     int64_t out_stride;
-    uint8_t* panel;          // gemm_panel_bytes(nblocks) bytes, 64-byte aligned
+    uint8_t* panel;          // gemm_panel_bytes(weight type, nblocks) bytes, 64-byte aligned
 };
 
 using GemmKernel = void (*)(const GemmArgs& args);
 using GemmKernels = PerWeightType<GemmKernel>;
 
-uint64_t gemm_panel_bytes(int64_t nblocks);
-// The value the GEMM kernels add to a weight type's quants to make them unsigned bytes.
+uint64_t gemm_panel_bytes(DType weight_type, int64_t nblocks);
+// The value the legacy GEMM kernels add to a weight type's quants to make them unsigned bytes.
 int gemm_weight_offset(DType weight_type);
-// Fills blocks[r * nblocks + i] for activation rows of type act_type (Q8_0 or Q8_1).
+// Bytes per activation block of describe_act_blocks: GemmActBlock or GemmKActBlock.
+uint64_t gemm_act_block_bytes(DType weight_type);
+// Fills blocks (rows x nblocks, row-major) for activation rows of vec_dot_type(weight_type).
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
-                         int64_t nblocks, GemmActBlock* blocks);
+                         int64_t nblocks, void* blocks);
 
 // The single dots (this struct's own entries) and the other kernel tables.
 struct DotKernels : PerWeightType<DotKernel> {
@@ -130,7 +143,8 @@ void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 // AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),
 // tile_avx512_k.cpp the K types' dots and tiles. Call only when the CPU has AVX-512 F, BW, VL and VNNI.
 void add_avx512_legacy_kernels(DotKernels& kernels);
-GemmKernels avx512_gemm_kernels();  // gemm_avx512.cpp: the legacy types
+GemmKernels avx512_gemm_kernels();          // gemm_avx512.cpp: the legacy types
+void add_avx512_k_gemm(GemmKernels& kernels);  // gemm_avx512_k.cpp: the K types
 void add_avx512_k_kernels(DotKernels& kernels);
 
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built

@@ -10,8 +10,15 @@
 namespace hearth::cpu {
 namespace {
 
-// Per block: 8 groups of 16 rows x 4 quant bytes, then 16 d and 16 m floats.
+// Per legacy block: 8 groups of 16 rows x 4 quant bytes, then 16 d and 16 m floats. Per K super-block:
+// 64 such groups, 8 registers of scale pairs, 4 of min pairs, 8 of Q6_K offset corrections, 16 d and
+// 16 dmin floats (gemm_avx512_k.cpp).
 constexpr uint64_t kPanelBlockBytes = 8 * 64 + 2 * 64;
+constexpr uint64_t kPanelSuperBlockBytes = (64 + 8 + 4 + 8 + 2) * 64;
+
+bool is_k_type(DType weight_type) {
+    return weight_type == DType::Q4_K || weight_type == DType::Q5_K || weight_type == DType::Q6_K;
+}
 
 template <class Act>
 void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, int offset,
@@ -30,9 +37,36 @@ void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nb
     }
 }
 
+// A Q8_K block as GemmKActBlock describes it; Q6_K weights take the quants plus 128.
+void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool plus_128,
+                GemmKActBlock* blocks) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const auto* y = reinterpret_cast<const BlockQ8_K*>(acts + static_cast<uint64_t>(r) * act_stride);
+        for (int64_t i = 0; i < nblocks; ++i) {
+            GemmKActBlock& b = blocks[r * nblocks + i];
+            for (int run = 0; run < kQK_K / 32; ++run)
+                for (int lane = 0; lane < 8; ++lane)
+                    for (int m = 0; m < 4; ++m) {
+                        const int8_t q = y[i].qs[32 * run + lane + 8 * m];
+                        b.quants[32 * run + 4 * lane + m] = plus_128 ? static_cast<int8_t>(q ^ 0x80) : q;
+                    }
+            for (int t = 0; t < 8; ++t)
+                b.bsum_pairs[t] = static_cast<int16_t>(y[i].bsums[2 * t] + y[i].bsums[2 * t + 1]);
+            b.d = y[i].d;
+            b.padding[0] = b.padding[1] = b.padding[2] = 0;
+        }
+    }
+}
+
 }  // namespace
 
-uint64_t gemm_panel_bytes(int64_t nblocks) { return kPanelBlockBytes * static_cast<uint64_t>(nblocks); }
+uint64_t gemm_panel_bytes(DType weight_type, int64_t nblocks) {
+    return (is_k_type(weight_type) ? kPanelSuperBlockBytes : kPanelBlockBytes) * static_cast<uint64_t>(nblocks);
+}
+
+uint64_t gemm_act_block_bytes(DType weight_type) {
+    return is_k_type(weight_type) ? sizeof(GemmKActBlock) : sizeof(GemmActBlock);
+}
 
 int gemm_weight_offset(DType weight_type) {
     switch (weight_type) {
@@ -44,10 +78,15 @@ int gemm_weight_offset(DType weight_type) {
 }
 
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
-                         int64_t nblocks, GemmActBlock* blocks) {
+                         int64_t nblocks, void* blocks) {
+    if (is_k_type(weight_type)) {
+        describe_k(acts, act_stride, rows, nblocks, weight_type == DType::Q6_K, static_cast<GemmKActBlock*>(blocks));
+        return;
+    }
     const int offset = gemm_weight_offset(weight_type);
-    if (vec_dot_type(weight_type) == DType::Q8_1) describe<BlockQ8_1>(acts, act_stride, rows, nblocks, offset, blocks);
-    else describe<BlockQ8_0>(acts, act_stride, rows, nblocks, offset, blocks);
+    auto* legacy = static_cast<GemmActBlock*>(blocks);
+    if (vec_dot_type(weight_type) == DType::Q8_1) describe<BlockQ8_1>(acts, act_stride, rows, nblocks, offset, legacy);
+    else describe<BlockQ8_0>(acts, act_stride, rows, nblocks, offset, legacy);
 }
 
 }  // namespace hearth::cpu
