@@ -106,6 +106,11 @@ struct GemmArgs {
     float* out;              // out[j * out_stride + i] for weight row i, activation row j
     int64_t out_stride;
     uint8_t* panel;          // gemm_panel_bytes(weight type, nblocks) bytes, 64-byte aligned
+    // The weight bytes of the panel this thread takes next (null if none): the kernel prefetches them
+    // while it computes, since packing reads its rows a block at a time, which no hardware prefetcher
+    // follows.
+    const uint8_t* next_weights = nullptr;
+    uint64_t next_bytes = 0;
 };
 
 using GemmKernel = void (*)(const GemmArgs& args);

@@ -11,7 +11,7 @@
 
 #include "backends/cpu/kernels/avx512_legacy_traits.h"
 #include "backends/cpu/kernels/dot_kernels.h"
-#include "backends/cpu/kernels/gemm_transpose.h"
+#include "backends/cpu/kernels/gemm_pack.h"
 
 namespace hearth::cpu {
 namespace {
@@ -64,6 +64,7 @@ HEARTH_AVX512 void panel_columns(const GemmArgs& args, const PanelBlock* panel, 
     __m512 sums[C];
     for (int c = 0; c < C; ++c) sums[c] = _mm512_setzero_ps();
     for (int64_t i = 0; i < args.nblocks; ++i) {
+        if (c0 == 0) prefetch_next_panel(args, i, args.nblocks);
         const PanelBlock& p = panel[i];
         const __m512 xd = _mm512_load_ps(p.d);
         const __m512 xm = _mm512_load_ps(p.m);

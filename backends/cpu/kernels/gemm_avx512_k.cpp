@@ -14,7 +14,7 @@
 #include "backends/cpu/kernels/avx2_k_blocks.h"
 #include "backends/cpu/kernels/avx512_blocks.h"
 #include "backends/cpu/kernels/dot_kernels.h"
-#include "backends/cpu/kernels/gemm_transpose.h"
+#include "backends/cpu/kernels/gemm_pack.h"
 
 namespace hearth::cpu {
 namespace {
@@ -122,6 +122,7 @@ HEARTH_AVX512 void panel_column(const GemmArgs& args, const PanelSuperBlock* pan
     for (int l = 0; l < kSlots; ++l) lanes_f[l] = _mm512_setzero_ps();
     __m512 total = _mm512_setzero_ps();
     for (int64_t i = 0; i < args.nblocks; ++i) {
+        if (c == 0) prefetch_next_panel(args, i, args.nblocks);
         const PanelSuperBlock& p = panel[i];
         const auto* quads = reinterpret_cast<const int32_t*>(a[i].quants);
         __m512i lanes[kSlots];
