@@ -198,21 +198,18 @@ int gemm_mismatches(GemmKernel gemm, DType type, int64_t nblocks, int weight_row
     return bad;
 }
 
-TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch") {
-    if (!detect_cpu_features().avx512_vnni) {
-        MESSAGE("this CPU has no AVX-512 VNNI: GEMM kernels not tested");
-        return;
-    }
-    const DotKernels kernels = dot_kernels_for(Isa::avx512);
+// Every GEMM kernel of one instruction set's table over panels of 1..16 rows and several batches.
+void check_every_gemm(Isa isa) {
+    const DotKernels kernels = dot_kernels_for(isa);
     std::mt19937 rng(9753);
     for (DType type : kTileTypes) {
         const GemmKernel gemm = kernels.gemm.for_type(type);
         if (gemm == nullptr) continue;
         for (int64_t blocks : block_counts(type)) {
-            for (int rows : {1, 5, 15, 16}) {
-                for (int64_t act_rows : {1, 7, 8, 19}) {
+            for (int rows : {1, 5, 8, 9, 15, 16}) {
+                for (int64_t act_rows : {1, 3, 7, 8, 19}) {
                     for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
-                        INFO("gemm ", dtype_info(type).name, " blocks=", blocks, " rows=", rows,
+                        INFO(isa_name(isa), " gemm ", dtype_info(type).name, " blocks=", blocks, " rows=", rows,
                              " act_rows=", act_rows, " arbitrary=", fill == Fill::arbitrary);
                         CHECK(gemm_mismatches(gemm, type, blocks, rows, act_rows, fill, rng) == 0);
                     }
@@ -220,6 +217,12 @@ TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch"
             }
         }
     }
+}
+
+TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch") {
+    if (!cpu_has_avx2()) return;
+    check_every_gemm(Isa::avx2);
+    if (detect_cpu_features().avx512) check_every_gemm(Isa::avx512);
 }
 
 TEST_CASE("tile kernels equal the reference bit for bit for every shape") {

@@ -104,6 +104,7 @@ DotKernels avx2_dot_kernels() {
     add_avx2_k_kernels(k);
     k.tiles = avx2_tile_kernels();
     k.decode = avx2_decode_kernels();
+    k.gemm = avx2_gemm_kernels();
     return k;
 }
 

@@ -12,6 +12,7 @@
 #include "backends/cpu/kernels/avx512_legacy_traits.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/gemm_pack.h"
+#include "backends/cpu/kernels/gemm_prefetch.h"
 
 namespace hearth::cpu {
 namespace {

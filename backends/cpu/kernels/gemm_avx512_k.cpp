@@ -11,15 +11,15 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <type_traits>
 
-#include "backends/cpu/kernels/avx2_k_blocks.h"
+#include "backends/cpu/kernels/gemm_k_types.h"
 #include "backends/cpu/kernels/avx512_blocks.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/gemm_pack.h"
+#include "backends/cpu/kernels/gemm_prefetch.h"
 
 namespace hearth::cpu {
 namespace {
 
-constexpr int kSlots = 8;  // lane slots per run
 
 // One super-block of a repacked panel (register lane r = weight row r).
 struct PanelSuperBlock {
@@ -31,39 +31,6 @@ struct PanelSuperBlock {
     float dmin[16];
 };
 static_assert(sizeof(PanelSuperBlock) == (64 + 8 + 4 + 8 + 2) * 64, "gemm_panel_bytes assumes this layout");
-
-// What each K type adds: its runs of quants (as maddubs's operand), its scale pairs and mins.
-// Q4_K / Q5_K quants are unsigned and meet the signed activation quants; Q6_K quants are made signed
-// (q - 32) and meet the activation quants plus 128, whose extra 128 * sum(scale * q) per lane is the
-// row's correction.
-template <typename BlockType>
-struct Q45 {
-    using Block = BlockType;
-    static constexpr bool kSignedWeights = false;
-    HEARTH_AVX2 static void runs(const Block& b, __m256i* out) { unpack_q45k_runs(b, out); }
-    static void scale_pairs(const Block& b, uint32_t* pairs, uint32_t* min_pairs) {
-        ScaleMin sm[kRuns];
-        for (int k = 0; k < kRuns; ++k) sm[k] = unpack_scale_min_k4(k, b.scales);
-        for (int k = 0; k < kRuns; ++k) pairs[k] = sm[k].scale * 0x10001u;
-        for (int t = 0; t < kRuns / 2; ++t) min_pairs[t] = sm[2 * t].min | sm[2 * t + 1].min << 16;
-    }
-    static uint16_t dmin(const Block& b) { return b.dmin; }
-};
-
-struct Q6 {
-    using Block = BlockQ6_K;
-    static constexpr bool kSignedWeights = true;
-    HEARTH_AVX2 static void runs(const Block& b, __m256i* out) {
-        unpack_q6k_runs(b, out);
-        for (int k = 0; k < kRuns; ++k) out[k] = _mm256_sub_epi8(out[k], _mm256_set1_epi8(32));
-    }
-    static void scale_pairs(const Block& b, uint32_t* pairs, uint32_t* min_pairs) {
-        for (int k = 0; k < kRuns; ++k)
-            pairs[k] = static_cast<uint16_t>(b.scales[2 * k]) | static_cast<uint32_t>(static_cast<uint16_t>(b.scales[2 * k + 1])) << 16;
-        for (int t = 0; t < kRuns / 2; ++t) min_pairs[t] = 0;
-    }
-    static uint16_t dmin(const Block&) { return 0; }
-};
 
 template <class T>
 HEARTH_AVX512 void pack_panel(const GemmArgs& args, PanelSuperBlock* panel) {

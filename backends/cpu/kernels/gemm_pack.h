@@ -1,8 +1,7 @@
 #pragma once
-// What the AVX-512 GEMM kernels repack their panels with. Include only from files whose every caller
+// The 16 x 16 int32 transpose the AVX-512 GEMM kernels repack their panels with. Include only from files whose every caller
 // carries HEARTH_AVX512 (see avx512_blocks.h).
 #include "backends/cpu/kernels/avx512_blocks.h"
-#include "backends/cpu/kernels/dot_kernels.h"
 
 namespace hearth::cpu {
 namespace {
@@ -32,17 +31,6 @@ HEARTH_AVX512 inline void transpose16(__m512i* v) {
         v[4 + j] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0x88);
         v[12 + j] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0xDD);
     }
-}
-
-// Prefetches part `step` of `steps` of the next panel's weights (GemmArgs::next_weights), so that a
-// loop of `steps` iterations spreads the next panel's reads over this panel's compute.
-inline void prefetch_next_panel(const GemmArgs& args, int64_t step, int64_t steps) {
-    if (args.next_weights == nullptr) return;
-    const uint64_t lines = (args.next_bytes + 63) / 64;
-    const uint64_t begin = lines * static_cast<uint64_t>(step) / static_cast<uint64_t>(steps);
-    const uint64_t end = lines * static_cast<uint64_t>(step + 1) / static_cast<uint64_t>(steps);
-    for (uint64_t line = begin; line < end; ++line)
-        _mm_prefetch(reinterpret_cast<const char*>(args.next_weights + 64 * line), _MM_HINT_T0);
 }
 
 }  // namespace

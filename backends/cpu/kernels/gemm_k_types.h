@@ -1,0 +1,47 @@
+#pragma once
+// The K types (Q4_K, Q5_K, Q6_K) as the GEMM kernels (gemm_avx2_k.cpp, gemm_avx512_k.cpp) repack
+// them: per row and super-block, 8 runs of 32 quants in the reference's lane order (int32 slot l of a
+// run holds the 4 quants of lane l, see avx2_k_blocks.h), each run's pair of int16 scales, and the
+// mins. Include only from files whose every caller carries HEARTH_AVX2 or a superset of it.
+#include "backends/cpu/kernels/avx2_k_blocks.h"
+
+namespace hearth::cpu {
+namespace {
+
+constexpr int kSlots = 8;  // lane slots per run
+
+// What each K type adds: its runs of quants (as maddubs's operand), its scale pairs and mins.
+// Q4_K / Q5_K quants are unsigned and meet the signed activation quants; Q6_K quants are made signed
+// (q - 32) and meet the activation quants plus 128, whose extra 128 * sum(scale * q) per lane is the
+// row's correction.
+template <typename BlockType>
+struct Q45 {
+    using Block = BlockType;
+    static constexpr bool kSignedWeights = false;
+    HEARTH_AVX2 static void runs(const Block& b, __m256i* out) { unpack_q45k_runs(b, out); }
+    static void scale_pairs(const Block& b, uint32_t* pairs, uint32_t* min_pairs) {
+        ScaleMin sm[kRuns];
+        for (int k = 0; k < kRuns; ++k) sm[k] = unpack_scale_min_k4(k, b.scales);
+        for (int k = 0; k < kRuns; ++k) pairs[k] = sm[k].scale * 0x10001u;
+        for (int t = 0; t < kRuns / 2; ++t) min_pairs[t] = sm[2 * t].min | sm[2 * t + 1].min << 16;
+    }
+    static uint16_t dmin(const Block& b) { return b.dmin; }
+};
+
+struct Q6 {
+    using Block = BlockQ6_K;
+    static constexpr bool kSignedWeights = true;
+    HEARTH_AVX2 static void runs(const Block& b, __m256i* out) {
+        unpack_q6k_runs(b, out);
+        for (int k = 0; k < kRuns; ++k) out[k] = _mm256_sub_epi8(out[k], _mm256_set1_epi8(32));
+    }
+    static void scale_pairs(const Block& b, uint32_t* pairs, uint32_t* min_pairs) {
+        for (int k = 0; k < kRuns; ++k)
+            pairs[k] = static_cast<uint16_t>(b.scales[2 * k]) | static_cast<uint32_t>(static_cast<uint16_t>(b.scales[2 * k + 1])) << 16;
+        for (int t = 0; t < kRuns / 2; ++t) min_pairs[t] = 0;
+    }
+    static uint16_t dmin(const Block&) { return 0; }
+};
+
+}  // namespace
+}  // namespace hearth::cpu
