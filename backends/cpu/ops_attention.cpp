@@ -39,8 +39,8 @@ struct HeadRows {
     }
 };
 
-// A decode step (one row) keeps one head per task; from this many rows on, tasks take KV groups.
-constexpr int64_t kRowsForGroupedHeads = 4;
+// Tasks take whole KV groups when that still gives every thread this many tasks.
+constexpr int64_t kGroupTasksPerThread = 2;
 
 // For each of `heads` rows of n scores: probs[j] = exp(dots[j] * scale - max) / sum (the sum taken in
 // double, key after key, as the reference does); the caller rounds them to f16. The heads advance
@@ -91,10 +91,11 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     const int64_t slot_bytes = kv.layout().slot_bytes();
     const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(type), p.head_dim));
     const int32_t group = p.n_head / p.n_head_kv;
-    // With enough rows, one task takes all heads of a KV group, which read the same keys and values
-    // (the kernels widen each key once for all of them); a single row keeps one head per task so
-    // that every thread has work.
-    const int32_t heads = q.rows >= kRowsForGroupedHeads ? group : 1;
+    // With enough tasks, one task takes all heads of a KV group, which read the same keys and values
+    // (the kernels widen each key once for all of them); with fewer groups than that, one head per
+    // task so that every thread has work (SmolLM2 decodes one row with 3 KV groups on 2 threads).
+    const bool grouped = q.rows * p.n_head_kv >= kGroupTasksPerThread * pool_.size();
+    const int32_t heads = grouped ? group : 1;
     const int32_t tasks_per_row = p.n_head / heads;
     const int32_t hd = p.head_dim;
     const auto round_to_f16 = [this](float* values, int64_t n) {

@@ -48,39 +48,55 @@ double dot_reference(const float* q, const uint16_t* key, int64_t n) {
     return sum;
 }
 
-// Keys [j, j + 8) for heads [h0, h0 + H).
-template <int H>
-HEARTH_AVX512_F void dots_8_keys(const float* q, int64_t q_stride, const uint16_t* keys, int64_t key_stride, int64_t n,
-                                 double* out, int64_t out_stride) {
-    __m512d acc[H];
-    for (int h = 0; h < H; ++h) acc[h] = _mm512_setzero_pd();
+// Keys [j, j + 8 * G) for heads [h0, h0 + H): H * G independent chains of double adds, so that few
+// heads still keep the adder busy.
+template <int H, int G>
+HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t* keys, int64_t key_stride, int64_t n,
+                               double* out, int64_t out_stride) {
+    __m512d acc[G][H];
+    for (int g = 0; g < G; ++g)
+        for (int h = 0; h < H; ++h) acc[g][h] = _mm512_setzero_pd();
     for (int64_t d = 0; d < n; d += 8) {
-        __m256 k[8];
-        for (int i = 0; i < 8; ++i) k[i] = load_f16x8(keys + i * key_stride + d);
-        transpose8(k);
-        for (int i = 0; i < 8; ++i)
-            for (int h = 0; h < H; ++h) {
-                const __m256 product = _mm256_mul_ps(k[i], _mm256_set1_ps(q[h * q_stride + d + i]));
-                acc[h] = _mm512_add_pd(acc[h], _mm512_cvtps_pd(product));
-            }
+        for (int g = 0; g < G; ++g) {
+            __m256 k[8];
+            for (int i = 0; i < 8; ++i) k[i] = load_f16x8(keys + (8 * g + i) * key_stride + d);
+            transpose8(k);
+            for (int i = 0; i < 8; ++i)
+                for (int h = 0; h < H; ++h) {
+                    const __m256 product = _mm256_mul_ps(k[i], _mm256_set1_ps(q[h * q_stride + d + i]));
+                    acc[g][h] = _mm512_add_pd(acc[g][h], _mm512_cvtps_pd(product));
+                }
+        }
     }
-    for (int h = 0; h < H; ++h) _mm512_storeu_pd(out + h * out_stride, acc[h]);
+    for (int g = 0; g < G; ++g)
+        for (int h = 0; h < H; ++h) _mm512_storeu_pd(out + h * out_stride + 8 * g, acc[g][h]);
 }
 
 HEARTH_AVX512_F void dots_f16_avx512(const float* q, int64_t q_stride, int heads, const uint16_t* keys,
                                      int64_t key_stride, int64_t n_keys, int64_t n, double* out, int64_t out_stride) {
     int64_t j = 0;
     if (n % 8 == 0) {
+        if (heads <= 2) {  // two key blocks at a time
+            for (; j + 16 <= n_keys; j += 16) {
+                for (int h = 0; h < heads; h += 2) {
+                    const float* qh = q + h * q_stride;
+                    const uint16_t* k = keys + j * key_stride;
+                    double* o = out + h * out_stride + j;
+                    if (heads - h == 1) dots_keys<1, 2>(qh, q_stride, k, key_stride, n, o, out_stride);
+                    else dots_keys<2, 2>(qh, q_stride, k, key_stride, n, o, out_stride);
+                }
+            }
+        }
         for (; j + 8 <= n_keys; j += 8) {
             for (int h = 0; h < heads; h += kHeadsPerPass) {
                 const float* qh = q + h * q_stride;
                 const uint16_t* k = keys + j * key_stride;
                 double* o = out + h * out_stride + j;
                 switch (std::min(kHeadsPerPass, heads - h)) {
-                    case 1: dots_8_keys<1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 2: dots_8_keys<2>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 3: dots_8_keys<3>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    default: dots_8_keys<4>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 1: dots_keys<1, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 2: dots_keys<2, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 3: dots_keys<3, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    default: dots_keys<4, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
                 }
             }
         }
