@@ -65,7 +65,10 @@ private:
     std::vector<uint8_t> act_blocks_;       // their description for the GEMM kernels
     std::vector<uint8_t> panel_scratch_;    // one repacked weight panel per thread (GEMM kernels)
 
+    std::vector<float> half_acts_;          // activations rounded to f16 / bf16 (half_matmul)
+
     void gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out);
+    void half_matmul(const Weight& w, Tensor x, Tensor out, F16DotsKernel dots);  // ops_matmul_half.cpp
 };
 
 }  // namespace hearth::cpu

@@ -40,6 +40,10 @@ void run_tiles(TileKernel tile, TileArgs base, int64_t row_begin, int64_t row_en
 void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
     require(x.cols == w.in && out.rows == x.rows && out.cols == w.out, ErrorKind::internal,
             "matmul: shape mismatch");
+    const F16DotsKernel half_dots = w.type == DType::F16    ? attention_kernels_.dots_f16
+                                    : w.type == DType::BF16 ? attention_kernels_.dots_bf16
+                                                            : nullptr;
+    if (half_dots != nullptr) return half_matmul(w, x, out, half_dots);
     const DType act_type = vec_dot_type(w.type);
     const uint64_t act_stride = row_bytes(dtype_info(act_type), w.in);
     const uint64_t w_stride = row_bytes(dtype_info(w.type), w.in);

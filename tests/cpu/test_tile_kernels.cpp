@@ -290,7 +290,10 @@ void check_matmul_matches_reference(IsaRequest isa, DType type) {
 }
 
 TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..19 rows") {
-    for (DType type : kTileTypes) {
+    std::vector<DType> types(std::begin(kTileTypes), std::end(kTileTypes));
+    types.push_back(DType::F16);
+    types.push_back(DType::BF16);
+    for (DType type : types) {
         check_matmul_matches_reference(IsaRequest::scalar, type);
         if (detect_cpu_features().avx2) check_matmul_matches_reference(IsaRequest::avx2, type);
         if (detect_cpu_features().neon_dotprod) check_matmul_matches_reference(IsaRequest::neon, type);

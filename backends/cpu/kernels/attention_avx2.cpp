@@ -21,16 +21,29 @@ __attribute__((target("avx2,f16c"))) void axpy_f16_one(double* acc, float p, con
     for (; i < n; ++i) acc[i] += static_cast<double>(p * fp16_to_f32(v[i]));
 }
 
-double dot_f16_reference(const float* q, const uint16_t* key, int64_t n) {
+// A half (f16, or bf16 for the BF16 weight matmul) widened exactly to float.
+template <bool Bf16>
+float widen(uint16_t h) { return Bf16 ? bf16_to_f32(h) : fp16_to_f32(h); }
+
+template <bool Bf16>
+__attribute__((target("avx2,f16c"))) inline __m256 load_halves8(const uint16_t* p) {
+    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    if constexpr (Bf16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(raw), 16));
+    else return _mm256_cvtph_ps(raw);
+}
+
+template <bool Bf16>
+double dot_reference(const float* q, const uint16_t* key, int64_t n) {
     double sum = 0.0;
-    for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * fp16_to_f32(key[d]));
+    for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * widen<Bf16>(key[d]));
     return sum;
 }
 
 // Four keys at a time: their products for 8 dimensions are formed as the reference forms them,
 // transposed so each double lane (one key) adds its products in dimension order.
-__attribute__((target("avx2,f16c"))) void dots_f16_one(const float* q, const uint16_t* keys, int64_t key_stride,
-                                                       int64_t n_keys, int64_t n, double* out) {
+template <bool Bf16>
+__attribute__((target("avx2,f16c"))) void dots_half_one(const float* q, const uint16_t* keys, int64_t key_stride,
+                                                        int64_t n_keys, int64_t n, double* out) {
     int64_t j = 0;
     if (n % 8 == 0) {
         for (; j + 4 <= n_keys; j += 4) {
@@ -39,13 +52,13 @@ __attribute__((target("avx2,f16c"))) void dots_f16_one(const float* q, const uin
             for (int64_t d = 0; d < n; d += 8) {
                 const __m256 qv = _mm256_loadu_ps(q + d);
                 const uint16_t* k = k0 + d;
-                const __m256 p0 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                const __m256 p0 = _mm256_mul_ps(qv, load_halves8<Bf16>(k));
                 k += key_stride;
-                const __m256 p1 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                const __m256 p1 = _mm256_mul_ps(qv, load_halves8<Bf16>(k));
                 k += key_stride;
-                const __m256 p2 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                const __m256 p2 = _mm256_mul_ps(qv, load_halves8<Bf16>(k));
                 k += key_stride;
-                const __m256 p3 = _mm256_mul_ps(qv, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
+                const __m256 p3 = _mm256_mul_ps(qv, load_halves8<Bf16>(k));
                 const __m256 t0 = _mm256_unpacklo_ps(p0, p1), t1 = _mm256_unpackhi_ps(p0, p1);
                 const __m256 t2 = _mm256_unpacklo_ps(p2, p3), t3 = _mm256_unpackhi_ps(p2, p3);
                 const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
@@ -63,7 +76,7 @@ __attribute__((target("avx2,f16c"))) void dots_f16_one(const float* q, const uin
             _mm256_storeu_pd(out + j, acc);
         }
     }
-    for (; j < n_keys; ++j) out[j] = dot_f16_reference(q, keys + j * key_stride, n);
+    for (; j < n_keys; ++j) out[j] = dot_reference<Bf16>(q, keys + j * key_stride, n);
 }
 
 }  // namespace
@@ -78,7 +91,9 @@ __attribute__((target("avx2,f16c"))) void round_f16_avx2(float* values, int64_t 
 
 AttentionKernels attention_kernels_for(Isa isa) {
     switch (isa) {
-        case Isa::avx2: return {axpy_each_value<axpy_f16_one>, dots_each_head<dots_f16_one>, round_f16_avx2};
+        case Isa::avx2:
+            return {axpy_each_value<axpy_f16_one>, dots_each_head<dots_half_one<false>>, round_f16_avx2,
+                    dots_each_head<dots_half_one<true>>};
         case Isa::avx512: return avx512_attention_kernels();
         default: return {};
     }

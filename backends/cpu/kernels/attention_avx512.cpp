@@ -22,6 +22,17 @@ HEARTH_AVX512_F inline __m256 load_f16x8(const uint16_t* p) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
 
+// 8 halves widened exactly: f16, or bf16 for the BF16 weight matmul.
+template <bool Bf16>
+HEARTH_AVX512_F inline __m256 load_halves8(const uint16_t* p) {
+    if constexpr (Bf16) {
+        const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(raw), 16));
+    } else {
+        return load_f16x8(p);
+    }
+}
+
 // rows[i] = 8 values of key i; afterwards rows[d] = value d of the 8 keys.
 HEARTH_AVX512_F inline void transpose8(__m256* rows) {
     __m256 t[8];
@@ -42,15 +53,16 @@ HEARTH_AVX512_F inline void transpose8(__m256* rows) {
     }
 }
 
+template <bool Bf16>
 double dot_reference(const float* q, const uint16_t* key, int64_t n) {
     double sum = 0.0;
-    for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * fp16_to_f32(key[d]));
+    for (int64_t d = 0; d < n; ++d) sum += static_cast<double>(q[d] * (Bf16 ? bf16_to_f32(key[d]) : fp16_to_f32(key[d])));
     return sum;
 }
 
 // Keys [j, j + 8 * G) for heads [h0, h0 + H): H * G independent chains of double adds, so that few
 // heads still keep the adder busy.
-template <int H, int G>
+template <int H, int G, bool Bf16>
 HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t* keys, int64_t key_stride, int64_t n,
                                double* out, int64_t out_stride) {
     __m512d acc[G][H];
@@ -59,7 +71,7 @@ HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t*
     for (int64_t d = 0; d < n; d += 8) {
         for (int g = 0; g < G; ++g) {
             __m256 k[8];
-            for (int i = 0; i < 8; ++i) k[i] = load_f16x8(keys + (8 * g + i) * key_stride + d);
+            for (int i = 0; i < 8; ++i) k[i] = load_halves8<Bf16>(keys + (8 * g + i) * key_stride + d);
             transpose8(k);
             for (int i = 0; i < 8; ++i)
                 for (int h = 0; h < H; ++h) {
@@ -72,7 +84,8 @@ HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t*
         for (int h = 0; h < H; ++h) _mm512_storeu_pd(out + h * out_stride + 8 * g, acc[g][h]);
 }
 
-HEARTH_AVX512_F void dots_f16_avx512(const float* q, int64_t q_stride, int heads, const uint16_t* keys,
+template <bool Bf16>
+HEARTH_AVX512_F void dots_half_avx512(const float* q, int64_t q_stride, int heads, const uint16_t* keys,
                                      int64_t key_stride, int64_t n_keys, int64_t n, double* out, int64_t out_stride) {
     int64_t j = 0;
     if (n % 8 == 0) {
@@ -82,8 +95,8 @@ HEARTH_AVX512_F void dots_f16_avx512(const float* q, int64_t q_stride, int heads
                     const float* qh = q + h * q_stride;
                     const uint16_t* k = keys + j * key_stride;
                     double* o = out + h * out_stride + j;
-                    if (heads - h == 1) dots_keys<1, 2>(qh, q_stride, k, key_stride, n, o, out_stride);
-                    else dots_keys<2, 2>(qh, q_stride, k, key_stride, n, o, out_stride);
+                    if (heads - h == 1) dots_keys<1, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride);
+                    else dots_keys<2, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride);
                 }
             }
         }
@@ -93,16 +106,16 @@ HEARTH_AVX512_F void dots_f16_avx512(const float* q, int64_t q_stride, int heads
                 const uint16_t* k = keys + j * key_stride;
                 double* o = out + h * out_stride + j;
                 switch (std::min(kHeadsPerPass, heads - h)) {
-                    case 1: dots_keys<1, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 2: dots_keys<2, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 3: dots_keys<3, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    default: dots_keys<4, 1>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 1: dots_keys<1, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 2: dots_keys<2, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 3: dots_keys<3, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    default: dots_keys<4, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
                 }
             }
         }
     }
     for (; j < n_keys; ++j)
-        for (int h = 0; h < heads; ++h) out[h * out_stride + j] = dot_reference(q + h * q_stride, keys + j * key_stride, n);
+        for (int h = 0; h < heads; ++h) out[h * out_stride + j] = dot_reference<Bf16>(q + h * q_stride, keys + j * key_stride, n);
 }
 
 // 64 dimensions (8 registers of 8 doubles) stay in registers over the whole run of values.
@@ -133,6 +146,8 @@ HEARTH_AVX512_F void axpy_f16_avx512(double* acc, const float* probs, const uint
 
 }  // namespace
 
-AttentionKernels avx512_attention_kernels() { return {axpy_f16_avx512, dots_f16_avx512, round_f16_avx2}; }
+AttentionKernels avx512_attention_kernels() {
+    return {axpy_f16_avx512, dots_half_avx512<false>, round_f16_avx2, dots_half_avx512<true>};
+}
 
 }  // namespace hearth::cpu

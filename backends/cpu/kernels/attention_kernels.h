@@ -22,10 +22,14 @@ using F16DotsKernel = void (*)(const float* q, int64_t q_stride, int heads, cons
 // values[i] = fp16_to_f32(f32_to_fp16(values[i])) for i < n (a NaN stays a NaN, its payload may differ).
 using F16RoundKernel = void (*)(float* values, int64_t n);
 
+// The dots kernels also serve the F16 and BF16 weight matmuls (ops_matmul.cpp), whose reference
+// (ggml's vec_dot_f16 / bf16) is the same double sum of float products: weight rows as keys,
+// activation rows (rounded to the weight type) as the query heads.
 struct AttentionKernels {
     F16AxpyKernel axpy_f16 = nullptr;
     F16DotsKernel dots_f16 = nullptr;
     F16RoundKernel round_f16 = nullptr;
+    F16DotsKernel dots_bf16 = nullptr;  // as dots_f16 with bf16 keys
 };
 
 AttentionKernels attention_kernels_for(Isa isa);
