@@ -43,7 +43,7 @@ std::vector<int32_t> int_list(const Args& args, const std::string& name, int32_t
 
 struct ModelFacts {
     std::string filename, type;
-    uint64_t size = 0, n_params = 0;
+    uint64_t size = 0, n_params = 0, bytes_per_token = 0;
 };
 
 ModelFacts model_facts(const LoadedModel& loaded) {
@@ -51,6 +51,7 @@ ModelFacts model_facts(const LoadedModel& loaded) {
     const LoadedModel::Facts model = loaded.facts();
     facts.filename = std::filesystem::path(loaded.file().path()).filename().string();
     facts.size = model.weight_bytes;
+    facts.bytes_per_token = model.bytes_per_token;
     facts.n_params = model.n_params;
     facts.type = loaded.model().config().architecture + " " + model.size_label + " " + model.main_type;
     return facts;
@@ -167,7 +168,7 @@ int cmd_bench(int argc, char** argv) {
             all.push_back(to_json(r, facts, *loaded, options, actual_threads, now_iso8601()));
         }
         // Each generated token reads every weight once (the embedding table only one row of).
-        const double weight_gbps = static_cast<double>(facts.size) * r.avg_ts() / 1e9;
+        const double weight_gbps = static_cast<double>(facts.bytes_per_token) * r.avg_ts() / 1e9;
         if (bandwidth && test.n_prompt == 0) {
             char note[200];
             std::snprintf(note, sizeof note, "%s: weights read at %.1f GB/s, %.0f%% of the measured bandwidth",

@@ -70,10 +70,15 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string& path, const Lo
 
 LoadedModel::Facts LoadedModel::facts() const {
     Facts facts;
+    uint64_t embedding_bytes = 0;
+    bool separate_output = false;
     for (const auto& t : file_->tensors()) {
         facts.weight_bytes += t.nbytes;
         facts.n_params += static_cast<uint64_t>(t.elements());
+        if (t.name == "token_embd.weight") embedding_bytes = t.nbytes;
+        if (t.name == "output.weight") separate_output = true;
     }
+    facts.bytes_per_token = facts.weight_bytes - (separate_output ? embedding_bytes : 0);
     facts.main_type = gguf::quantization_name(*file_);
     facts.size_label = std::string(file_->find_string("general.size_label").value_or("?"));
     return facts;

@@ -45,6 +45,10 @@ public:
     // file's size label ("135M").
     struct Facts {
         uint64_t weight_bytes = 0;
+        // Bytes a generated token reads: every tensor but the token embedding table, of which it
+        // reads one row (the table counts in full when there is no separate output matrix, since
+        // the output projection then reads all of it).
+        uint64_t bytes_per_token = 0;
         uint64_t n_params = 0;
         std::string main_type;
         std::string size_label;
