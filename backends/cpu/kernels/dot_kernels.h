@@ -143,7 +143,7 @@ DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
 TileKernels avx2_tile_kernels();            // tile_avx2.cpp: the legacy types
 TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types, one activation row
-GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: Q4_0, Q4_1, Q5_0, Q5_1
+GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 

@@ -4,8 +4,11 @@
 // the rows' lanes, so a block's integer sums need no horizontal step and the float steps of 8 outputs
 // run in one register (avx2_legacy_traits.h's step8, per lane the reference's expression). Without
 // VNNI the products take maddubs (pairs of quants, int16) and one madd per four groups: with unsigned
-// quants below 32 the int16 sums of 8 products stay under 2^15, so every integer sum is exact. Q8_0's
-// quants do not fit maddubs this way; it keeps the tile kernels.
+// quants below 32 the int16 sums of 8 products stay under 2^15, so every integer sum is exact. Q8_0
+// keeps its signed quants and takes maddubs(|w|, sign(a, w)) with one madd per group: exact because
+// activation quants from the quantizer lie in [-127, 127] (the pair sums stay under 2^15).
+#include <type_traits>
+
 #include "backends/cpu/kernels/avx2_legacy_traits.h"
 #include "backends/cpu/kernels/gemm_prefetch.h"
 
@@ -44,6 +47,17 @@ HEARTH_AVX2 inline void transpose8(__m256i* rows) {
     }
 }
 
+// The 32 quants of a weight block as the panel stores them: unsigned for the 4- and 5-bit types,
+// Q8_0's signed bytes as they are (kSigned).
+template <class T>
+struct Packed {
+    static constexpr bool kSigned = std::is_same_v<T, Q8_0>;
+    HEARTH_AVX2 static __m256i quants(const typename T::Weight& b) {
+        if constexpr (kSigned) return load32(b.qs);
+        else return T::unpack(b);
+    }
+};
+
 template <class T>
 HEARTH_AVX2 void pack_panel(const GemmArgs& args, PanelBlock* panel) {
     const auto row = [&](int r) {
@@ -61,7 +75,7 @@ HEARTH_AVX2 void pack_panel(const GemmArgs& args, PanelBlock* panel) {
                     continue;
                 }
                 const typename T::Weight& b = row(r)[i];
-                v[k] = T::unpack(b);
+                v[k] = Packed<T>::quants(b);
                 d[k] = b.d;
                 if constexpr (T::kHasMin) m[k] = b.m;
             }
@@ -74,7 +88,17 @@ HEARTH_AVX2 void pack_panel(const GemmArgs& args, PanelBlock* panel) {
 }
 
 // The integer sums of one block for 8 rows (one half of the panel) and the activation's groups.
+template <bool Signed>
 HEARTH_AVX2 inline __m256i block_sums(const __m256i (*groups)[2], int half, const int32_t* quads) {
+    if constexpr (Signed) {
+        __m256i sum = _mm256_setzero_si256();
+        for (int g = 0; g < kGroups; ++g) {
+            const __m256i w = _mm256_load_si256(&groups[g][half]);
+            const __m256i a = _mm256_sign_epi8(_mm256_set1_epi32(quads[g]), w);
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(w), a), ones16()));
+        }
+        return sum;
+    }
     __m256i pairs[2];
     for (int q = 0; q < 2; ++q) {
         __m256i sum = _mm256_setzero_si256();
@@ -103,7 +127,9 @@ HEARTH_AVX2 void panel_columns(const GemmArgs& args, const PanelBlock* panel, in
             const auto* quads = reinterpret_cast<const int32_t*>(y[c][i].qs);
             const GemmActBlock& a = info[c][i];
             for (int half = 0; half < 2; ++half) {
-                const __m256i sumi = _mm256_sub_epi32(block_sums(p.groups, half, quads), _mm256_set1_epi32(a.offset_sum));
+                // Signed quants need no offset (a.offset_sum is the unsigned kernels' 128 * sum).
+                const __m256i offset = _mm256_set1_epi32(Packed<T>::kSigned ? 0 : a.offset_sum);
+                const __m256i sumi = _mm256_sub_epi32(block_sums<Packed<T>::kSigned>(p.groups, half, quads), offset);
                 const LaneScales s{_mm256_load_ps(p.d + 8 * half), _mm256_load_ps(p.m + 8 * half), _mm256_set1_ps(a.d),
                                    _mm256_set1_ps(a.m)};
                 sums[c][half] = T::step8(sums[c][half], s, _mm256_cvtepi32_ps(sumi));
@@ -145,6 +171,7 @@ GemmKernels avx2_gemm_kernels() {
     k.q4_1 = gemm<Q4_1>;
     k.q5_0 = gemm<Q5_0>;
     k.q5_1 = gemm<Q5_1>;
+    k.q8_0 = gemm<Q8_0>;
     return k;
 }
 
