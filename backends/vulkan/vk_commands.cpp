@@ -9,32 +9,32 @@ Commands::Commands(const Context& context) : context_(context) {
     VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
     pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
     pool_info.queueFamilyIndex = context.queue_family();
-    check(vkCreateCommandPool(device, &pool_info, nullptr, &pool_), "vkCreateCommandPool");
+    check(context_.api().vkCreateCommandPool(device, &pool_info, nullptr, &pool_), "vkCreateCommandPool");
     VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
     alloc.commandPool = pool_;
     alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
     alloc.commandBufferCount = 1;
     VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     try {
-        check(vkAllocateCommandBuffers(device, &alloc, &buffer_), "vkAllocateCommandBuffers");
-        check(vkCreateFence(device, &fence_info, nullptr, &fence_), "vkCreateFence");
+        check(context_.api().vkAllocateCommandBuffers(device, &alloc, &buffer_), "vkAllocateCommandBuffers");
+        check(context_.api().vkCreateFence(device, &fence_info, nullptr, &fence_), "vkCreateFence");
     } catch (...) {
-        vkDestroyCommandPool(device, pool_, nullptr);
+        context_.api().vkDestroyCommandPool(device, pool_, nullptr);
         throw;
     }
 }
 
 Commands::~Commands() {
-    if (recording_) vkEndCommandBuffer(buffer_);
-    vkDestroyFence(context_.device(), fence_, nullptr);
-    vkDestroyCommandPool(context_.device(), pool_, nullptr);
+    if (recording_) context_.api().vkEndCommandBuffer(buffer_);
+    context_.api().vkDestroyFence(context_.device(), fence_, nullptr);
+    context_.api().vkDestroyCommandPool(context_.device(), pool_, nullptr);
 }
 
 void Commands::begin_if_idle() {
     if (recording_) return;
     VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    check(vkBeginCommandBuffer(buffer_, &info), "vkBeginCommandBuffer");
+    check(context_.api().vkBeginCommandBuffer(buffer_, &info), "vkBeginCommandBuffer");
     recording_ = true;
 }
 
@@ -44,14 +44,14 @@ void Commands::barrier() {
     memory.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
                            VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
     const VkPipelineStageFlags stages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
-    vkCmdPipelineBarrier(buffer_, stages, stages | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &memory, 0, nullptr, 0, nullptr);
+    context_.api().vkCmdPipelineBarrier(buffer_, stages, stages | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &memory, 0, nullptr, 0, nullptr);
 }
 
 void Commands::dispatch(VkPipeline pipeline, VkPipelineLayout layout, std::span<const std::byte> push, Groups groups) {
     begin_if_idle();
-    vkCmdBindPipeline(buffer_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-    vkCmdPushConstants(buffer_, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, static_cast<uint32_t>(push.size()), push.data());
-    vkCmdDispatch(buffer_, groups.x, groups.y, 1);
+    context_.api().vkCmdBindPipeline(buffer_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+    context_.api().vkCmdPushConstants(buffer_, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, static_cast<uint32_t>(push.size()), push.data());
+    context_.api().vkCmdDispatch(buffer_, groups.x, groups.y, 1);
     barrier();
 }
 
@@ -59,21 +59,21 @@ void Commands::copy(VkBuffer source, VkDeviceSize source_offset, VkBuffer target
                     VkDeviceSize bytes) {
     begin_if_idle();
     const VkBufferCopy region{source_offset, target_offset, bytes};
-    vkCmdCopyBuffer(buffer_, source, target, 1, &region);
+    context_.api().vkCmdCopyBuffer(buffer_, source, target, 1, &region);
     barrier();
 }
 
 void Commands::flush() {
     if (!recording_) return;
     recording_ = false;
-    check(vkEndCommandBuffer(buffer_), "vkEndCommandBuffer");
+    check(context_.api().vkEndCommandBuffer(buffer_), "vkEndCommandBuffer");
     VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &buffer_;
-    check(vkResetFences(context_.device(), 1, &fence_), "vkResetFences");
-    check(vkQueueSubmit(context_.queue(), 1, &submit, fence_), "vkQueueSubmit");
-    check(vkWaitForFences(context_.device(), 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
-    check(vkResetCommandBuffer(buffer_, 0), "vkResetCommandBuffer");
+    check(context_.api().vkResetFences(context_.device(), 1, &fence_), "vkResetFences");
+    check(context_.api().vkQueueSubmit(context_.queue(), 1, &submit, fence_), "vkQueueSubmit");
+    check(context_.api().vkWaitForFences(context_.device(), 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    check(context_.api().vkResetCommandBuffer(buffer_, 0), "vkResetCommandBuffer");
 }
 
 }  // namespace hearth::vk

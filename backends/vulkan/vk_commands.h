@@ -3,7 +3,7 @@
 // result (flush). Every recorded command is followed by a full compute/transfer memory barrier,
 // so each dispatch sees everything before it: simple and always correct; the ops are few and
 // large enough that the barriers cost little.
-#include <vulkan/vulkan.h>
+#include "backends/vulkan/vk_api.h"
 
 #include <cstddef>
 #include <span>

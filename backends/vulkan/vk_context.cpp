@@ -51,12 +51,12 @@ void request_features(FeatureChain& chain) {
 }
 
 // What the device lacks among the requested features, comma-separated.
-std::string missing_features(VkPhysicalDevice device) {
+std::string missing_features(const Api& api, VkPhysicalDevice device) {
     VkPhysicalDeviceProperties props;
-    vkGetPhysicalDeviceProperties(device, &props);
+    api.vkGetPhysicalDeviceProperties(device, &props);
     if (props.apiVersion < kRequiredApi) return "Vulkan 1.2 (it has " + version_text(props.apiVersion) + ")";
     FeatureChain have;
-    vkGetPhysicalDeviceFeatures2(device, &have.base);
+    api.vkGetPhysicalDeviceFeatures2(device, &have.base);
     std::string missing;
     const auto need = [&](VkBool32 present, const char* name) {
         if (!present) missing += (missing.empty() ? "" : ", ") + std::string(name);
@@ -69,9 +69,9 @@ std::string missing_features(VkPhysicalDevice device) {
     need(have.v12.shaderInt8, "shaderInt8");
     need(have.v12.bufferDeviceAddress, "bufferDeviceAddress");
     uint32_t n_families = 0;
-    vkGetPhysicalDeviceQueueFamilyProperties(device, &n_families, nullptr);
+    api.vkGetPhysicalDeviceQueueFamilyProperties(device, &n_families, nullptr);
     std::vector<VkQueueFamilyProperties> families(n_families);
-    vkGetPhysicalDeviceQueueFamilyProperties(device, &n_families, families.data());
+    api.vkGetPhysicalDeviceQueueFamilyProperties(device, &n_families, families.data());
     bool compute = false;
     for (const auto& f : families) compute = compute || (f.queueFlags & VK_QUEUE_COMPUTE_BIT) != 0;
     need(compute, "a compute queue");
@@ -81,7 +81,7 @@ std::string missing_features(VkPhysicalDevice device) {
 std::string mib(VkDeviceSize bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 // Throws Error(unsupported) with the reason when no Vulkan 1.2 driver is present.
-VkInstance create_instance() {
+VkInstance create_instance(Api& api) {
     VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
     app.pApplicationName = "hearth";
     app.pEngineName = "hearth";
@@ -89,28 +89,34 @@ VkInstance create_instance() {
     VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     info.pApplicationInfo = &app;
     VkInstance instance = VK_NULL_HANDLE;
-    const VkResult result = vkCreateInstance(&info, nullptr, &instance);
+    const VkResult result = api.vkCreateInstance(&info, nullptr, &instance);
     require(result != VK_ERROR_INCOMPATIBLE_DRIVER, ErrorKind::unsupported,
             "Vulkan: no driver supports Vulkan 1.2 (is a Vulkan driver installed, e.g. mesa-vulkan-drivers?)");
     check(result, "vkCreateInstance");
+    try {
+        api.load(instance);
+    } catch (...) {
+        if (api.vkDestroyInstance != nullptr) api.vkDestroyInstance(instance, nullptr);
+        throw;
+    }
     return instance;
 }
 
-std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
+std::vector<VkPhysicalDevice> physical_devices(const Api& api, VkInstance instance) {
     uint32_t count = 0;
-    check(vkEnumeratePhysicalDevices(instance, &count, nullptr), "vkEnumeratePhysicalDevices");
+    check(api.vkEnumeratePhysicalDevices(instance, &count, nullptr), "vkEnumeratePhysicalDevices");
     std::vector<VkPhysicalDevice> devices(count);
-    check(vkEnumeratePhysicalDevices(instance, &count, devices.data()), "vkEnumeratePhysicalDevices");
+    check(api.vkEnumeratePhysicalDevices(instance, &count, devices.data()), "vkEnumeratePhysicalDevices");
     return devices;
 }
 
-std::vector<DeviceCandidate> candidates_of(const std::vector<VkPhysicalDevice>& devices) {
+std::vector<DeviceCandidate> candidates_of(const Api& api, const std::vector<VkPhysicalDevice>& devices) {
     std::vector<DeviceCandidate> candidates;
     for (size_t i = 0; i < devices.size(); ++i) {
         VkPhysicalDeviceProperties props;
-        vkGetPhysicalDeviceProperties(devices[i], &props);
+        api.vkGetPhysicalDeviceProperties(devices[i], &props);
         candidates.push_back(
-            {static_cast<int>(i), props.deviceName, kind_of(props.deviceType), missing_features(devices[i])});
+            {static_cast<int>(i), props.deviceName, kind_of(props.deviceType), missing_features(api, devices[i])});
     }
     return candidates;
 }
@@ -132,40 +138,41 @@ void check(VkResult result, std::string_view what) {
 }
 
 std::vector<DeviceCandidate> list_devices() {
-    VkInstance instance = create_instance();
+    Api api;
+    VkInstance instance = create_instance(api);
     try {
-        std::vector<DeviceCandidate> candidates = candidates_of(physical_devices(instance));
-        vkDestroyInstance(instance, nullptr);
+        std::vector<DeviceCandidate> candidates = candidates_of(api, physical_devices(api, instance));
+        api.vkDestroyInstance(instance, nullptr);
         return candidates;
     } catch (...) {
-        vkDestroyInstance(instance, nullptr);
+        api.vkDestroyInstance(instance, nullptr);
         throw;
     }
 }
 
 Context::Context(int requested_device) {
-    instance_ = create_instance();
+    instance_ = create_instance(api_);
     try {
         pick_device(requested_device);
         create_device();
     } catch (...) {
-        if (device_ != VK_NULL_HANDLE) vkDestroyDevice(device_, nullptr);
-        vkDestroyInstance(instance_, nullptr);
+        if (device_ != VK_NULL_HANDLE) api_.vkDestroyDevice(device_, nullptr);
+        api_.vkDestroyInstance(instance_, nullptr);
         throw;
     }
 }
 
 Context::~Context() {
-    vkDeviceWaitIdle(device_);
-    vkDestroyDevice(device_, nullptr);
-    vkDestroyInstance(instance_, nullptr);
+    api_.vkDeviceWaitIdle(device_);
+    api_.vkDestroyDevice(device_, nullptr);
+    api_.vkDestroyInstance(instance_, nullptr);
 }
 
 void Context::pick_device(int requested_device) {
     const int requested =
         requested_device >= 0 ? requested_device : parse_device_index(std::getenv("HEARTH_VULKAN_DEVICE"));
-    const std::vector<VkPhysicalDevice> devices = physical_devices(instance_);
-    const int index = choose_device(candidates_of(devices), requested);
+    const std::vector<VkPhysicalDevice> devices = physical_devices(api_, instance_);
+    const int index = choose_device(candidates_of(api_, devices), requested);
     physical_ = devices[static_cast<size_t>(index)];
 
     VkPhysicalDeviceMaintenance3Properties m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
@@ -175,8 +182,8 @@ void Context::pick_device(int requested_device) {
     props.pNext = &m3;
     m3.pNext = &v11;
     v11.pNext = &driver;
-    vkGetPhysicalDeviceProperties2(physical_, &props);
-    vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
+    api_.vkGetPhysicalDeviceProperties2(physical_, &props);
+    api_.vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
     const VkPhysicalDeviceLimits& limits = props.properties.limits;
     max_workgroups_x_ = limits.maxComputeWorkGroupCount[0];
     kind_ = kind_of(props.properties.deviceType);
@@ -194,9 +201,9 @@ void Context::pick_device(int requested_device) {
 
 void Context::create_device() {
     uint32_t n_families = 0;
-    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &n_families, nullptr);
+    api_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &n_families, nullptr);
     std::vector<VkQueueFamilyProperties> families(n_families);
-    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &n_families, families.data());
+    api_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &n_families, families.data());
     // Prefer a compute-only family (often a separate engine on discrete GPUs), else any with compute.
     uint32_t chosen = n_families;
     for (uint32_t f = 0; f < n_families; ++f) {
@@ -216,8 +223,8 @@ void Context::create_device() {
     info.pNext = &features.base;
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queue_info;
-    check(vkCreateDevice(physical_, &info, nullptr, &device_), "vkCreateDevice");
-    vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
+    check(api_.vkCreateDevice(physical_, &info, nullptr, &device_), "vkCreateDevice");
+    api_.vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
 }
 
 uint32_t Context::memory_type(uint32_t type_bits, VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred) const {
@@ -238,6 +245,6 @@ VkDeviceSize Context::heap_size(uint32_t memory_type) const {
     return memory_.memoryHeaps[memory_.memoryTypes[memory_type].heapIndex].size;
 }
 
-void Context::wait_idle() const { check(vkDeviceWaitIdle(device_), "vkDeviceWaitIdle"); }
+void Context::wait_idle() const { check(api_.vkDeviceWaitIdle(device_), "vkDeviceWaitIdle"); }
 
 }  // namespace hearth::vk

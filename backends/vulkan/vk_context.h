@@ -1,7 +1,7 @@
 #pragma once
 // The Vulkan instance, the chosen physical device with the features Hearth's shaders need, one
 // compute queue, and the helpers everything else uses to turn VkResults into hearth::Errors.
-#include <vulkan/vulkan.h>
+#include "backends/vulkan/vk_api.h"
 
 #include <cstdint>
 #include <string>
@@ -25,6 +25,7 @@ public:
     Context(const Context&) = delete;
     Context& operator=(const Context&) = delete;
 
+    const Api& api() const { return api_; }
     VkDevice device() const { return device_; }
     VkQueue queue() const { return queue_; }
     uint32_t queue_family() const { return queue_family_; }
@@ -44,6 +45,7 @@ private:
     void pick_device(int requested_device);
     void create_device();
 
+    Api api_;  // first member: the loader outlives every handle below
     VkInstance instance_ = VK_NULL_HANDLE;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;
     VkDevice device_ = VK_NULL_HANDLE;

@@ -47,10 +47,10 @@ Buffer::Buffer(const Context& context, VkDeviceSize size, MemoryKind kind, const
     info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                  VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-    check(vkCreateBuffer(device, &info, nullptr, &buffer_), "vkCreateBuffer for " + what);
+    check(context_.api().vkCreateBuffer(device, &info, nullptr, &buffer_), "vkCreateBuffer for " + what);
     try {
         VkMemoryRequirements needs;
-        vkGetBufferMemoryRequirements(device, buffer_, &needs);
+        context_.api().vkGetBufferMemoryRequirements(device, buffer_, &needs);
         const MemoryFlags flags = flags_for(kind);
         const uint32_t type = context.memory_type(needs.memoryTypeBits, flags.required, flags.preferred);
         require(needs.size <= context.heap_size(type), ErrorKind::out_of_memory,
@@ -61,26 +61,26 @@ Buffer::Buffer(const Context& context, VkDeviceSize size, MemoryKind kind, const
         alloc.pNext = &address_flags;
         alloc.allocationSize = needs.size;
         alloc.memoryTypeIndex = type;
-        check(vkAllocateMemory(device, &alloc, nullptr, &memory_), "vkAllocateMemory for " + what);
-        check(vkBindBufferMemory(device, buffer_, memory_, 0), "vkBindBufferMemory for " + what);
+        check(context_.api().vkAllocateMemory(device, &alloc, nullptr, &memory_), "vkAllocateMemory for " + what);
+        check(context_.api().vkBindBufferMemory(device, buffer_, memory_, 0), "vkBindBufferMemory for " + what);
         if (kind != MemoryKind::device) {
             void* host = nullptr;
-            check(vkMapMemory(device, memory_, 0, VK_WHOLE_SIZE, 0, &host), "vkMapMemory for " + what);
+            check(context_.api().vkMapMemory(device, memory_, 0, VK_WHOLE_SIZE, 0, &host), "vkMapMemory for " + what);
             mapped_ = static_cast<std::byte*>(host);
         }
         VkBufferDeviceAddressInfo address_info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
         address_info.buffer = buffer_;
-        address_ = vkGetBufferDeviceAddress(device, &address_info);
+        address_ = context_.api().vkGetBufferDeviceAddress(device, &address_info);
     } catch (...) {
-        if (memory_ != VK_NULL_HANDLE) vkFreeMemory(device, memory_, nullptr);
-        vkDestroyBuffer(device, buffer_, nullptr);
+        if (memory_ != VK_NULL_HANDLE) context_.api().vkFreeMemory(device, memory_, nullptr);
+        context_.api().vkDestroyBuffer(device, buffer_, nullptr);
         throw;
     }
 }
 
 Buffer::~Buffer() {
-    vkDestroyBuffer(context_.device(), buffer_, nullptr);
-    vkFreeMemory(context_.device(), memory_, nullptr);  // unmaps implicitly
+    context_.api().vkDestroyBuffer(context_.device(), buffer_, nullptr);
+    context_.api().vkFreeMemory(context_.device(), memory_, nullptr);  // unmaps implicitly
 }
 
 Arena::Arena(const Context& context, MemoryKind kind, VkDeviceSize chunk_bytes, const char* purpose)

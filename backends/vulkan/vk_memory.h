@@ -1,7 +1,7 @@
 #pragma once
 // Buffers with device addresses, and a bump allocator over them for weights, a step's
 // activations and a step's host uploads.
-#include <vulkan/vulkan.h>
+#include "backends/vulkan/vk_api.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -14,7 +14,7 @@ namespace hearth::vk {
 namespace {
 
 // A file name that changes with the device and its driver: a driver update starts a new cache.
-std::string cache_file_path(VkPhysicalDevice physical) {
+std::string cache_file_path(const Api& api, VkPhysicalDevice physical) {
     std::filesystem::path dir;
     if (const char* custom = std::getenv("HEARTH_CACHE_DIR")) {
         dir = custom;
@@ -26,7 +26,7 @@ std::string cache_file_path(VkPhysicalDevice physical) {
         return {};
     }
     VkPhysicalDeviceProperties props{};
-    vkGetPhysicalDeviceProperties(physical, &props);
+    api.vkGetPhysicalDeviceProperties(physical, &props);
     char name[96];
     std::snprintf(name, sizeof name, "pipelines-%04x-%04x-%08x.bin", props.vendorID, props.deviceID, props.driverVersion);
     return (dir / "vulkan" / name).string();
@@ -52,37 +52,37 @@ void write_file(const std::string& path, const std::vector<char>& bytes) {
 }  // namespace
 
 Pipelines::Pipelines(const Context& context)
-    : context_(context), cache_path_(cache_file_path(context.physical_device())) {
+    : context_(context), cache_path_(cache_file_path(context.api(), context.physical_device())) {
     // The driver checks the header (vendor, device, cache UUID) and ignores data it cannot use.
     const std::vector<char> saved = cache_path_.empty() ? std::vector<char>{} : read_file(cache_path_);
     VkPipelineCacheCreateInfo cache_info{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
     cache_info.initialDataSize = saved.size();
     cache_info.pInitialData = saved.empty() ? nullptr : saved.data();
-    if (vkCreatePipelineCache(context.device(), &cache_info, nullptr, &cache_) != VK_SUCCESS) {
+    if (context_.api().vkCreatePipelineCache(context.device(), &cache_info, nullptr, &cache_) != VK_SUCCESS) {
         cache_info.initialDataSize = 0;  // unusable saved data: start empty
         cache_info.pInitialData = nullptr;
-        check(vkCreatePipelineCache(context.device(), &cache_info, nullptr, &cache_), "vkCreatePipelineCache");
+        check(context_.api().vkCreatePipelineCache(context.device(), &cache_info, nullptr, &cache_), "vkCreatePipelineCache");
     }
     VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes};
     VkPipelineLayoutCreateInfo info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
     info.pushConstantRangeCount = 1;
     info.pPushConstantRanges = &range;
-    check(vkCreatePipelineLayout(context.device(), &info, nullptr, &layout_), "vkCreatePipelineLayout");
+    check(context_.api().vkCreatePipelineLayout(context.device(), &info, nullptr, &layout_), "vkCreatePipelineLayout");
 }
 
 Pipelines::~Pipelines() {
     size_t size = 0;
     if (!cache_path_.empty() && !pipelines_.empty() &&
-        vkGetPipelineCacheData(context_.device(), cache_, &size, nullptr) == VK_SUCCESS && size > 0) {
+        context_.api().vkGetPipelineCacheData(context_.device(), cache_, &size, nullptr) == VK_SUCCESS && size > 0) {
         std::vector<char> bytes(size);
-        if (vkGetPipelineCacheData(context_.device(), cache_, &size, bytes.data()) == VK_SUCCESS) {
+        if (context_.api().vkGetPipelineCacheData(context_.device(), cache_, &size, bytes.data()) == VK_SUCCESS) {
             bytes.resize(size);
             write_file(cache_path_, bytes);
         }
     }
-    vkDestroyPipelineCache(context_.device(), cache_, nullptr);
-    for (auto& [name, pipeline] : pipelines_) vkDestroyPipeline(context_.device(), pipeline, nullptr);
-    vkDestroyPipelineLayout(context_.device(), layout_, nullptr);
+    context_.api().vkDestroyPipelineCache(context_.device(), cache_, nullptr);
+    for (auto& [name, pipeline] : pipelines_) context_.api().vkDestroyPipeline(context_.device(), pipeline, nullptr);
+    context_.api().vkDestroyPipelineLayout(context_.device(), layout_, nullptr);
 }
 
 VkPipeline Pipelines::get(std::string_view name, std::span<const uint32_t> constants) {
@@ -101,7 +101,7 @@ VkPipeline Pipelines::get(std::string_view name, std::span<const uint32_t> const
     module_info.codeSize = code->words.size_bytes();
     module_info.pCode = code->words.data();
     VkShaderModule module = VK_NULL_HANDLE;
-    check(vkCreateShaderModule(context_.device(), &module_info, nullptr, &module), "vkCreateShaderModule");
+    check(context_.api().vkCreateShaderModule(context_.device(), &module_info, nullptr, &module), "vkCreateShaderModule");
     VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
     info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
@@ -115,8 +115,8 @@ VkPipeline Pipelines::get(std::string_view name, std::span<const uint32_t> const
     if (!constants.empty()) info.stage.pSpecializationInfo = &specialization;
     info.layout = layout_;
     VkPipeline pipeline = VK_NULL_HANDLE;
-    const VkResult result = vkCreateComputePipelines(context_.device(), cache_, 1, &info, nullptr, &pipeline);
-    vkDestroyShaderModule(context_.device(), module, nullptr);
+    const VkResult result = context_.api().vkCreateComputePipelines(context_.device(), cache_, 1, &info, nullptr, &pipeline);
+    context_.api().vkDestroyShaderModule(context_.device(), module, nullptr);
     check(result, "vkCreateComputePipelines for " + std::string(name));
     pipelines_.emplace(std::move(key), pipeline);
     return pipeline;

@@ -5,7 +5,7 @@
 // (one file per device and driver under ~/.cache/hearth/vulkan, $HEARTH_CACHE_DIR overriding
 // ~/.cache/hearth), so later runs skip the driver's shader compilation. The cache only speeds
 // things up: a missing, stale or unwritable file is ignored.
-#include <vulkan/vulkan.h>
+#include "backends/vulkan/vk_api.h"
 
 #include <span>
 #include <string>

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <string>
 #include <fstream>
 
 #include "backends/vulkan/vk_device_choice.h"
@@ -43,6 +44,19 @@ TEST_CASE("vulkan device index from HEARTH_VULKAN_DEVICE") {
     CHECK(vk::parse_device_index("2") == 2);
     CHECK_THROWS_AS(vk::parse_device_index("gpu"), Error);
     CHECK_THROWS_AS(vk::parse_device_index("-1"), Error);
+}
+
+TEST_CASE("vulkan without a loader: an unsupported error that names it, and nothing else changes") {
+    ::setenv("HEARTH_VULKAN_LOADER", "/nonexistent/libvulkan.so.1", 1);
+    try {
+        make_vulkan_backend(VulkanOptions{});
+        FAIL("a missing loader should refuse Vulkan");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::unsupported);
+        CHECK(std::string(e.what()).find("/nonexistent/libvulkan.so.1") != std::string::npos);
+    }
+    CHECK_THROWS_AS(list_vulkan_devices(), Error);
+    ::unsetenv("HEARTH_VULKAN_LOADER");
 }
 
 TEST_CASE("vulkan backend: description, bad device index, memory that does not fit, unsupported types") {
