@@ -4,6 +4,7 @@
 // one maddubs with the activation's 4 quants broadcast and one madd with the rows' scale pair add
 // that slot's products to lane l of 8 outputs, and the float steps follow the reference lane by lane,
 // so every output equals vec_dot bit for bit.
+#include "backends/cpu/kernels/avx2_transpose.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/gemm_k_types.h"
 #include "backends/cpu/kernels/gemm_prefetch.h"
@@ -27,26 +28,6 @@ struct PanelSuperBlock {
     PanelHalf half[kHalves];
 };
 static_assert(sizeof(PanelSuperBlock) == (64 + 8 + 4 + 8 + 2) * 64, "gemm_panel_bytes assumes this layout");
-
-// rows[r] = 8 int32 of row r; afterwards rows[k] = int32 k of the 8 rows.
-HEARTH_AVX2 inline void transpose8(__m256i* rows) {
-    __m256i t[8];
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_epi32(rows[i], rows[i + 1]);
-        t[i + 1] = _mm256_unpackhi_epi32(rows[i], rows[i + 1]);
-    }
-    __m256i s[8];
-    for (int i = 0; i < 8; i += 4) {
-        s[i] = _mm256_unpacklo_epi64(t[i], t[i + 2]);
-        s[i + 1] = _mm256_unpackhi_epi64(t[i], t[i + 2]);
-        s[i + 2] = _mm256_unpacklo_epi64(t[i + 1], t[i + 3]);
-        s[i + 3] = _mm256_unpackhi_epi64(t[i + 1], t[i + 3]);
-    }
-    for (int k = 0; k < 4; ++k) {
-        rows[k] = _mm256_permute2x128_si256(s[k], s[k + 4], 0x20);
-        rows[k + 4] = _mm256_permute2x128_si256(s[k], s[k + 4], 0x31);
-    }
-}
 
 template <class T>
 HEARTH_AVX2 void pack_half(const GemmArgs& args, int64_t i, int half, PanelHalf& p) {
