@@ -20,6 +20,7 @@ struct Weight {
     int64_t in = 0;
     int64_t out = 1;
     const void* data = nullptr;  // backend-owned storage (host memory on the CPU backend)
+    int32_t layout = 0;          // how the backend stores it: 0 = the file's block layout
 };
 
 // A dense f32 activation [rows, cols], row-major and contiguous, living on the backend.

@@ -1,5 +1,9 @@
 #include "backends/cpu/cpu_backend.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -11,6 +15,18 @@
 
 namespace hearth::cpu {
 namespace {
+
+// The file's copy of a repacked tensor is not read again: let the kernel reclaim its pages now
+// (MADV_PAGEOUT keeps the contents, so this is safe on any memory; without it, clean file pages
+// would stay resident beside the repacked copy until memory runs short).
+void release_pages(const uint8_t* data, uint64_t bytes) {
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) / page * page;
+#if defined(MADV_PAGEOUT)
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);  // advice only
+#endif
+}
 
 int default_threads() {
     const unsigned hw = std::thread::hardware_concurrency();
@@ -46,8 +62,31 @@ Weight CpuBackend::upload(const gguf::TensorInfo& tensor) {
         require(weight.in % act.block_elems == 0, ErrorKind::unsupported,
                 "tensor '" + tensor.name + "': row length " + std::to_string(weight.in) +
                     " is not a multiple of the " + std::string(act.name) + " block size");
+        repack(tensor, weight);
     }
     return weight;
+}
+
+// Matrices whose type has a panel kernel are repacked once into 16-row panels (same size as the
+// file's bytes), which the GEMM kernels then read as one stream without repacking per matmul. The
+// embedding table stays in the file's layout: embed() looks rows up in it.
+void CpuBackend::repack(const gguf::TensorInfo& tensor, Weight& weight) {
+    const PanelKernel panel = dot_kernels_.panels.for_type(tensor.type);
+    if (panel.repack == nullptr || weight.out % kGemmPanelRows != 0 || tensor.name == "token_embd.weight") return;
+    constexpr uint64_t kAlign = 64;
+    auto* buffer = static_cast<uint8_t*>(std::aligned_alloc(kAlign, (tensor.nbytes + kAlign - 1) / kAlign * kAlign));
+    require(buffer != nullptr, ErrorKind::out_of_memory,
+            "tensor '" + tensor.name + "': no memory for its repacked copy (" + std::to_string(tensor.nbytes) + " bytes)");
+    repacked_.emplace_back(buffer);
+    const int64_t nblocks = weight.in / dtype_info(weight.type).block_elems;
+    const uint64_t panel_bytes = row_bytes(dtype_info(weight.type), weight.in) * kGemmPanelRows;
+    pool_.parallel_for(weight.out / kGemmPanelRows, [&](int64_t p) {
+        panel.repack(tensor.data + panel_bytes * static_cast<uint64_t>(p), kGemmPanelRows, nblocks,
+                     buffer + panel_bytes * static_cast<uint64_t>(p));
+    });
+    weight.data = buffer;
+    weight.layout = kPanelLayout;
+    release_pages(tensor.data, tensor.nbytes);
 }
 
 std::unique_ptr<KvPages> CpuBackend::create_kv_pages(const KvLayout& layout) {

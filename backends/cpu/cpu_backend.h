@@ -64,6 +64,15 @@ private:
     std::vector<uint8_t> act_scratch_;  // activations quantized to the weights' dot type
     std::vector<uint8_t> act_blocks_;       // their description for the GEMM kernels
     std::vector<uint8_t> panel_scratch_;    // one repacked weight panel per thread (GEMM kernels)
+    struct FreeDeleter {
+        void operator()(uint8_t* p) const { std::free(p); }
+    };
+    std::vector<std::unique_ptr<uint8_t[], FreeDeleter>> repacked_;  // weights in kPanelLayout
+
+    // Weight in kPanelLayout (see upload), or the file's layout when its type has no panel kernel.
+    void repack(const gguf::TensorInfo& tensor, Weight& weight);
+    void describe_acts(const Weight& w, const uint8_t* acts, uint64_t act_stride, int64_t rows);
+    void panel_matmul(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out);
 
     std::vector<float> half_acts_;          // activations rounded to f16 / bf16 (half_matmul)
 

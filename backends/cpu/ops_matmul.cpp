@@ -58,6 +58,7 @@ void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
         if (fast_quantize != nullptr) fast_quantize(src, acts + r * act_stride, w.in);
         else quantize_row(act_type, src, acts + r * act_stride, w.in);
     });
+    if (w.layout == kPanelLayout) return panel_matmul(dot_kernels_.panels.for_type(w.type).gemm, w, acts, act_stride, out);
     const GemmKernel gemm_kernel = x.rows >= kGemmMinRows ? dot_kernels_.gemm.for_type(w.type) : nullptr;
     if (gemm_kernel != nullptr) return gemm(gemm_kernel, w, acts, act_stride, out);
     const auto* weights = static_cast<const uint8_t*>(w.data);
@@ -94,14 +95,44 @@ void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
     });
 }
 
-void CpuBackend::gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out) {
+void CpuBackend::describe_acts(const Weight& w, const uint8_t* acts, uint64_t act_stride, int64_t rows) {
     const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
     const uint64_t row_description = gemm_act_block_bytes(w.type) * static_cast<uint64_t>(nblocks);
-    act_blocks_.resize(row_description * static_cast<uint64_t>(out.rows));
-    pool_.parallel_for(out.rows, [&](int64_t r) {
+    act_blocks_.resize(row_description * static_cast<uint64_t>(rows));
+    pool_.parallel_for(rows, [&](int64_t r) {
         describe_act_blocks(w.type, acts + r * act_stride, act_stride, 1, nblocks,
                             act_blocks_.data() + row_description * static_cast<uint64_t>(r));
     });
+}
+
+// Weights in kPanelLayout: every row count runs the panel kernel; decode gives each thread one
+// contiguous run of panels (see matmul), a batch takes runs of panels per task.
+void CpuBackend::panel_matmul(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride,
+                              Tensor out) {
+    describe_acts(w, acts, act_stride, out.rows);
+    const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
+    const uint64_t panel_bytes = row_bytes(dtype_info(w.type), w.in) * kGemmPanelRows;
+    const int64_t n_panels = w.out / kGemmPanelRows;
+    const int64_t per_thread = out.rows == 1 ? kDecodeTasksPerThread : kGemmTasksPerThread;
+    const int64_t n_tasks = std::min<int64_t>(n_panels, per_thread * pool_.size());
+    pool_.parallel_for(n_tasks, [&](int64_t task) {
+        const int64_t end = n_panels * (task + 1) / n_tasks;
+        for (int64_t panel = n_panels * task / n_tasks; panel < end; ++panel) {
+            const auto* weights = static_cast<const uint8_t*>(w.data) + panel_bytes * static_cast<uint64_t>(panel);
+            GemmArgs args{weights, 0, kGemmPanelRows, acts, act_stride, act_blocks_.data(), out.rows, nblocks,
+                          out.data + panel * kGemmPanelRows, w.out, nullptr};
+            if (panel + 1 < end) {
+                args.next_weights = weights + panel_bytes;
+                args.next_bytes = panel_bytes;
+            }
+            kernel(args);
+        }
+    });
+}
+
+void CpuBackend::gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out) {
+    describe_acts(w, acts, act_stride, out.rows);
+    const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
     const uint64_t panel_bytes = (gemm_panel_bytes(w.type, nblocks) + kPanelAlign - 1) / kPanelAlign * kPanelAlign;
     panel_scratch_.resize(panel_bytes * static_cast<uint64_t>(pool_.size()) + kPanelAlign);
     const auto base = reinterpret_cast<uintptr_t>(panel_scratch_.data());

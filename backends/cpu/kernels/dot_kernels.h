@@ -40,17 +40,17 @@ struct TileShape {
 
 using TileKernel = void (*)(const TileArgs& args, TileShape shape);
 
-// One kernel per quantized weight type; a null entry means the type has none.
+// One kernel per quantized weight type; an empty (value-initialized) entry means the type has none.
 template <class Kernel>
 struct PerWeightType {
-    Kernel q4_0 = nullptr;
-    Kernel q4_1 = nullptr;
-    Kernel q5_0 = nullptr;
-    Kernel q5_1 = nullptr;
-    Kernel q8_0 = nullptr;
-    Kernel q4_k = nullptr;
-    Kernel q5_k = nullptr;
-    Kernel q6_k = nullptr;
+    Kernel q4_0{};
+    Kernel q4_1{};
+    Kernel q5_0{};
+    Kernel q5_1{};
+    Kernel q8_0{};
+    Kernel q4_k{};
+    Kernel q5_k{};
+    Kernel q6_k{};
 
     Kernel for_type(DType weight_type) const {
         switch (weight_type) {
@@ -62,7 +62,7 @@ struct PerWeightType {
             case DType::Q4_K: return q4_k;
             case DType::Q5_K: return q5_k;
             case DType::Q6_K: return q6_k;
-            default: return nullptr;
+            default: return {};
         }
     }
 };
@@ -125,11 +125,27 @@ uint64_t gemm_act_block_bytes(DType weight_type);
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
                          int64_t nblocks, void* blocks);
 
+// Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
+// and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
+// of each row's block) and then the 16 fp16 scales. The same bytes as the file's layout, in an order
+// the GEMM kernels read without repacking per matmul. Only for types with a PanelKernel.
+inline constexpr int32_t kPanelLayout = 1;
+
+// Repacks `rows` (a multiple of kGemmPanelRows) file-layout rows of nblocks blocks into dst.
+using PanelRepack = void (*)(const uint8_t* src, int64_t rows, int64_t nblocks, uint8_t* dst);
+
+// A matmul over one repacked panel: GemmArgs with `weights` at the panel and `panel` unused.
+struct PanelKernel {
+    PanelRepack repack = nullptr;
+    GemmKernel gemm = nullptr;
+};
+
 // The single dots (this struct's own entries) and the other kernel tables.
 struct DotKernels : PerWeightType<DotKernel> {
     TileKernels tiles;  // null entries: use the single dot above per output
     TileKernels decode;  // one activation row, 1..kTileMaxOutputs weight rows; null: the single dot
     GemmKernels gemm;    // many activation rows (prefill); null entries: the tiles
+    PerWeightType<PanelKernel> panels;  // weights repacked at load; empty entries: never repacked
     ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
 };
 
@@ -152,6 +168,7 @@ void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 void add_avx512_legacy_kernels(DotKernels& kernels);
 GemmKernels avx512_gemm_kernels();          // gemm_avx512.cpp: the legacy types
 void add_avx512_k_gemm(GemmKernels& kernels);  // gemm_avx512_k.cpp: the K types
+PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0
 void add_avx512_k_kernels(DotKernels& kernels);
 
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built
