@@ -234,43 +234,46 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
         if (isa == IsaRequest::avx2 && !detect_cpu_features().avx2) continue;
         if (isa == IsaRequest::avx512 && !detect_cpu_features().avx512) continue;
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
-        const bool has_panels = dot_kernels_for(backend.isa()).panels.for_type(DType::Q4_0).gemm != nullptr;
         std::mt19937 rng(31);
         const int64_t in = 9 * 32;
-        for (int64_t out_rows : {48, 40}) {
-            for (const char* name : {"blk.0.ffn_up.weight", "token_embd.weight"}) {
-                for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
-                    const auto bytes = make_rows(DType::Q4_0, out_rows, in, fill, rng);
-                    gguf::TensorInfo tensor;
-                    tensor.name = name;
-                    tensor.type = DType::Q4_0;
-                    tensor.shape = {in, out_rows};
-                    tensor.nbytes = bytes.size();
-                    tensor.data = bytes.data();
-                    const Weight w = backend.upload(tensor);
-                    const bool expect_panels = has_panels && out_rows % kGemmPanelRows == 0 &&
-                                               std::string_view(name) != "token_embd.weight";
-                    INFO(isa_name(backend.isa()), " ", name, " rows=", out_rows);
-                    CHECK((w.layout == kPanelLayout) == expect_panels);
-                    for (int64_t batch : {1, 2, 5, 8, 11}) {
-                        std::vector<float> x;
-                        for (int64_t r = 0; r < batch; ++r) {
-                            const auto row = mixed_floats(static_cast<int>(r), in, rng);
-                            x.insert(x.end(), row.begin(), row.end());
-                        }
-                        std::vector<float> y(static_cast<size_t>(batch * out_rows));
-                        backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
-                        std::vector<uint8_t> q(row_bytes(dtype_info(DType::Q8_0), in));
-                        int bad = 0;
-                        for (int64_t r = 0; r < batch; ++r) {
-                            quantize_row(DType::Q8_0, x.data() + r * in, q.data(), in);
-                            for (int64_t o = 0; o < out_rows; ++o) {
-                                const float expected = vec_dot(DType::Q4_0, bytes.data() + row_bytes(dtype_info(DType::Q4_0), in) * static_cast<uint64_t>(o), q.data(), in);
-                                if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
+        for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q8_0, DType::Q5_0}) {
+            const bool has_panels = dot_kernels_for(backend.isa()).panels.for_type(type).gemm != nullptr;
+            const DType act = vec_dot_type(type);
+            for (int64_t out_rows : {48, 40}) {
+                for (const char* name : {"blk.0.ffn_up.weight", "token_embd.weight"}) {
+                    for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+                        const auto bytes = make_rows(type, out_rows, in, fill, rng);
+                        gguf::TensorInfo tensor;
+                        tensor.name = name;
+                        tensor.type = type;
+                        tensor.shape = {in, out_rows};
+                        tensor.nbytes = bytes.size();
+                        tensor.data = bytes.data();
+                        const Weight w = backend.upload(tensor);
+                        const bool expect_panels = has_panels && out_rows % kGemmPanelRows == 0 &&
+                                                   std::string_view(name) != "token_embd.weight";
+                        INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " ", name, " rows=", out_rows);
+                        CHECK((w.layout == kPanelLayout) == expect_panels);
+                        for (int64_t batch : {1, 2, 5, 8, 11}) {
+                            std::vector<float> x;
+                            for (int64_t r = 0; r < batch; ++r) {
+                                const auto row = mixed_floats(static_cast<int>(r), in, rng);
+                                x.insert(x.end(), row.begin(), row.end());
                             }
+                            std::vector<float> y(static_cast<size_t>(batch * out_rows));
+                            backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
+                            std::vector<uint8_t> q(row_bytes(dtype_info(act), in));
+                            int bad = 0;
+                            for (int64_t r = 0; r < batch; ++r) {
+                                quantize_row(act, x.data() + r * in, q.data(), in);
+                                for (int64_t o = 0; o < out_rows; ++o) {
+                                    const float expected = vec_dot(type, bytes.data() + row_bytes(dtype_info(type), in) * static_cast<uint64_t>(o), q.data(), in);
+                                    if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
+                                }
+                            }
+                            CAPTURE(batch);
+                            CHECK(bad == 0);
                         }
-                        CAPTURE(batch);
-                        CHECK(bad == 0);
                     }
                 }
             }

@@ -127,7 +127,7 @@ void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_st
 
 // Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
 // and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
-// of each row's block) and then the 16 fp16 scales. The same bytes as the file's layout, in an order
+// of each row's block) and then the 16 fp16 scales (and offsets m, for the types with one). The same bytes as the file's layout, in an order
 // the GEMM kernels read without repacking per matmul. Only for types with a PanelKernel.
 inline constexpr int32_t kPanelLayout = 1;
 
@@ -168,7 +168,7 @@ void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 void add_avx512_legacy_kernels(DotKernels& kernels);
 GemmKernels avx512_gemm_kernels();          // gemm_avx512.cpp: the legacy types
 void add_avx512_k_gemm(GemmKernels& kernels);  // gemm_avx512_k.cpp: the K types
-PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0
+PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0, Q4_1
 void add_avx512_k_kernels(DotKernels& kernels);
 
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built

@@ -1,11 +1,13 @@
-// Q4_0 weights repacked at load into 16-row panels (kPanelLayout, dot_kernels.h) and the AVX-512 VNNI
-// matmul over them, for one activation row (decode) or many. Per block, four registers hold 4 quant
-// bytes of each of the 16 rows: their low nibbles are quants 4t..4t+3 and their high nibbles quants
-// 16+4t..19+4t, so two masks give the eight four-quant groups of gemm_avx512.cpp's panels with no
-// transposition; vpdpbusd with 4 broadcast activation quants adds each group's products to the 16
-// rows' block sums, and the float steps of the 16 outputs run in one register (per lane the
-// reference's expression in its block order), so every output equals vec_dot bit for bit. The
-// layout has the file's size, so repacking costs no memory and the weights are read as one stream.
+// Q4_0 and Q4_1 weights repacked at load into 16-row panels (kPanelLayout, dot_kernels.h) and the
+// AVX-512 VNNI matmul over them, for one activation row (decode) or many. Per block, a register
+// holds 4 quant bytes of each of the 16 rows: their low nibbles are quants 4t..4t+3 and their high
+// nibbles quants 16+4t..19+4t, so two masks give the eight four-quant groups of gemm_avx512.cpp's
+// panels with no transposition. (Q8_0 in this layout measured slower in decode, 40 against 42 t/s
+// on llama-1b: its weights already stream at the machine's bandwidth.) vpdpbusd
+// with 4 broadcast activation quants adds each group's products to the 16 rows' block sums, and the
+// float steps of the 16 outputs run in one register (per lane the reference's expression in its
+// block order), so every output equals vec_dot bit for bit. The layout has the file's size, so
+// repacking costs no memory, and the weights are read as one stream.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <cstring>
@@ -20,86 +22,119 @@ namespace {
 constexpr int kRows = kGemmPanelRows;
 constexpr int kColumns = 8;  // activation rows per pass over a panel
 
-// One block of 16 rows in the panel layout.
-struct PanelQ4_0 {
-    uint8_t quads[4][kRows][4];  // [t][row]: bytes 4t..4t+3 of the row's qs
-    uint16_t d[kRows];
+// How a type sits in the panel layout: kQuads dwords of nibble bytes per row and block, and whether
+// it has an offset field m beside d.
+template <class T>
+struct Layout;
+template <>
+struct Layout<Q4_0> {
+    static constexpr int kQuads = 4;
+    static constexpr bool kMin = false;
 };
-static_assert(sizeof(PanelQ4_0) == kRows * sizeof(BlockQ4_0), "the panel layout keeps the file's size");
+template <>
+struct Layout<Q4_1> {
+    static constexpr int kQuads = 4;
+    static constexpr bool kMin = true;
+};
 
-void repack_q4_0(const uint8_t* src, int64_t rows, int64_t nblocks, uint8_t* dst) {
-    const auto* in = reinterpret_cast<const BlockQ4_0*>(src);
-    auto* out = reinterpret_cast<PanelQ4_0*>(dst);
+// One block of 16 rows in the panel layout: [t][row] holds quant bytes 4t..4t+3 of the row's block,
+// then the 16 fp16 d (and for types with an offset, the 16 m).
+template <class T>
+struct PanelBlock {
+    uint8_t quads[Layout<T>::kQuads][kRows][4];
+    uint16_t scales[Layout<T>::kMin ? 2 * kRows : kRows];
+};
+static_assert(sizeof(PanelBlock<Q4_0>) == kRows * sizeof(BlockQ4_0), "the panel layout keeps the file's size");
+static_assert(sizeof(PanelBlock<Q4_1>) == kRows * sizeof(BlockQ4_1), "the panel layout keeps the file's size");
+
+template <class T>
+void repack(const uint8_t* src, int64_t rows, int64_t nblocks, uint8_t* dst) {
+    const auto* in = reinterpret_cast<const typename T::Weight*>(src);
+    auto* out = reinterpret_cast<PanelBlock<T>*>(dst);
     for (int64_t panel = 0; panel < rows / kRows; ++panel) {
         for (int64_t i = 0; i < nblocks; ++i) {
-            PanelQ4_0& p = out[panel * nblocks + i];
+            PanelBlock<T>& p = out[panel * nblocks + i];
             for (int r = 0; r < kRows; ++r) {
-                const BlockQ4_0& b = in[(panel * kRows + r) * nblocks + i];
-                for (int t = 0; t < 4; ++t) std::memcpy(p.quads[t][r], b.qs + 4 * t, 4);
-                p.d[r] = b.d;
+                const typename T::Weight& b = in[(panel * kRows + r) * nblocks + i];
+                for (int t = 0; t < Layout<T>::kQuads; ++t) std::memcpy(p.quads[t][r], b.qs + 4 * t, 4);
+                p.scales[r] = b.d;
+                if constexpr (Layout<T>::kMin) p.scales[kRows + r] = b.m;
             }
         }
     }
 }
 
+// The block's 8 four-quant groups of the 16 rows as unsigned bytes: the low and high nibbles.
+template <class T>
+HEARTH_AVX512 inline void unpack_groups(const PanelBlock<T>& p, __m512i* groups) {
+    const __m512i nibble = _mm512_set1_epi8(0x0F);
+    for (int t = 0; t < 4; ++t) {
+        const __m512i raw = _mm512_loadu_si512(p.quads[t]);
+        groups[t] = _mm512_and_si512(raw, nibble);
+        groups[4 + t] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), nibble);
+    }
+}
+
+HEARTH_AVX512 inline __m512 halves16(const uint16_t* h) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
+}
+
 // Activation rows [c0, c0 + C) over one panel.
-template <int C>
+template <class T, int C>
 HEARTH_AVX512 void panel_columns(const GemmArgs& args, int64_t c0) {
-    const auto* panel = reinterpret_cast<const PanelQ4_0*>(args.weights);
-    const BlockQ8_0* y[C];
+    const auto* panel = reinterpret_cast<const PanelBlock<T>*>(args.weights);
+    const typename T::Act* y[C];
     const GemmActBlock* info[C];
     for (int c = 0; c < C; ++c) {
-        y[c] = reinterpret_cast<const BlockQ8_0*>(args.acts + static_cast<uint64_t>(c0 + c) * args.act_stride);
+        y[c] = reinterpret_cast<const typename T::Act*>(args.acts + static_cast<uint64_t>(c0 + c) * args.act_stride);
         info[c] = static_cast<const GemmActBlock*>(args.act_blocks) + (c0 + c) * args.nblocks;
     }
     __m512 sums[C];
     for (int c = 0; c < C; ++c) sums[c] = _mm512_setzero_ps();
-    const __m512i nibble = _mm512_set1_epi8(0x0F);
     for (int64_t i = 0; i < args.nblocks; ++i) {
         if (c0 == 0) prefetch_next_panel(args, i, args.nblocks);
-        const PanelQ4_0& p = panel[i];
+        const PanelBlock<T>& p = panel[i];
         __m512i groups[8];
-        for (int t = 0; t < 4; ++t) {
-            const __m512i raw = _mm512_loadu_si512(p.quads[t]);
-            groups[t] = _mm512_and_si512(raw, nibble);
-            groups[4 + t] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), nibble);
-        }
-        const __m512 xd = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.d)));
+        unpack_groups<T>(p, groups);
+        const __m512 xd = halves16(p.scales);
+        const __m512 xm = Layout<T>::kMin ? halves16(p.scales + kRows) : _mm512_setzero_ps();
         for (int c = 0; c < C; ++c) {
             const auto* quads = reinterpret_cast<const int32_t*>(y[c][i].qs);
             const GemmActBlock& a = info[c][i];
-            __m512i even = _mm512_set1_epi32(-a.offset_sum);  // offset_sum = 8 * sum of the quants
+            __m512i even = _mm512_set1_epi32(-a.offset_sum);  // the type's offset times the quant sum
             __m512i odd = _mm512_setzero_si512();
             for (int g = 0; g < 8; g += 2) {
                 even = _mm512_dpbusd_epi32(even, groups[g], _mm512_set1_epi32(quads[g]));
                 odd = _mm512_dpbusd_epi32(odd, groups[g + 1], _mm512_set1_epi32(quads[g + 1]));
             }
-            const LaneScales s{xd, _mm512_set1_ps(a.d), _mm512_setzero_ps(), _mm512_setzero_ps()};
-            sums[c] = _mm512_add_ps(sums[c], Q4_0::terms(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), s));
+            const LaneScales s{xd, _mm512_set1_ps(a.d), xm, _mm512_set1_ps(a.m)};
+            sums[c] = _mm512_add_ps(sums[c], T::terms(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), s));
         }
     }
     for (int c = 0; c < C; ++c) _mm512_storeu_ps(args.out + (c0 + c) * args.out_stride, sums[c]);
 }
 
-template <int C = kColumns>
+template <class T, int C = kColumns>
 HEARTH_AVX512 void columns_tail(const GemmArgs& args, int64_t c0, int64_t left) {
     if constexpr (C >= 1) {
-        if (left == C) return panel_columns<C>(args, c0);
-        return columns_tail<C - 1>(args, c0, left);
+        if (left == C) return panel_columns<T, C>(args, c0);
+        return columns_tail<T, C - 1>(args, c0, left);
     }
 }
 
-HEARTH_AVX512 void gemm_q4_0(const GemmArgs& args) {
+template <class T>
+HEARTH_AVX512 void gemm(const GemmArgs& args) {
     int64_t c0 = 0;
-    for (; c0 + kColumns <= args.act_rows; c0 += kColumns) panel_columns<kColumns>(args, c0);
-    if (c0 < args.act_rows) columns_tail(args, c0, args.act_rows - c0);
+    for (; c0 + kColumns <= args.act_rows; c0 += kColumns) panel_columns<T, kColumns>(args, c0);
+    if (c0 < args.act_rows) columns_tail<T>(args, c0, args.act_rows - c0);
 }
 
 }  // namespace
 
 PerWeightType<PanelKernel> avx512_panel_kernels() {
     PerWeightType<PanelKernel> k;
-    k.q4_0 = {repack_q4_0, gemm_q4_0};
+    k.q4_0 = {repack<Q4_0>, gemm<Q4_0>};
+    k.q4_1 = {repack<Q4_1>, gemm<Q4_1>};
     return k;
 }
 
