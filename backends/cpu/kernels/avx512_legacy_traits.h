@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "backends/cpu/kernels/avx512_blocks.h"
+#include "backends/cpu/kernels/dot_kernels.h"
 #include "core/quant/blocks.h"
 
 namespace hearth::cpu {
@@ -118,6 +119,23 @@ struct Q8_0 {
         return _mm512_mul_ps(sumi, _mm512_mul_ps(s.xd, s.yd));
     }
 };
+
+// The float terms one activation block adds to 16 outputs of a GEMM panel: groups[g] holds quants
+// 4g..4g+3 of the 16 rows (unsigned), quads the activation's quants, xd / xm the rows' scales. Two
+// accumulators halve the dependency chain; integer sums are exact in any order.
+template <class T>
+HEARTH_AVX512 inline __m512 panel_block_terms(const __m512i* groups, const int8_t* act_quants, const GemmActBlock& a,
+                                              __m512 xd, __m512 xm) {
+    const auto* quads = reinterpret_cast<const int32_t*>(act_quants);
+    __m512i even = _mm512_set1_epi32(-a.offset_sum);  // the type's offset times the quant sum
+    __m512i odd = _mm512_setzero_si512();
+    for (int g = 0; g < 8; g += 2) {
+        even = _mm512_dpbusd_epi32(even, groups[g], _mm512_set1_epi32(quads[g]));
+        odd = _mm512_dpbusd_epi32(odd, groups[g + 1], _mm512_set1_epi32(quads[g + 1]));
+    }
+    const LaneScales s{xd, _mm512_set1_ps(a.d), xm, _mm512_set1_ps(a.m)};
+    return T::terms(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), s);
+}
 
 }  // namespace
 }  // namespace hearth::cpu

@@ -69,19 +69,8 @@ HEARTH_AVX512 void panel_columns(const GemmArgs& args, const PanelBlock* panel, 
         const PanelBlock& p = panel[i];
         const __m512 xd = _mm512_load_ps(p.d);
         const __m512 xm = _mm512_load_ps(p.m);
-        for (int c = 0; c < C; ++c) {
-            const auto* quads = reinterpret_cast<const int32_t*>(y[c][i].qs);
-            const GemmActBlock& a = info[c][i];
-            // Two accumulators halve the dependency chain; integer sums are exact in any order.
-            __m512i even = _mm512_set1_epi32(-a.offset_sum);
-            __m512i odd = _mm512_setzero_si512();
-            for (int g = 0; g < kGroups; g += 2) {
-                even = _mm512_dpbusd_epi32(even, p.groups[g], _mm512_set1_epi32(quads[g]));
-                odd = _mm512_dpbusd_epi32(odd, p.groups[g + 1], _mm512_set1_epi32(quads[g + 1]));
-            }
-            const LaneScales s{xd, _mm512_set1_ps(a.d), xm, _mm512_set1_ps(a.m)};
-            sums[c] = _mm512_add_ps(sums[c], T::terms(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), s));
-        }
+        for (int c = 0; c < C; ++c)
+            sums[c] = _mm512_add_ps(sums[c], panel_block_terms<T>(p.groups, y[c][i].qs, info[c][i], xd, xm));
     }
     const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
     for (int c = 0; c < C; ++c) _mm512_mask_storeu_ps(args.out + (c0 + c) * args.out_stride, rows, sums[c]);

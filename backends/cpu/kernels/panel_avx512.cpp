@@ -98,18 +98,8 @@ HEARTH_AVX512 void panel_columns(const GemmArgs& args, int64_t c0) {
         unpack_groups<T>(p, groups);
         const __m512 xd = halves16(p.scales);
         const __m512 xm = Layout<T>::kMin ? halves16(p.scales + kRows) : _mm512_setzero_ps();
-        for (int c = 0; c < C; ++c) {
-            const auto* quads = reinterpret_cast<const int32_t*>(y[c][i].qs);
-            const GemmActBlock& a = info[c][i];
-            __m512i even = _mm512_set1_epi32(-a.offset_sum);  // the type's offset times the quant sum
-            __m512i odd = _mm512_setzero_si512();
-            for (int g = 0; g < 8; g += 2) {
-                even = _mm512_dpbusd_epi32(even, groups[g], _mm512_set1_epi32(quads[g]));
-                odd = _mm512_dpbusd_epi32(odd, groups[g + 1], _mm512_set1_epi32(quads[g + 1]));
-            }
-            const LaneScales s{xd, _mm512_set1_ps(a.d), xm, _mm512_set1_ps(a.m)};
-            sums[c] = _mm512_add_ps(sums[c], T::terms(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), s));
-        }
+        for (int c = 0; c < C; ++c)
+            sums[c] = _mm512_add_ps(sums[c], panel_block_terms<T>(groups, y[c][i].qs, info[c][i], xd, xm));
     }
     for (int c = 0; c < C; ++c) _mm512_storeu_ps(args.out + (c0 + c) * args.out_stride, sums[c]);
 }
