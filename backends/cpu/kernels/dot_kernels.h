@@ -153,8 +153,8 @@ struct DotKernels : PerWeightType<DotKernel> {
 // ones where the CPU has VNNI and they measured faster.
 DotKernels dot_kernels_for(Isa isa);
 
-// AVX2 kernels (dot_avx2.cpp: legacy types; dot_avx2_k.cpp: adds the K types to a table). Call only
-// when the CPU has AVX2, FMA and F16C.
+// AVX2 kernels (dot_avx2.cpp: the table; dot_avx2_k.cpp: adds the K types' dots). Call only when the
+// CPU has AVX2, FMA and F16C.
 DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
 TileKernels avx2_tile_kernels();            // tile_avx2.cpp: the legacy types
