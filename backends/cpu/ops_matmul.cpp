@@ -38,6 +38,25 @@ void run_tiles(TileKernel tile, TileArgs base, int64_t row_begin, int64_t row_en
         }
     }
 }
+// Runs a GEMM kernel over panels [0, n_panels) in n_tasks runs of consecutive panels: args_of(panel,
+// worker) builds a panel's arguments, and each call learns the next panel of its run (the kernel
+// prefetches its weights, bytes_per_row per row, while it computes).
+template <class ArgsOf>
+void run_panels(ThreadPool& pool, GemmKernel kernel, int64_t n_panels, int64_t n_tasks, uint64_t bytes_per_row,
+                const ArgsOf& args_of) {
+    pool.parallel_for_workers(n_tasks, [&](int64_t task, int worker) {
+        const int64_t end = n_panels * (task + 1) / n_tasks;
+        for (int64_t panel = n_panels * task / n_tasks; panel < end; ++panel) {
+            GemmArgs args = args_of(panel, worker);
+            if (panel + 1 < end) {
+                const GemmArgs next = args_of(panel + 1, worker);
+                args.next_weights = next.weights;
+                args.next_bytes = static_cast<uint64_t>(next.weight_rows) * bytes_per_row;
+            }
+            kernel(args);
+        }
+    });
+}
 }  // namespace
 
 void CpuBackend::matmul(const Weight& w, Tensor x, Tensor out) {
@@ -111,22 +130,15 @@ void CpuBackend::panel_matmul(GemmKernel kernel, const Weight& w, const uint8_t*
                               Tensor out) {
     describe_acts(w, acts, act_stride, out.rows);
     const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
-    const uint64_t panel_bytes = row_bytes(dtype_info(w.type), w.in) * kGemmPanelRows;
+    const uint64_t w_stride = row_bytes(dtype_info(w.type), w.in);
+    const uint64_t panel_bytes = w_stride * kGemmPanelRows;
     const int64_t n_panels = w.out / kGemmPanelRows;
     const int64_t per_thread = out.rows == 1 ? kDecodeTasksPerThread : kGemmTasksPerThread;
     const int64_t n_tasks = std::min<int64_t>(n_panels, per_thread * pool_.size());
-    pool_.parallel_for(n_tasks, [&](int64_t task) {
-        const int64_t end = n_panels * (task + 1) / n_tasks;
-        for (int64_t panel = n_panels * task / n_tasks; panel < end; ++panel) {
-            const auto* weights = static_cast<const uint8_t*>(w.data) + panel_bytes * static_cast<uint64_t>(panel);
-            GemmArgs args{weights, 0, kGemmPanelRows, acts, act_stride, act_blocks_.data(), out.rows, nblocks,
-                          out.data + panel * kGemmPanelRows, w.out, nullptr};
-            if (panel + 1 < end) {
-                args.next_weights = weights + panel_bytes;
-                args.next_bytes = panel_bytes;
-            }
-            kernel(args);
-        }
+    run_panels(pool_, kernel, n_panels, n_tasks, w_stride, [&](int64_t panel, int) {
+        return GemmArgs{static_cast<const uint8_t*>(w.data) + panel_bytes * static_cast<uint64_t>(panel), 0,
+                        kGemmPanelRows, acts, act_stride, act_blocks_.data(), out.rows, nblocks,
+                        out.data + panel * kGemmPanelRows, w.out, nullptr};
     });
 }
 
@@ -142,24 +154,12 @@ void CpuBackend::gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, u
     // Each task takes a run of consecutive panels, so that the kernel can prefetch the panel it does
     // next; several runs per thread keep the threads balanced.
     const int64_t n_tasks = std::min<int64_t>(n_panels, kGemmTasksPerThread * pool_.size());
-    const auto panel_args = [&](int64_t panel, uint8_t* scratch) {
+    run_panels(pool_, kernel, n_panels, n_tasks, w_stride, [&](int64_t panel, int worker) {
         const int64_t row0 = panel * kGemmPanelRows;
         const int rows = static_cast<int>(std::min<int64_t>(kGemmPanelRows, w.out - row0));
         return GemmArgs{static_cast<const uint8_t*>(w.data) + static_cast<uint64_t>(row0) * w_stride, w_stride,
-                        rows, acts, act_stride, act_blocks_.data(), out.rows, nblocks, out.data + row0, w.out, scratch};
-    };
-    pool_.parallel_for_workers(n_tasks, [&](int64_t task, int worker) {
-        uint8_t* scratch = panels + panel_bytes * static_cast<uint64_t>(worker);
-        const int64_t end = n_panels * (task + 1) / n_tasks;
-        for (int64_t panel = n_panels * task / n_tasks; panel < end; ++panel) {
-            GemmArgs args = panel_args(panel, scratch);
-            if (panel + 1 < end) {
-                const GemmArgs next = panel_args(panel + 1, scratch);
-                args.next_weights = next.weights;
-                args.next_bytes = static_cast<uint64_t>(next.weight_rows) * w_stride;
-            }
-            kernel(args);
-        }
+                        rows, acts, act_stride, act_blocks_.data(), out.rows, nblocks, out.data + row0, w.out,
+                        panels + panel_bytes * static_cast<uint64_t>(worker)};
     });
 }
 

@@ -11,6 +11,7 @@
 
 #include "backends/cpu/kernels/avx2_legacy_traits.h"
 #include "backends/cpu/kernels/avx2_transpose.h"
+#include "backends/cpu/kernels/gemm_columns.h"
 #include "backends/cpu/kernels/gemm_prefetch.h"
 
 namespace hearth::cpu {
@@ -93,12 +94,7 @@ HEARTH_AVX2 inline __m256i block_sums(const __m256i (*groups)[2], int half, cons
 // Activation rows [c0, c0 + C) over the whole panel.
 template <class T, int C>
 HEARTH_AVX2 void panel_columns(const GemmArgs& args, const PanelBlock* panel, int64_t c0) {
-    const typename T::Act* y[C];
-    const GemmActBlock* info[C];
-    for (int c = 0; c < C; ++c) {
-        y[c] = reinterpret_cast<const typename T::Act*>(args.acts + static_cast<uint64_t>(c0 + c) * args.act_stride);
-        info[c] = static_cast<const GemmActBlock*>(args.act_blocks) + (c0 + c) * args.nblocks;
-    }
+    const auto [y, info] = column_chunk<typename T::Act, C>(args, c0);
     __m256 sums[C][2];
     for (int c = 0; c < C; ++c) sums[c][0] = sums[c][1] = _mm256_setzero_ps();
     for (int64_t i = 0; i < args.nblocks; ++i) {
@@ -127,21 +123,11 @@ HEARTH_AVX2 void panel_columns(const GemmArgs& args, const PanelBlock* panel, in
     }
 }
 
-template <class T, int C = kColumns>
-HEARTH_AVX2 void columns_tail(const GemmArgs& args, const PanelBlock* panel, int64_t c0, int64_t left) {
-    if constexpr (C >= 1) {
-        if (left == C) return panel_columns<T, C>(args, panel, c0);
-        return columns_tail<T, C - 1>(args, panel, c0, left);
-    }
-}
-
 template <class T>
 HEARTH_AVX2 void gemm(const GemmArgs& args) {
     auto* panel = reinterpret_cast<PanelBlock*>(args.panel);
     pack_panel<T>(args, panel);
-    int64_t c0 = 0;
-    for (; c0 + kColumns <= args.act_rows; c0 += kColumns) panel_columns<T, kColumns>(args, panel, c0);
-    if (c0 < args.act_rows) columns_tail<T>(args, panel, c0, args.act_rows - c0);
+    for_column_chunks<kColumns>(args.act_rows, [&]<int C>(int64_t c0) HEARTH_AVX2 { panel_columns<T, C>(args, panel, c0); });
 }
 
 }  // namespace

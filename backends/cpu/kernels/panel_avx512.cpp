@@ -14,6 +14,7 @@
 
 #include "backends/cpu/kernels/avx512_legacy_traits.h"
 #include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/gemm_columns.h"
 #include "backends/cpu/kernels/gemm_prefetch.h"
 
 namespace hearth::cpu {
@@ -83,12 +84,7 @@ HEARTH_AVX512 inline __m512 halves16(const uint16_t* h) {
 template <class T, int C>
 HEARTH_AVX512 void panel_columns(const GemmArgs& args, int64_t c0) {
     const auto* panel = reinterpret_cast<const PanelBlock<T>*>(args.weights);
-    const typename T::Act* y[C];
-    const GemmActBlock* info[C];
-    for (int c = 0; c < C; ++c) {
-        y[c] = reinterpret_cast<const typename T::Act*>(args.acts + static_cast<uint64_t>(c0 + c) * args.act_stride);
-        info[c] = static_cast<const GemmActBlock*>(args.act_blocks) + (c0 + c) * args.nblocks;
-    }
+    const auto [y, info] = column_chunk<typename T::Act, C>(args, c0);
     __m512 sums[C];
     for (int c = 0; c < C; ++c) sums[c] = _mm512_setzero_ps();
     for (int64_t i = 0; i < args.nblocks; ++i) {
@@ -104,19 +100,9 @@ HEARTH_AVX512 void panel_columns(const GemmArgs& args, int64_t c0) {
     for (int c = 0; c < C; ++c) _mm512_storeu_ps(args.out + (c0 + c) * args.out_stride, sums[c]);
 }
 
-template <class T, int C = kColumns>
-HEARTH_AVX512 void columns_tail(const GemmArgs& args, int64_t c0, int64_t left) {
-    if constexpr (C >= 1) {
-        if (left == C) return panel_columns<T, C>(args, c0);
-        return columns_tail<T, C - 1>(args, c0, left);
-    }
-}
-
 template <class T>
 HEARTH_AVX512 void gemm(const GemmArgs& args) {
-    int64_t c0 = 0;
-    for (; c0 + kColumns <= args.act_rows; c0 += kColumns) panel_columns<T, kColumns>(args, c0);
-    if (c0 < args.act_rows) columns_tail<T>(args, c0, args.act_rows - c0);
+    for_column_chunks<kColumns>(args.act_rows, [&]<int C>(int64_t c0) HEARTH_AVX512 { panel_columns<T, C>(args, c0); });
 }
 
 }  // namespace
