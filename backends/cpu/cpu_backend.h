@@ -72,6 +72,13 @@ private:
     // Weight in kPanelLayout (see upload), or the file's layout when its type has no panel kernel.
     void repack(const gguf::TensorInfo& tensor, Weight& weight);
     void describe_acts(const Weight& w, const uint8_t* acts, uint64_t act_stride, int64_t rows);
+    // One 64-byte aligned GEMM panel per worker in panel_scratch_ (none: every of() is null).
+    struct ScratchPanels {
+        uint8_t* first = nullptr;
+        uint64_t bytes = 0;
+        uint8_t* of(int worker) const { return first ? first + bytes * static_cast<uint64_t>(worker) : nullptr; }
+    };
+    ScratchPanels scratch_panels(DType weight_type, int64_t nblocks);
     void panel_matmul(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out);
 
     std::vector<float> half_acts_;          // activations rounded to f16 / bf16 (half_matmul)

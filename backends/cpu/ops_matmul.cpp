@@ -125,7 +125,8 @@ void CpuBackend::describe_acts(const Weight& w, const uint8_t* acts, uint64_t ac
 }
 
 // Weights in kPanelLayout: every row count runs the panel kernel; decode gives each thread one
-// contiguous run of panels (see matmul), a batch takes runs of panels per task.
+// contiguous run of panels (see matmul), a batch takes runs of panels per task and, from
+// kGemmMinRows rows on, a scratch panel per thread for kernels that expand the layout once per batch.
 void CpuBackend::panel_matmul(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride,
                               Tensor out) {
     describe_acts(w, acts, act_stride, out.rows);
@@ -135,20 +136,25 @@ void CpuBackend::panel_matmul(GemmKernel kernel, const Weight& w, const uint8_t*
     const int64_t n_panels = w.out / kGemmPanelRows;
     const int64_t per_thread = out.rows == 1 ? kDecodeTasksPerThread : kGemmTasksPerThread;
     const int64_t n_tasks = std::min<int64_t>(n_panels, per_thread * pool_.size());
-    run_panels(pool_, kernel, n_panels, n_tasks, w_stride, [&](int64_t panel, int) {
+    const ScratchPanels scratch = out.rows >= kGemmMinRows ? scratch_panels(w.type, nblocks) : ScratchPanels{};
+    run_panels(pool_, kernel, n_panels, n_tasks, w_stride, [&](int64_t panel, int worker) {
         return GemmArgs{static_cast<const uint8_t*>(w.data) + panel_bytes * static_cast<uint64_t>(panel), 0,
                         kGemmPanelRows, acts, act_stride, act_blocks_.data(), out.rows, nblocks,
-                        out.data + panel * kGemmPanelRows, w.out, nullptr};
+                        out.data + panel * kGemmPanelRows, w.out, scratch.of(worker)};
     });
+}
+
+CpuBackend::ScratchPanels CpuBackend::scratch_panels(DType weight_type, int64_t nblocks) {
+    const uint64_t panel_bytes = (gemm_panel_bytes(weight_type, nblocks) + kPanelAlign - 1) / kPanelAlign * kPanelAlign;
+    panel_scratch_.resize(panel_bytes * static_cast<uint64_t>(pool_.size()) + kPanelAlign);
+    const auto base = reinterpret_cast<uintptr_t>(panel_scratch_.data());
+    return {panel_scratch_.data() + ((kPanelAlign - base % kPanelAlign) % kPanelAlign), panel_bytes};
 }
 
 void CpuBackend::gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out) {
     describe_acts(w, acts, act_stride, out.rows);
     const int64_t nblocks = w.in / dtype_info(w.type).block_elems;
-    const uint64_t panel_bytes = (gemm_panel_bytes(w.type, nblocks) + kPanelAlign - 1) / kPanelAlign * kPanelAlign;
-    panel_scratch_.resize(panel_bytes * static_cast<uint64_t>(pool_.size()) + kPanelAlign);
-    const auto base = reinterpret_cast<uintptr_t>(panel_scratch_.data());
-    auto* panels = panel_scratch_.data() + ((kPanelAlign - base % kPanelAlign) % kPanelAlign);
+    const ScratchPanels scratch = scratch_panels(w.type, nblocks);
     const uint64_t w_stride = row_bytes(dtype_info(w.type), w.in);
     const int64_t n_panels = (w.out + kGemmPanelRows - 1) / kGemmPanelRows;
     // Each task takes a run of consecutive panels, so that the kernel can prefetch the panel it does
@@ -159,7 +165,7 @@ void CpuBackend::gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, u
         const int rows = static_cast<int>(std::min<int64_t>(kGemmPanelRows, w.out - row0));
         return GemmArgs{static_cast<const uint8_t*>(w.data) + static_cast<uint64_t>(row0) * w_stride, w_stride,
                         rows, acts, act_stride, act_blocks_.data(), out.rows, nblocks, out.data + row0, w.out,
-                        panels + panel_bytes * static_cast<uint64_t>(worker)};
+                        scratch.of(worker)};
     });
 }
 

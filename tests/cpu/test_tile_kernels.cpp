@@ -235,8 +235,8 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
         if (isa == IsaRequest::avx512 && !detect_cpu_features().avx512) continue;
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
         std::mt19937 rng(31);
-        const int64_t in = 9 * 32;
-        for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q8_0, DType::Q5_0}) {
+        for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q8_0, DType::Q5_0, DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+            const int64_t in = dtype_info(type).block_elems * (dtype_info(type).block_elems == 32 ? 9 : 3);
             const bool has_panels = dot_kernels_for(backend.isa()).panels.for_type(type).gemm != nullptr;
             const DType act = vec_dot_type(type);
             for (int64_t out_rows : {48, 40}) {

@@ -26,6 +26,7 @@ DotKernels dot_kernels_for(Isa isa) {
                 kernels.gemm = avx512_gemm_kernels();  // replaces the AVX2 entries
                 add_avx512_k_gemm(kernels.gemm);
                 kernels.panels = avx512_panel_kernels();
+                add_avx512_k_panel_kernels(kernels.panels);
                 add_avx512_k_kernels(kernels);
             }
             return kernels;

@@ -134,7 +134,9 @@ inline constexpr int32_t kPanelLayout = 1;
 // Repacks `rows` (a multiple of kGemmPanelRows) file-layout rows of nblocks blocks into dst.
 using PanelRepack = void (*)(const uint8_t* src, int64_t rows, int64_t nblocks, uint8_t* dst);
 
-// A matmul over one repacked panel: GemmArgs with `weights` at the panel and `panel` unused.
+// A matmul over one repacked panel: GemmArgs with `weights` at the panel; `panel` is null for fewer
+// than 4 activation rows, else gemm_panel_bytes of scratch where a kernel may expand the panel once
+// for all rows (the K types do; the legacy types read their layout directly).
 struct PanelKernel {
     PanelRepack repack = nullptr;
     GemmKernel gemm = nullptr;
@@ -169,6 +171,7 @@ void add_avx512_legacy_kernels(DotKernels& kernels);
 GemmKernels avx512_gemm_kernels();          // gemm_avx512.cpp: the legacy types
 void add_avx512_k_gemm(GemmKernels& kernels);  // gemm_avx512_k.cpp: the K types
 PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0, Q4_1
+void add_avx512_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx512_k.cpp: the K types
 void add_avx512_k_kernels(DotKernels& kernels);
 
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built

@@ -11,26 +11,12 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <type_traits>
 
-#include "backends/cpu/kernels/gemm_k_types.h"
-#include "backends/cpu/kernels/avx512_blocks.h"
-#include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/gemm_avx512_k.h"
 #include "backends/cpu/kernels/gemm_pack.h"
-#include "backends/cpu/kernels/gemm_prefetch.h"
 
 namespace hearth::cpu {
 namespace {
 
-
-// One super-block of a repacked panel (register lane r = weight row r).
-struct PanelSuperBlock {
-    __m512i slots[kRuns * kSlots];  // run k, slot l at 8k + l: 4 quants of lane l of run k per row
-    __m512i scales[kRuns];          // int16 pair per row: the scales of run k's two halves
-    __m512i mins[kRuns / 2];        // Q4_K / Q5_K: int16 pair (min 2t, min 2t + 1) per row
-    __m512i correction[kSlots];     // Q6_K: 128 * (scaled sum of lane l's quants) per row
-    float d[16];
-    float dmin[16];
-};
-static_assert(sizeof(PanelSuperBlock) == (64 + 8 + 4 + 8 + 2) * 64, "gemm_panel_bytes assumes this layout");
 
 template <class T>
 HEARTH_AVX512 void pack_panel(const GemmArgs& args, PanelSuperBlock* panel) {
@@ -67,58 +53,8 @@ HEARTH_AVX512 void pack_panel(const GemmArgs& args, PanelSuperBlock* panel) {
         }
         for (int k = 0; k < kRuns; ++k) p.scales[k] = _mm512_load_si512(pairs[k]);
         for (int t = 0; t < kRuns / 2; ++t) p.mins[t] = _mm512_load_si512(min_pairs[t]);
-        for (int l = 0; l < kSlots; ++l) {
-            __m512i correction = _mm512_setzero_si512();
-            if constexpr (T::kSignedWeights) {
-                // 128 * sum over runs of (scale pair . quant pair sums): maddubs of 128s with the quants.
-                for (int k = 0; k < kRuns; ++k) {
-                    const __m512i pair_sums = _mm512_maddubs_epi16(_mm512_set1_epi8(static_cast<char>(0x80)), p.slots[k * kSlots + l]);
-                    correction = _mm512_dpwssd_epi32(correction, pair_sums, p.scales[k]);
-                }
-            }
-            p.correction[l] = correction;
-        }
+        set_corrections<T>(p);
     }
-}
-
-// Output rows of the panel against activation row c: the reference's float lanes and total.
-template <class T>
-HEARTH_AVX512 void panel_column(const GemmArgs& args, const PanelSuperBlock* panel, int64_t c) {
-    const auto* a = static_cast<const GemmKActBlock*>(args.act_blocks) + c * args.nblocks;
-    __m512 lanes_f[kSlots];
-    for (int l = 0; l < kSlots; ++l) lanes_f[l] = _mm512_setzero_ps();
-    __m512 total = _mm512_setzero_ps();
-    for (int64_t i = 0; i < args.nblocks; ++i) {
-        if (c == 0) prefetch_next_panel(args, i, args.nblocks);
-        const PanelSuperBlock& p = panel[i];
-        const auto* quads = reinterpret_cast<const int32_t*>(a[i].quants);
-        __m512i lanes[kSlots];
-        for (int l = 0; l < kSlots; ++l) lanes[l] = _mm512_sub_epi32(_mm512_setzero_si512(), p.correction[l]);
-        for (int k = 0; k < kRuns; ++k) {
-            for (int l = 0; l < kSlots; ++l) {
-                const __m512i act = _mm512_set1_epi32(quads[k * kSlots + l]);
-                // maddubs takes the unsigned operand first; pairs cannot saturate (avx2_k_blocks.h).
-                const __m512i pairs = T::kSignedWeights ? _mm512_maddubs_epi16(act, p.slots[k * kSlots + l])
-                                                        : _mm512_maddubs_epi16(p.slots[k * kSlots + l], act);
-                lanes[l] = _mm512_dpwssd_epi32(lanes[l], pairs, p.scales[k]);
-            }
-        }
-        const __m512 yd = _mm512_set1_ps(a[i].d);
-        const __m512 scale = _mm512_mul_ps(_mm512_load_ps(p.d), yd);
-        for (int l = 0; l < kSlots; ++l)
-            lanes_f[l] = _mm512_add_ps(lanes_f[l], _mm512_mul_ps(scale, _mm512_cvtepi32_ps(lanes[l])));
-        if constexpr (!T::kSignedWeights) {
-            const auto* bsums = reinterpret_cast<const int32_t*>(a[i].bsum_pairs);
-            __m512i min_sum = _mm512_setzero_si512();
-            for (int t = 0; t < kRuns / 2; ++t)
-                min_sum = _mm512_dpwssd_epi32(min_sum, p.mins[t], _mm512_set1_epi32(bsums[t]));
-            const __m512 min_scale = _mm512_mul_ps(_mm512_load_ps(p.dmin), yd);
-            total = _mm512_sub_ps(total, _mm512_mul_ps(min_scale, _mm512_cvtepi32_ps(min_sum)));
-        }
-    }
-    for (int l = 0; l < kSlots; ++l) total = _mm512_add_ps(total, lanes_f[l]);
-    const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
-    _mm512_mask_storeu_ps(args.out + c * args.out_stride, rows, total);
 }
 
 template <class T>
