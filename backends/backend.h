@@ -84,6 +84,12 @@ public:
     virtual const KvLayout& layout() const = 0;
 };
 
+// One product of Backend::matmuls: out = w x for the call's shared x.
+struct MatmulTarget {
+    const Weight* w;
+    Tensor out;
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -107,6 +113,12 @@ public:
     virtual void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) = 0;
     // out[r, o] = sum_i w[o, i] * x[r, i]
     virtual void matmul(const Weight& w, Tensor x, Tensor out) = 0;
+    // Several weights of the same input (the Q, K and V projections; gate and up): each output equals
+    // matmul(*t.w, x, t.out) bit for bit. A backend may convert x once and run the products as one
+    // job; this default runs them one by one.
+    virtual void matmuls(Tensor x, std::span<const MatmulTarget> targets) {
+        for (const MatmulTarget& t : targets) matmul(*t.w, x, t.out);
+    }
     virtual void add_bias(Tensor x, const Weight& bias) = 0;
     virtual void add(Tensor a, Tensor b, Tensor out) = 0;
     virtual void scale(Tensor x, float factor) = 0;

@@ -75,9 +75,8 @@ void DecoderModel::attention_block(const DecoderLayer& layer, int32_t index, Ten
     Tensor k = b.alloc(n, c.kv_dim());
     Tensor v = b.alloc(n, c.kv_dim());
     b.rms_norm(x, layer.attn_norm, c.norm_eps, h);
-    b.matmul(layer.wq, h, q);
-    b.matmul(layer.wk, h, k);
-    b.matmul(layer.wv, h, v);
+    const MatmulTarget qkv[] = {{&layer.wq, q}, {&layer.wk, k}, {&layer.wv, v}};
+    b.matmuls(h, qkv);
     if (layer.bq) b.add_bias(q, *layer.bq);
     if (layer.bk) b.add_bias(k, *layer.bk);
     if (layer.bv) b.add_bias(v, *layer.bv);
@@ -106,8 +105,8 @@ void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x) {
     Tensor up = b.alloc(n, c.n_ff);
     Tensor down = b.alloc(n, c.n_embd);
     b.rms_norm(x, layer.ffn_norm, c.norm_eps, h);
-    b.matmul(layer.ffn_gate, h, gate);
-    b.matmul(layer.ffn_up, h, up);
+    const MatmulTarget gate_up[] = {{&layer.ffn_gate, gate}, {&layer.ffn_up, up}};
+    b.matmuls(h, gate_up);
     if (spec_.activation == FfnActivation::swiglu) {
         b.swiglu(gate, up, gate);
     } else {

@@ -3,7 +3,9 @@
 // Matmul dots use SIMD kernels chosen at construction (backends/cpu/kernels), bit-identical to the
 // scalar reference. Numerics follow ggml's CPU path (activations quantized to the weight's dot type,
 // f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token.
+#include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "backends/backend.h"
@@ -20,6 +22,12 @@ struct CpuOptions {
     // Kernels' instruction set; automatic defers to HEARTH_CPU_ISA (scalar|avx2|avx512), then to
     // the best the CPU has. An instruction set the CPU lacks throws Error(unsupported).
     IsaRequest isa = IsaRequest::automatic;
+};
+
+// One weight's share of a matmuls() job: n_tasks independent tasks, run(task, worker).
+struct MatmulPart {
+    int64_t n_tasks = 0;
+    std::function<void(int64_t task, int worker)> run;
 };
 
 class CpuBackend final : public Backend {
@@ -39,6 +47,7 @@ public:
     void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) override;
     void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) override;
     void matmul(const Weight& w, Tensor x, Tensor out) override;
+    void matmuls(Tensor x, std::span<const MatmulTarget> targets) override;
     void add_bias(Tensor x, const Weight& bias) override;
     void add(Tensor a, Tensor b, Tensor out) override;
     void scale(Tensor x, float factor) override;
@@ -61,9 +70,9 @@ private:
     AttentionKernels attention_kernels_;  // likewise for attention
     ThreadPool pool_;
     Arena arena_;
-    std::vector<uint8_t> act_scratch_;  // activations quantized to the weights' dot type
-    std::vector<uint8_t> act_blocks_;       // their description for the GEMM kernels
-    std::vector<uint8_t> panel_scratch_;    // one repacked weight panel per thread (GEMM kernels)
+    std::vector<uint8_t> act_scratch_;     // matmul inputs converted to the weights' dot types
+    std::vector<uint8_t> act_blocks_;      // their description for the GEMM and panel kernels
+    std::vector<uint8_t> panel_scratch_;   // one expanded weight panel per thread (GEMM kernels)
     struct FreeDeleter {
         void operator()(uint8_t* p) const { std::free(p); }
     };
@@ -71,20 +80,42 @@ private:
 
     // Weight in kPanelLayout (see upload), or the file's layout when its type has no panel kernel.
     void repack(const gguf::TensorInfo& tensor, Weight& weight);
-    void describe_acts(const Weight& w, const uint8_t* acts, uint64_t act_stride, int64_t rows);
-    // One 64-byte aligned GEMM panel per worker in panel_scratch_ (none: every of() is null).
+
+    // One GEMM panel of `bytes` per worker (none: every of() is null).
     struct ScratchPanels {
         uint8_t* first = nullptr;
         uint64_t bytes = 0;
         uint8_t* of(int worker) const { return first ? first + bytes * static_cast<uint64_t>(worker) : nullptr; }
     };
-    ScratchPanels scratch_panels(DType weight_type, int64_t nblocks);
-    void panel_matmul(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out);
-
-    std::vector<float> half_acts_;          // activations rounded to f16 / bf16 (half_matmul)
-
-    void gemm(GemmKernel kernel, const Weight& w, const uint8_t* acts, uint64_t act_stride, Tensor out);
-    void half_matmul(const Weight& w, Tensor x, Tensor out, F16DotsKernel dots);  // ops_matmul_half.cpp
+    // What one matmuls() call's weights read (ops_matmul.cpp): the input per dot type, its
+    // description per weight type, and the per-thread panels.
+    struct MatmulInputs {
+        struct Slot {
+            DType type;
+            uint64_t offset = 0;
+            uint64_t stride = 0;  // bytes per activation row
+            uint8_t* data = nullptr;
+        };
+        std::vector<Slot> acts;          // by dot type
+        std::vector<Slot> descriptions;  // by weight type
+        ScratchPanels panels;
+        static const Slot* find(const std::vector<Slot>& slots, DType type) {
+            for (const Slot& slot : slots)
+                if (slot.type == type) return &slot;
+            return nullptr;
+        }
+    };
+    MatmulInputs convert_inputs(Tensor x, std::span<const MatmulTarget> targets);
+    void convert(Tensor x, const MatmulInputs::Slot& slot);
+    F16DotsKernel half_dots(DType type) const;
+    MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
+    MatmulPart panel_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
+                          Tensor out, ScratchPanels scratch) const;
+    MatmulPart gemm_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
+                         Tensor out, ScratchPanels scratch) const;
+    MatmulPart row_part(const Weight& w, const MatmulInputs::Slot& acts, Tensor out) const;
+    MatmulPart half_part(const Weight& w, const float* rounded, int64_t act_rows, Tensor out,
+                         F16DotsKernel dots) const;  // ops_matmul_half.cpp
 };
 
 }  // namespace hearth::cpu

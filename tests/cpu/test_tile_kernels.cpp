@@ -281,6 +281,57 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
     }
 }
 
+// matmuls() converts the input once per dot type and runs every weight in one job: each output must
+// equal matmul() of its weight alone, with weights of several types and layouts sharing the input
+// (Q4_K and Q6_K as in a Q4_K_M file, a Q4_0 matrix off the panel size, F16).
+TEST_CASE("matmuls of one input equal one matmul per weight") {
+    for (IsaRequest isa : {IsaRequest::scalar, IsaRequest::avx2, IsaRequest::avx512}) {
+        if (isa == IsaRequest::avx2 && !detect_cpu_features().avx2) continue;
+        if (isa == IsaRequest::avx512 && !detect_cpu_features().avx512) continue;
+        CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
+        std::mt19937 rng(47);
+        const int64_t in = 2 * 256;
+        const std::pair<DType, int64_t> shapes[] = {{DType::Q4_K, 48}, {DType::Q6_K, 32}, {DType::Q4_K, 16},
+                                                    {DType::Q4_0, 40}, {DType::F16, 24}};
+        std::vector<std::vector<uint8_t>> files;
+        std::vector<Weight> weights;
+        for (const auto& [type, out_rows] : shapes) {
+            files.push_back(make_rows(type, out_rows, in, Fill::quantized, rng));
+            gguf::TensorInfo tensor;
+            tensor.name = "blk.0.attn_q.weight";
+            tensor.type = type;
+            tensor.shape = {in, out_rows};
+            tensor.nbytes = files.back().size();
+            tensor.data = files.back().data();
+            weights.push_back(backend.upload(tensor));
+        }
+        for (int64_t batch : {1, 3, 4, 9}) {
+            std::vector<float> x;
+            for (int64_t r = 0; r < batch; ++r) {
+                const auto row = mixed_floats(static_cast<int>(r), in, rng);
+                x.insert(x.end(), row.begin(), row.end());
+            }
+            std::vector<std::vector<float>> together, alone;
+            std::vector<MatmulTarget> targets;
+            for (const Weight& w : weights) {
+                together.emplace_back(static_cast<size_t>(batch * w.out), -1.0f);
+                alone.emplace_back(static_cast<size_t>(batch * w.out), -2.0f);
+            }
+            for (size_t i = 0; i < weights.size(); ++i)
+                targets.push_back({&weights[i], Tensor{together[i].data(), batch, weights[i].out}});
+            backend.matmuls(Tensor{x.data(), batch, in}, targets);
+            for (size_t i = 0; i < weights.size(); ++i)
+                backend.matmul(weights[i], Tensor{x.data(), batch, in}, Tensor{alone[i].data(), batch, weights[i].out});
+            int bad = 0;
+            for (size_t i = 0; i < weights.size(); ++i)
+                for (size_t j = 0; j < alone[i].size(); ++j)
+                    if (!same_bits(together[i][j], alone[i][j])) ++bad;
+            INFO(isa_name(backend.isa()), " batch=", batch);
+            CHECK(bad == 0);
+        }
+    }
+}
+
 TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
     if (!cpu_has_avx2()) return;
     check_every_tile_shape(Isa::avx2);
