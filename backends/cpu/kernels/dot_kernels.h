@@ -127,8 +127,9 @@ void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_st
 
 // Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
 // and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
-// of each row's block) and then the 16 fp16 scales (and offsets m, for the types with one). The same bytes as the file's layout, in an order
-// the GEMM kernels read without repacking per matmul. Only for types with a PanelKernel.
+// of each row's block; the K types in the reference's lane order, panel_avx512_k.cpp) and then the
+// scales. The same number of bytes as the file's layout, in an order the kernels read without
+// repacking per matmul. Only for types with a PanelKernel.
 inline constexpr int32_t kPanelLayout = 1;
 
 // Repacks `rows` (a multiple of kGemmPanelRows) file-layout rows of nblocks blocks into dst.

@@ -1,12 +1,9 @@
 // AVX-512 VNNI prefill GEMM for the K types (Q4_K, Q5_K, Q6_K; contract in dot_kernels.h). The
 // reference keeps 8 int32 lanes per super-block and output (lane l: elements l mod 8, times their
-// sub-block scale), then 8 float lanes. A panel of 16 weight rows is repacked once: each row's runs
-// of 32 quants in lane order (avx2_k_blocks.h), transposed so that one register holds one lane slot
-// (4 quants) of every row, plus per-row scale pairs. Per run and lane slot, one maddubs with the
-// activation's 4 quants broadcast and one vpdpwssd with the rows' scale pair add that slot's products
-// to lane l of all 16 outputs at once (register lanes are rows), so no horizontal step is needed; the
-// float steps then run per output lane by lane in the reference's order, so every output equals
-// vec_dot bit for bit.
+// sub-block scale), then 8 float lanes. A panel of 16 weight rows is repacked once per matmul: each
+// row's runs of 32 quants in lane order (avx2_k_blocks.h), transposed so that one register holds one
+// lane slot (4 quants) of every row, plus per-row scale pairs; gemm_avx512_k.h runs the activation
+// rows over it.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <type_traits>
@@ -16,7 +13,6 @@
 
 namespace hearth::cpu {
 namespace {
-
 
 template <class T>
 HEARTH_AVX512 void pack_panel(const GemmArgs& args, PanelSuperBlock* panel) {
