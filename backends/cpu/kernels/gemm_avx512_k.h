@@ -41,13 +41,44 @@ HEARTH_AVX512 inline void set_corrections(PanelSuperBlock& p) {
     }
 }
 
+// The reference's float state of 16 outputs (register lane r = weight row r): 8 float lanes and the
+// running total that takes the min terms, updated per super-block in the reference's order.
+struct KFloatState {
+    __m512 lanes[kSlots];
+    __m512 total;
+
+    HEARTH_AVX512 static KFloatState zero() {
+        KFloatState s;
+        for (int l = 0; l < kSlots; ++l) s.lanes[l] = _mm512_setzero_ps();
+        s.total = _mm512_setzero_ps();
+        return s;
+    }
+    // lanes += (d * y.d) * int lanes; for Q4_K / Q5_K, total -= (dmin * y.d) * sum(bsum pairs . min pairs).
+    template <bool kMins>
+    HEARTH_AVX512 void add(const __m512i* int_lanes, __m512 d, __m512 dmin, const GemmKActBlock& a, const __m512i* min_pairs) {
+        const __m512 yd = _mm512_set1_ps(a.d);
+        const __m512 scale = _mm512_mul_ps(d, yd);
+        for (int l = 0; l < kSlots; ++l) lanes[l] = _mm512_add_ps(lanes[l], _mm512_mul_ps(scale, _mm512_cvtepi32_ps(int_lanes[l])));
+        if constexpr (kMins) {
+            const auto* bsums = reinterpret_cast<const int32_t*>(a.bsum_pairs);
+            __m512i min_sum = _mm512_setzero_si512();
+            for (int t = 0; t < kRuns / 2; ++t) min_sum = _mm512_dpwssd_epi32(min_sum, min_pairs[t], _mm512_set1_epi32(bsums[t]));
+            total = _mm512_sub_ps(total, _mm512_mul_ps(_mm512_mul_ps(dmin, yd), _mm512_cvtepi32_ps(min_sum)));
+        }
+    }
+    // total + lane 0 + ... + lane 7, as the reference ends.
+    HEARTH_AVX512 __m512 finish() const {
+        __m512 sum = total;
+        for (int l = 0; l < kSlots; ++l) sum = _mm512_add_ps(sum, lanes[l]);
+        return sum;
+    }
+};
+
 // Output rows of the panel against activation row c: the reference's float lanes and total.
 template <class T>
 HEARTH_AVX512 void panel_column(const GemmArgs& args, const PanelSuperBlock* panel, int64_t c) {
     const auto* a = static_cast<const GemmKActBlock*>(args.act_blocks) + c * args.nblocks;
-    __m512 lanes_f[kSlots];
-    for (int l = 0; l < kSlots; ++l) lanes_f[l] = _mm512_setzero_ps();
-    __m512 total = _mm512_setzero_ps();
+    KFloatState state = KFloatState::zero();
     for (int64_t i = 0; i < args.nblocks; ++i) {
         if (c == 0) prefetch_next_panel(args, i, args.nblocks);
         const PanelSuperBlock& p = panel[i];
@@ -63,22 +94,10 @@ HEARTH_AVX512 void panel_column(const GemmArgs& args, const PanelSuperBlock* pan
                 lanes[l] = _mm512_dpwssd_epi32(lanes[l], pairs, p.scales[k]);
             }
         }
-        const __m512 yd = _mm512_set1_ps(a[i].d);
-        const __m512 scale = _mm512_mul_ps(_mm512_load_ps(p.d), yd);
-        for (int l = 0; l < kSlots; ++l)
-            lanes_f[l] = _mm512_add_ps(lanes_f[l], _mm512_mul_ps(scale, _mm512_cvtepi32_ps(lanes[l])));
-        if constexpr (!T::kSignedWeights) {
-            const auto* bsums = reinterpret_cast<const int32_t*>(a[i].bsum_pairs);
-            __m512i min_sum = _mm512_setzero_si512();
-            for (int t = 0; t < kRuns / 2; ++t)
-                min_sum = _mm512_dpwssd_epi32(min_sum, p.mins[t], _mm512_set1_epi32(bsums[t]));
-            const __m512 min_scale = _mm512_mul_ps(_mm512_load_ps(p.dmin), yd);
-            total = _mm512_sub_ps(total, _mm512_mul_ps(min_scale, _mm512_cvtepi32_ps(min_sum)));
-        }
+        state.add<!T::kSignedWeights>(lanes, _mm512_load_ps(p.d), _mm512_load_ps(p.dmin), a[i], p.mins);
     }
-    for (int l = 0; l < kSlots; ++l) total = _mm512_add_ps(total, lanes_f[l]);
     const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
-    _mm512_mask_storeu_ps(args.out + c * args.out_stride, rows, total);
+    _mm512_mask_storeu_ps(args.out + c * args.out_stride, rows, state.finish());
 }
 
 }  // namespace

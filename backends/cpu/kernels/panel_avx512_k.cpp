@@ -187,9 +187,7 @@ HEARTH_AVX512 void direct_column(const GemmArgs& args, int64_t c) {
     const auto* panel = reinterpret_cast<const typename T::SuperBlock*>(args.weights);
     const auto* a = static_cast<const GemmKActBlock*>(args.act_blocks) + c * args.nblocks;
     constexpr bool kSigned = T::Gemm::kSignedWeights;
-    __m512 lanes_f[kSlots];
-    for (int l = 0; l < kSlots; ++l) lanes_f[l] = _mm512_setzero_ps();
-    __m512 total = _mm512_setzero_ps();
+    KFloatState state = KFloatState::zero();
     for (int64_t i = 0; i < args.nblocks; ++i) {
         if (c == 0) prefetch_next_panel(args, i, args.nblocks);
         const typename T::SuperBlock& p = panel[i];
@@ -205,20 +203,9 @@ HEARTH_AVX512 void direct_column(const GemmArgs& args, int64_t c) {
                                              : _mm512_maddubs_epi16(slot, act);
             lanes[l] = _mm512_dpwssd_epi32(lanes[l], products, pairs[k]);
         });
-        const __m512 yd = _mm512_set1_ps(a[i].d);
-        const __m512 scale = _mm512_mul_ps(halves16(p.d), yd);
-        for (int l = 0; l < kSlots; ++l)
-            lanes_f[l] = _mm512_add_ps(lanes_f[l], _mm512_mul_ps(scale, _mm512_cvtepi32_ps(lanes[l])));
-        if constexpr (!kSigned) {
-            const auto* bsums = reinterpret_cast<const int32_t*>(a[i].bsum_pairs);
-            __m512i min_sum = _mm512_setzero_si512();
-            for (int t = 0; t < kRuns / 2; ++t) min_sum = _mm512_dpwssd_epi32(min_sum, min_pairs[t], _mm512_set1_epi32(bsums[t]));
-            const __m512 min_scale = _mm512_mul_ps(T::dmin(p), yd);
-            total = _mm512_sub_ps(total, _mm512_mul_ps(min_scale, _mm512_cvtepi32_ps(min_sum)));
-        }
+        state.add<!kSigned>(lanes, halves16(p.d), T::dmin(p), a[i], min_pairs);
     }
-    for (int l = 0; l < kSlots; ++l) total = _mm512_add_ps(total, lanes_f[l]);
-    _mm512_storeu_ps(args.out + c * args.out_stride, total);
+    _mm512_storeu_ps(args.out + c * args.out_stride, state.finish());
 }
 
 // The panel in the GEMM's expanded form (gemm_avx512_k.h), for batches.
