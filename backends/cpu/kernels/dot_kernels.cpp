@@ -20,12 +20,13 @@ DotKernels dot_kernels_for(Isa isa) {
             DotKernels kernels = avx2_dot_kernels();
             add_avx2_k_tiles(kernels.tiles);
             add_avx2_k_gemm(kernels.gemm);
+            add_avx2_k_panel_kernels(kernels.panels);
             kernels.quantize = avx2_act_quantizers();
             if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {
                 add_avx512_legacy_kernels(kernels);
                 kernels.gemm = avx512_gemm_kernels();  // replaces the AVX2 entries
                 add_avx512_k_gemm(kernels.gemm);
-                kernels.panels = avx512_panel_kernels();
+                kernels.panels = avx512_panel_kernels();  // replaces the AVX2 entries
                 add_avx512_k_panel_kernels(kernels.panels);
                 add_avx512_k_kernels(kernels);
             }

@@ -165,6 +165,7 @@ TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types
 GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
+void add_avx2_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k.cpp: the K types
 
 // AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),
 // tile_avx512_k.cpp the K types' dots and tiles. Call only when the CPU has AVX-512 F, BW, VL and VNNI.

@@ -1,9 +1,7 @@
-// Q4_K, Q5_K and Q6_K weights repacked at load into 16-row panels (kPanelLayout) of exactly the
-// file's size, and the AVX-512 VNNI matmul over them. Per super-block a register holds 4 quant bytes
-// of each of the 16 rows, already in the reference's lane order (byte b of slot l is element
-// l + 8b of its run of 32, avx2_k_blocks.h): its low and high nibbles are one lane slot of two runs,
-// so a mask or a shift gives the slot of all 16 rows with no transposition. The scale bytes are
-// stored per row as dwords (register lane r = row r) and unpacked with a few shifts per super-block.
+// The AVX-512 VNNI matmul over the K types' load-time panels (panel_k_layout.h). Per super-block a
+// 64-byte load holds 4 quant bytes of each of the 16 rows in lane order; a mask or a shift of its
+// nibbles gives one lane slot of a run for all 16 rows with no transposition, and the scale dwords
+// unpack with a few shifts and byte shuffles.
 //
 // One activation row (decode) runs straight from this layout: per slot one maddubs with the
 // activation's 4 quants broadcast and one vpdpwssd with the rows' scale pair, as in the GEMM
@@ -12,17 +10,11 @@
 // follow the reference's float steps lane by lane, so every output equals vec_dot bit for bit.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <cstring>
-#include <type_traits>
-
 #include "backends/cpu/kernels/gemm_avx512_k.h"
+#include "backends/cpu/kernels/panel_k_layout.h"
 
 namespace hearth::cpu {
 namespace {
-
-constexpr int kRows = kGemmPanelRows;
-using Quads = uint8_t[kSlots][kRows][4];  // slot l, row r: 4 quant bytes in lane order
-struct NoHighBits {};
 
 HEARTH_AVX512 inline __m512i load(const void* p) { return _mm512_loadu_si512(p); }
 HEARTH_AVX512 inline __m512i bytes(int value) { return _mm512_set1_epi8(static_cast<char>(value)); }
@@ -40,33 +32,11 @@ HEARTH_AVX512 inline __m512i pick_pair(__m512i v, int b, int b1) {
                                                                        at(3, b), zero, at(3, b1), zero)));
 }
 
-// Q4_K and Q5_K: per super-block the quants of runs 2j (low nibbles) and 2j + 1 (high nibbles) as
-// qs[32j..32j+31], Q5_K's fifth bits as qh (bit k of byte l + 8b: run k, slot l, byte b), the 12
-// packed scale bytes as three dwords per row, d and dmin.
+// Q4_K and Q5_K over the layout (panel_k_layout.h).
 template <bool kFiveBits>
-struct Q45Panel {
-    using Block = std::conditional_t<kFiveBits, BlockQ5_K, BlockQ4_K>;
-    using Gemm = Q45<Block>;
-    struct SuperBlock {
-        Quads nibbles[kRuns / 2];
-        [[no_unique_address]] std::conditional_t<kFiveBits, Quads, NoHighBits> high;
-        uint32_t scale_words[3][kRows];
-        uint16_t d[kRows];
-        uint16_t dmin[kRows];
-    };
-    static_assert(sizeof(SuperBlock) == kRows * sizeof(Block), "the panel layout keeps the file's size");
-
-    static void repack_row(const Block& b, int r, SuperBlock& p) {
-        for (int j = 0; j < kRuns / 2; ++j)
-            for (int l = 0; l < kSlots; ++l)
-                for (int m = 0; m < 4; ++m) p.nibbles[j][l][r][m] = b.qs[32 * j + l + 8 * m];
-        if constexpr (kFiveBits)
-            for (int l = 0; l < kSlots; ++l)
-                for (int m = 0; m < 4; ++m) p.high[l][r][m] = b.qh[l + 8 * m];
-        for (int w = 0; w < 3; ++w) std::memcpy(&p.scale_words[w][r], b.scales + 4 * w, 4);
-        p.d[r] = b.d;
-        p.dmin[r] = b.dmin;
-    }
+struct Q45Panel : Q45Layout<kFiveBits> {
+    using typename Q45Layout<kFiveBits>::SuperBlock;
+    using Gemm = Q45<typename Q45Layout<kFiveBits>::Block>;
 
     // visit(k, l, quants of run k's slot l for the 16 rows), the unsigned quants maddubs takes first.
     template <class Visit>
@@ -112,33 +82,9 @@ struct Q45Panel {
     HEARTH_AVX512 static __m512 dmin(const SuperBlock& p) { return halves16(p.dmin); }
 };
 
-// Q6_K: per half h of the super-block, the low nibbles of runs 4h + s (low) and 4h + 2 + s (high) as
-// ql[64h + 32s..], the top two bits of runs 4h + m as bits 2m, 2m + 1 of qh[32h..]; the 16 int8
-// scales per row in the order that makes each dword two runs' pairs (below); d.
-struct Q6Panel {
-    using Block = BlockQ6_K;
+// Q6_K over the layout (panel_k_layout.h).
+struct Q6Panel : Q6Layout {
     using Gemm = Q6;
-    struct SuperBlock {
-        Quads nibbles[2][2];
-        Quads high[2];
-        int8_t scales[kRuns / 2][kRows][4];  // dword v of row r: scales 4v, 4v + 2, 4v + 1, 4v + 3
-        uint16_t d[kRows];
-    };
-    static_assert(sizeof(SuperBlock) == kRows * sizeof(Block), "the panel layout keeps the file's size");
-
-    static void repack_row(const Block& b, int r, SuperBlock& p) {
-        for (int h = 0; h < 2; ++h)
-            for (int l = 0; l < kSlots; ++l)
-                for (int m = 0; m < 4; ++m) {
-                    for (int s = 0; s < 2; ++s) p.nibbles[h][s][l][r][m] = b.ql[64 * h + 32 * s + l + 8 * m];
-                    p.high[h][l][r][m] = b.qh[32 * h + l + 8 * m];
-                }
-        for (int v = 0; v < kRuns / 2; ++v) {
-            const int8_t order[4] = {b.scales[4 * v], b.scales[4 * v + 2], b.scales[4 * v + 1], b.scales[4 * v + 3]};
-            std::memcpy(p.scales[v][r], order, 4);
-        }
-        p.d[r] = b.d;
-    }
 
     // visit(k, l, quants - 32 of run k's slot l for the 16 rows), signed as the GEMM's Q6 takes them.
     template <class Visit>
@@ -170,15 +116,6 @@ struct Q6Panel {
 
     HEARTH_AVX512 static __m512 dmin(const SuperBlock&) { return _mm512_setzero_ps(); }
 };
-
-template <class T>
-void repack(const uint8_t* src, int64_t rows, int64_t nblocks, uint8_t* dst) {
-    const auto* in = reinterpret_cast<const typename T::Block*>(src);
-    auto* out = reinterpret_cast<typename T::SuperBlock*>(dst);
-    for (int64_t panel = 0; panel < rows / kRows; ++panel)
-        for (int64_t i = 0; i < nblocks; ++i)
-            for (int r = 0; r < kRows; ++r) T::repack_row(in[(panel * kRows + r) * nblocks + i], r, out[panel * nblocks + i]);
-}
 
 // The panel's outputs against activation row c, straight from the layout (one panel_column of
 // gemm_avx512_k.h with the slots made on the fly).
@@ -239,9 +176,9 @@ HEARTH_AVX512 void gemm(const GemmArgs& args) {
 }  // namespace
 
 void add_avx512_k_panel_kernels(PerWeightType<PanelKernel>& kernels) {
-    kernels.q4_k = {repack<Q45Panel<false>>, gemm<Q45Panel<false>>};
-    kernels.q5_k = {repack<Q45Panel<true>>, gemm<Q45Panel<true>>};
-    kernels.q6_k = {repack<Q6Panel>, gemm<Q6Panel>};
+    kernels.q4_k = {repack_k_panels<Q45Layout<false>>, gemm<Q45Panel<false>>};
+    kernels.q5_k = {repack_k_panels<Q45Layout<true>>, gemm<Q45Panel<true>>};
+    kernels.q6_k = {repack_k_panels<Q6Layout>, gemm<Q6Panel>};
 }
 
 }  // namespace hearth::cpu
