@@ -51,6 +51,12 @@ uint32_t matmul_team(int requested, DeviceKind kind) {
     return static_cast<uint32_t>(requested);
 }
 
+bool use_feature(VulkanFeatureUse use, bool available, const std::string& what) {
+    require(use != VulkanFeatureUse::on || available, ErrorKind::unsupported,
+            "Vulkan: the device lacks " + what + ", which the options require");
+    return use != VulkanFeatureUse::off && available;
+}
+
 struct EmbedPush {
     uint64_t table, tokens, out, row_bytes;
     uint32_t type, rows, cols;
@@ -66,6 +72,12 @@ struct GatherPush {
 VulkanBackend::VulkanBackend(const VulkanOptions& options)
     : context_(std::make_shared<const Context>(options.device_index)),
       matmul_team_(matmul_team(options.matmul_team, context_->kind())),
+      integer_dot_(use_feature(options.integer_dot, context_->capabilities().integer_dot,
+                               "integer dot products (shaderIntegerDotProduct)")),
+      subgroup_gather_(use_feature(options.subgroup_gather,
+                                   context_->capabilities().subgroup_shuffle &&
+                                       64 % std::max(context_->capabilities().subgroup_size, 1u) == 0,
+                                   "subgroup shuffles in compute shaders with subgroups that divide 64")),
       pipelines_(*context_),
       commands_(*context_),
       weights_(*context_, MemoryKind::device, kWeightChunk, "Vulkan weights"),
@@ -83,6 +95,11 @@ VulkanBackend::~VulkanBackend() {
     } catch (const Error&) {
         // The device is lost or out of memory; destruction goes on regardless.
     }
+}
+
+std::string VulkanBackend::device_description() const {
+    return context_->description() + "; matmul: team " + std::to_string(matmul_team_) + ", integer dot " +
+           (integer_dot_ ? "on" : "off") + ", subgroup gather " + (subgroup_gather_ ? "on" : "off");
 }
 
 void VulkanBackend::record(std::string_view shader, std::span<const std::byte> push, uint64_t groups,

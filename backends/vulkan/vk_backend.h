@@ -4,6 +4,7 @@
 // start of each step; each op's shader follows the CPU reference's arithmetic (shaders/*.comp).
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -23,7 +24,7 @@ public:
     ~VulkanBackend() override;
 
     std::string_view name() const override { return "vulkan"; }
-    std::string device_description() const override { return context_->description(); }
+    std::string device_description() const override;
 
     Weight upload(const gguf::TensorInfo& tensor) override;
     std::unique_ptr<KvPages> create_kv_pages(const KvLayout& layout) override;
@@ -68,8 +69,13 @@ private:
     void copy_to_device(const std::byte* data, uint64_t bytes, const Slice& target);
     const std::vector<float>& host_vector(const Weight& weight) const;
 
+    // The matmul pipeline for weight type `type` with the variants this backend uses.
+    std::string matmul_shader(DType type) const;
+
     std::shared_ptr<const Context> context_;
     uint32_t matmul_team_;
+    bool integer_dot_;      // the _dot matmul variants (int_dot.glsl)
+    bool subgroup_gather_;  // the _sg matmul variants, for teams that fit in a subgroup
     Pipelines pipelines_;
     Commands commands_;
     Arena weights_;

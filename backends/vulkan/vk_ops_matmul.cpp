@@ -26,13 +26,18 @@ struct MatmulPush {
     uint32_t n_in, n_out, rows;
 };
 
-std::string matmul_shader(DType type) {
-    std::string name = "matmul_" + std::string(dtype_info(type).name);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return name;
-}
+bool is_float(DType type) { return type == DType::F32 || type == DType::F16 || type == DType::BF16; }
 
 }  // namespace
+
+std::string VulkanBackend::matmul_shader(DType type) const {
+    std::string name = "matmul_" + std::string(dtype_info(type).name);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (is_float(type)) return name;
+    if (integer_dot_ && type != DType::Q6_K) name += "_dot";  // Q6_K has no dot steps (CMakeLists.txt)
+    if (subgroup_gather_ && matmul_team_ > 1 && matmul_team_ <= context_->capabilities().subgroup_size) name += "_sg";
+    return name;
+}
 
 void VulkanBackend::matmul(const Weight& w, Tensor x, Tensor out) {
     require(x.cols == w.in && out.rows == x.rows && out.cols == w.out, ErrorKind::internal, "matmul: shape mismatch");
@@ -54,8 +59,7 @@ void VulkanBackend::matmul(const Weight& w, Tensor x, Tensor out) {
     const MatmulPush push{address_of(w), acts, address_of(out),
                           row_bytes(dtype_info(w.type), static_cast<uint64_t>(w.in)), act_row_bytes,
                           static_cast<uint32_t>(w.in), static_cast<uint32_t>(w.out), static_cast<uint32_t>(x.rows)};
-    const bool per_output = w.type == DType::F32 || w.type == DType::F16 || w.type == DType::BF16;
-    if (per_output) {
+    if (is_float(w.type)) {
         run(matmul_shader(w.type), push, static_cast<uint64_t>(w.out) * static_cast<uint64_t>(x.rows));
     } else {  // matmul.comp: 64 / matmul_team_ output rows times `rows` activation rows per workgroup
         const uint32_t rows = x.rows >= kRowsPerGroup && matmul_team_ > 1 ? kRowsPerGroup : 1;
