@@ -57,12 +57,16 @@ ModelFacts model_facts(const LoadedModel& loaded) {
     return facts;
 }
 
+// llama-bench's spelling of the backend column.
+const char* backend_label(const LoadedModel& loaded) { return loaded.backend().name() == "vulkan" ? "Vulkan" : "CPU"; }
+
 nlohmann::json to_json(const BenchResult& r, const ModelFacts& facts, const LoadedModel& loaded, const BenchOptions& options,
                        int threads, const std::string& when) {
     const std::string kv_name = options.kv_type == DType::Q8_0 ? "q8_0" : "f16";  // llama-bench's spelling
     return {
         {"model_filename", facts.filename}, {"model_type", facts.type}, {"model_size", facts.size},
-        {"model_n_params", facts.n_params}, {"backends", "CPU"}, {"cpu_info", loaded.backend().device_description()},
+        {"model_n_params", facts.n_params}, {"backends", backend_label(loaded)},
+        {"cpu_info", loaded.backend().device_description()},
         {"n_batch", options.n_batch}, {"n_ubatch", options.n_batch}, {"n_threads", threads}, {"type_k", kv_name},
         {"type_v", kv_name}, {"n_prompt", r.test.n_prompt}, {"n_gen", r.test.n_gen}, {"n_depth", r.test.n_depth},
         {"test_time", when}, {"avg_ns", static_cast<uint64_t>(r.avg_ns())}, {"stddev_ns", static_cast<uint64_t>(r.stddev_ns())},
@@ -160,8 +164,9 @@ int cmd_bench(int argc, char** argv) {
     for (const BenchTest& test : tests) {
         const BenchResult r = run_bench(*loaded, test, options);
         if (format == "md") {
-            std::printf("| %s | %.2f MiB | %.2f M | CPU | %d | %s | %.2f ± %.2f |\n", facts.type.c_str(),
-                        facts.size / 1048576.0, facts.n_params / 1e6, actual_threads, test.name().c_str(), r.avg_ts(),
+            std::printf("| %s | %.2f MiB | %.2f M | %s | %d | %s | %.2f ± %.2f |\n", facts.type.c_str(),
+                        facts.size / 1048576.0, facts.n_params / 1e6, backend_label(*loaded), actual_threads,
+                        test.name().c_str(), r.avg_ts(),
                         r.stddev_ts());
             std::fflush(stdout);
         } else {

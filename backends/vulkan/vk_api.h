@@ -20,7 +20,7 @@ namespace hearth::vk {
     X(vkResetFences) X(vkWaitForFences) X(vkQueueSubmit) X(vkCreatePipelineCache)                       \
     X(vkDestroyPipelineCache) X(vkGetPipelineCacheData) X(vkCreatePipelineLayout)                       \
     X(vkDestroyPipelineLayout) X(vkCreateShaderModule) X(vkDestroyShaderModule)                         \
-    X(vkCreateComputePipelines) X(vkDestroyPipeline)
+    X(vkCreateComputePipelines) X(vkDestroyPipeline) X(vkEnumerateDeviceExtensionProperties)
 
 class Api {
 public:

@@ -51,6 +51,12 @@ uint32_t matmul_team(int requested, DeviceKind kind) {
     return static_cast<uint32_t>(requested);
 }
 
+bool use_feature(VulkanFeatureUse use, bool available, const std::string& what) {
+    require(use != VulkanFeatureUse::on || available, ErrorKind::unsupported,
+            "Vulkan: the device lacks " + what + ", which the options require");
+    return use != VulkanFeatureUse::off && available;
+}
+
 struct EmbedPush {
     uint64_t table, tokens, out, row_bytes;
     uint32_t type, rows, cols;
@@ -66,6 +72,12 @@ struct GatherPush {
 VulkanBackend::VulkanBackend(const VulkanOptions& options)
     : context_(std::make_shared<const Context>(options.device_index)),
       matmul_team_(matmul_team(options.matmul_team, context_->kind())),
+      integer_dot_(use_feature(options.integer_dot, context_->capabilities().integer_dot,
+                               "integer dot products (shaderIntegerDotProduct)")),
+      subgroup_gather_(use_feature(options.subgroup_gather,
+                                   context_->capabilities().subgroup_shuffle &&
+                                       64 % std::max(context_->capabilities().subgroup_size, 1u) == 0,
+                                   "subgroup shuffles in compute shaders with subgroups that divide 64")),
       pipelines_(*context_),
       commands_(*context_),
       weights_(*context_, MemoryKind::device, kWeightChunk, "Vulkan weights"),
@@ -85,15 +97,27 @@ VulkanBackend::~VulkanBackend() {
     }
 }
 
+std::string VulkanBackend::device_description() const {
+    return context_->description() + "; matmul: team " + std::to_string(matmul_team_) + ", integer dot " +
+           (integer_dot_ ? "on" : "off") + ", subgroup gather " + (subgroup_gather_ ? "on" : "off");
+}
+
+Access reads(const Weight& w) {
+    return read_access(address_of(w), row_bytes(dtype_info(w.type), static_cast<uint64_t>(w.in)) *
+                                          static_cast<uint64_t>(w.out));
+}
+
 void VulkanBackend::record(std::string_view shader, std::span<const std::byte> push, uint64_t groups,
-                           std::span<const uint32_t> constants) {
+                           std::span<const Access> accesses, std::span<const uint32_t> constants) {
     if (groups == 0) return;
+    for (const Access& a : accesses)
+        if (last_quantized_ && a.kind == AccessKind::write && overlaps(a, last_quantized_->input)) last_quantized_.reset();
     const uint64_t x = std::min<uint64_t>(groups, context_->max_workgroups_x());
     const uint64_t y = (groups + x - 1) / x;
     require(y <= 65535, ErrorKind::unsupported,
             "Vulkan: a dispatch of " + std::to_string(groups) + " workgroups is too large");
     commands_.dispatch(pipelines_.get(shader, constants), pipelines_.layout(), push,
-                       Groups{static_cast<uint32_t>(x), static_cast<uint32_t>(y)});
+                       Groups{static_cast<uint32_t>(x), static_cast<uint32_t>(y)}, accesses);
 }
 
 uint64_t VulkanBackend::upload_ints(std::span<const int32_t> values) {
@@ -113,7 +137,7 @@ void VulkanBackend::copy_to_device(const std::byte* data, uint64_t bytes, const 
     for (uint64_t done = 0; done < bytes;) {
         const uint64_t n = std::min<uint64_t>(bytes - done, staging_->size());
         std::memcpy(staging_->mapped(), data + done, n);
-        commands_.copy(staging_->handle(), 0, target.buffer->handle(), target.offset + done, n);
+        commands_.copy(*staging_, 0, *target.buffer, target.offset + done, n);
         commands_.flush();
         done += n;
     }
@@ -159,6 +183,7 @@ std::unique_ptr<KvPages> VulkanBackend::create_kv_pages(const KvLayout& layout) 
 
 void VulkanBackend::begin_step() {
     commands_.flush();
+    last_quantized_.reset();
     activations_.reset();
     uploads_.reset();
 }
@@ -181,7 +206,7 @@ void VulkanBackend::embed(const Weight& table, std::span<const int32_t> tokens, 
                          row_bytes(dtype_info(table.type), static_cast<uint64_t>(table.in)),
                          static_cast<uint32_t>(table.type), static_cast<uint32_t>(out.rows),
                          static_cast<uint32_t>(out.cols)};
-    run("embed", push, static_cast<uint64_t>(out.size()));
+    run("embed", push, static_cast<uint64_t>(out.size()), {reads(table), writes(out)});
 }
 
 void VulkanBackend::gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out) {
@@ -191,7 +216,7 @@ void VulkanBackend::gather_rows(Tensor x, std::span<const int32_t> rows, Tensor 
     if (rows.empty()) return;
     const GatherPush push{address_of(x), upload_ints(rows), address_of(out), static_cast<uint32_t>(rows.size()),
                           static_cast<uint32_t>(x.cols)};
-    run("gather_rows", push, static_cast<uint64_t>(out.size()));
+    run("gather_rows", push, static_cast<uint64_t>(out.size()), {reads(x), writes(out)});
 }
 
 void VulkanBackend::read(Tensor x, std::span<float> host) {
@@ -204,7 +229,7 @@ void VulkanBackend::read(Tensor x, std::span<float> host) {
     }
     const GatherPush push{address_of(x), 0, readback_->address(), static_cast<uint32_t>(x.rows),
                           static_cast<uint32_t>(x.cols)};
-    run("gather_rows", push, static_cast<uint64_t>(x.size()));
+    run("gather_rows", push, static_cast<uint64_t>(x.size()), {reads(x), write_access(readback_->address(), bytes)});
     commands_.flush();
     std::memcpy(host.data(), readback_->mapped(), bytes);
 }

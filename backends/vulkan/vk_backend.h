@@ -2,8 +2,11 @@
 // The Vulkan backend (see vulkan_backend.h for the handle convention). Ops record compute
 // dispatches into one command buffer, flushed when the host needs a result (read) and at the
 // start of each step; each op's shader follows the CPU reference's arithmetic (shaders/*.comp).
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -23,7 +26,7 @@ public:
     ~VulkanBackend() override;
 
     std::string_view name() const override { return "vulkan"; }
-    std::string device_description() const override { return context_->description(); }
+    std::string device_description() const override;
 
     Weight upload(const gguf::TensorInfo& tensor) override;
     std::unique_ptr<KvPages> create_kv_pages(const KvLayout& layout) override;
@@ -50,26 +53,36 @@ public:
 
 private:
     // Records `shader` over `invocations` (64 per workgroup) or over `groups` workgroups, folding
-    // counts past the device's per-dimension limit into a second dimension.
+    // counts past the device's per-dimension limit into a second dimension. `accesses`: the device
+    // memory it reads and writes (Commands::dispatch), e.g. {reads(x), writes(out)}.
     template <typename Push>
-    void run(std::string_view shader, const Push& push, uint64_t invocations) {
-        run_groups(shader, push, (invocations + 63) / 64);
+    void run(std::string_view shader, const Push& push, uint64_t invocations, std::initializer_list<Access> accesses) {
+        run_groups(shader, push, (invocations + 63) / 64, accesses);
     }
     template <typename Push>
-    void run_groups(std::string_view shader, const Push& push, uint64_t groups) {
+    void run_groups(std::string_view shader, const Push& push, uint64_t groups, std::initializer_list<Access> accesses) {
         static_assert(sizeof(Push) <= kPushConstantBytes, "push constants over the guaranteed 128 bytes");
-        record(shader, std::as_bytes(std::span(&push, 1)), groups);
+        record(shader, std::as_bytes(std::span(&push, 1)), groups, accesses);
     }
     void record(std::string_view shader, std::span<const std::byte> push, uint64_t groups,
-                std::span<const uint32_t> constants = {});
+                std::span<const Access> accesses, std::span<const uint32_t> constants = {});
+    // The activations of x in dot type `type`, quantized by quantize_act.comp unless the same
+    // tensor was quantized to that type since its last write (the Q, K and V matmuls of one input
+    // share one quantization, and then need no barrier between them).
+    uint64_t quantized_acts(Tensor x, DType type, uint64_t row_bytes);
     // Host data for this step's shaders (host-visible memory, valid until the next begin_step).
     uint64_t upload_ints(std::span<const int32_t> values);
     uint64_t upload_floats(std::span<const float> values);
     void copy_to_device(const std::byte* data, uint64_t bytes, const Slice& target);
     const std::vector<float>& host_vector(const Weight& weight) const;
 
+    // The matmul pipeline for weight type `type` with the variants this backend uses.
+    std::string matmul_shader(DType type) const;
+
     std::shared_ptr<const Context> context_;
     uint32_t matmul_team_;
+    bool integer_dot_;      // the _dot matmul variants (int_dot.glsl)
+    bool subgroup_gather_;  // the _sg matmul variants, for teams that fit in a subgroup
     Pipelines pipelines_;
     Commands commands_;
     Arena weights_;
@@ -78,11 +91,26 @@ private:
     std::unique_ptr<Buffer> staging_;
     std::unique_ptr<Buffer> readback_;
     std::unique_ptr<Buffer> gelu_table_;
+    // The last quantize_act run, until a command writes its input or the step ends.
+    struct QuantizedActs {
+        Access input;
+        DType type;
+        uint64_t row_bytes;  // per activation row, in the dot type
+        uint64_t acts;
+    };
+    std::optional<QuantizedActs> last_quantized_;
     // Host copies of F32 vectors (rope frequency factors are needed on the host), by handle.
     std::unordered_map<const void*, std::vector<float>> host_vectors_;
 };
 
 inline uint64_t address_of(Tensor t) { return reinterpret_cast<uintptr_t>(t.data); }
 inline uint64_t address_of(const Weight& w) { return reinterpret_cast<uintptr_t>(w.data); }
+
+// The device memory of a tensor or weight, as read or written by a command (vk_hazards.h).
+inline Access reads(Tensor t) { return read_access(address_of(t), static_cast<uint64_t>(t.size()) * sizeof(float)); }
+inline Access writes(Tensor t) { return write_access(address_of(t), static_cast<uint64_t>(t.size()) * sizeof(float)); }
+inline Access reads(const Buffer& b) { return read_access(b.address(), b.size()); }
+inline Access writes(const Buffer& b) { return write_access(b.address(), b.size()); }
+Access reads(const Weight& w);
 
 }  // namespace hearth::vk

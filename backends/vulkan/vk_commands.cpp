@@ -47,24 +47,37 @@ void Commands::barrier() {
     context_.api().vkCmdPipelineBarrier(buffer_, stages, stages | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &memory, 0, nullptr, 0, nullptr);
 }
 
-void Commands::dispatch(VkPipeline pipeline, VkPipelineLayout layout, std::span<const std::byte> push, Groups groups) {
+void Commands::order(std::span<const Access> accesses) {
+    if (hazards_.conflicts(accesses)) {
+        barrier();
+        hazards_.clear();
+    }
+    hazards_.add(accesses);
+}
+
+void Commands::dispatch(VkPipeline pipeline, VkPipelineLayout layout, std::span<const std::byte> push, Groups groups,
+                        std::span<const Access> accesses) {
     begin_if_idle();
+    order(accesses);
     context_.api().vkCmdBindPipeline(buffer_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
     context_.api().vkCmdPushConstants(buffer_, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, static_cast<uint32_t>(push.size()), push.data());
     context_.api().vkCmdDispatch(buffer_, groups.x, groups.y, 1);
-    barrier();
 }
 
-void Commands::copy(VkBuffer source, VkDeviceSize source_offset, VkBuffer target, VkDeviceSize target_offset,
+void Commands::copy(const Buffer& source, VkDeviceSize source_offset, const Buffer& target, VkDeviceSize target_offset,
                     VkDeviceSize bytes) {
     begin_if_idle();
+    const Access accesses[] = {read_access(source.address() + source_offset, bytes),
+                               write_access(target.address() + target_offset, bytes)};
+    order(accesses);
     const VkBufferCopy region{source_offset, target_offset, bytes};
-    context_.api().vkCmdCopyBuffer(buffer_, source, target, 1, &region);
-    barrier();
+    context_.api().vkCmdCopyBuffer(buffer_, source.handle(), target.handle(), 1, &region);
 }
 
 void Commands::flush() {
     if (!recording_) return;
+    if (hazards_.has_writes()) barrier();  // to the host, and to the next submission's commands
+    hazards_.clear();
     recording_ = false;
     check(context_.api().vkEndCommandBuffer(buffer_), "vkEndCommandBuffer");
     VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};

@@ -10,6 +10,9 @@ namespace hearth::vk {
 namespace {
 
 constexpr uint32_t kRequiredApi = VK_API_VERSION_1_2;  // buffer device addresses are core there
+// The newest version whose features Hearth uses (integer dot products are core in 1.3); the
+// instance asks for it, which Vulkan 1.1+ loaders allow on older drivers too.
+constexpr uint32_t kNewestApi = VK_API_VERSION_1_3;
 
 std::string version_text(uint32_t v) {
     return std::to_string(VK_API_VERSION_MAJOR(v)) + "." + std::to_string(VK_API_VERSION_MINOR(v)) + "." +
@@ -78,6 +81,17 @@ std::string missing_features(const Api& api, VkPhysicalDevice device) {
     return missing;
 }
 
+bool has_extension(const Api& api, VkPhysicalDevice device, std::string_view name) {
+    uint32_t count = 0;
+    check(api.vkEnumerateDeviceExtensionProperties(device, nullptr, &count, nullptr), "vkEnumerateDeviceExtensionProperties");
+    std::vector<VkExtensionProperties> extensions(count);
+    check(api.vkEnumerateDeviceExtensionProperties(device, nullptr, &count, extensions.data()),
+          "vkEnumerateDeviceExtensionProperties");
+    for (const VkExtensionProperties& e : extensions)
+        if (name == e.extensionName) return true;
+    return false;
+}
+
 std::string mib(VkDeviceSize bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 // Throws Error(unsupported) with the reason when no Vulkan 1.2 driver is present.
@@ -85,7 +99,7 @@ VkInstance create_instance(Api& api) {
     VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
     app.pApplicationName = "hearth";
     app.pEngineName = "hearth";
-    app.apiVersion = kRequiredApi;
+    app.apiVersion = kNewestApi;
     VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     info.pApplicationInfo = &app;
     VkInstance instance = VK_NULL_HANDLE;
@@ -184,6 +198,7 @@ void Context::pick_device(int requested_device) {
     v11.pNext = &driver;
     api_.vkGetPhysicalDeviceProperties2(physical_, &props);
     api_.vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
+    query_capabilities(props.properties.apiVersion);
     const VkPhysicalDeviceLimits& limits = props.properties.limits;
     max_workgroups_x_ = limits.maxComputeWorkGroupCount[0];
     kind_ = kind_of(props.properties.deviceType);
@@ -196,7 +211,38 @@ void Context::pick_device(int requested_device) {
                    " " + driver.driverInfo + "), API " + version_text(props.properties.apiVersion) + ", " +
                    mib(device_local) + " device-local, largest allocation " + mib(max_allocation_) +
                    ", maxStorageBufferRange " + mib(limits.maxStorageBufferRange) + ", subgroup " +
-                   std::to_string(v11.subgroupSize);
+                   std::to_string(v11.subgroupSize) + (capabilities_.subgroup_shuffle ? " with" : " without") +
+                   " shuffles, integer dot product " +
+                   (!capabilities_.integer_dot              ? "no"
+                    : capabilities_.integer_dot_accelerated ? "yes (accelerated)"
+                                                            : "yes (not accelerated)");
+}
+
+void Context::query_capabilities(uint32_t api_version) {
+    VkPhysicalDeviceVulkan11Properties v11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_PROPERTIES};
+    VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+    props.pNext = &v11;
+    api_.vkGetPhysicalDeviceProperties2(physical_, &props);
+    capabilities_.subgroup_size = v11.subgroupSize;
+    capabilities_.subgroup_shuffle = (v11.subgroupSupportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&
+                                     (v11.subgroupSupportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) != 0;
+
+    // The integer dot-product structs may only be chained where the feature is core (1.3, which
+    // the instance asks for) or the device has the extension.
+    integer_dot_extension_ =
+        VK_API_VERSION_MINOR(api_version) < 3 && has_extension(api_, physical_, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+    if (VK_API_VERSION_MINOR(api_version) < 3 && !integer_dot_extension_) return;
+    VkPhysicalDeviceShaderIntegerDotProductFeatures dot{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+    VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    features.pNext = &dot;
+    api_.vkGetPhysicalDeviceFeatures2(physical_, &features);
+    capabilities_.integer_dot = dot.shaderIntegerDotProduct == VK_TRUE;
+    VkPhysicalDeviceShaderIntegerDotProductProperties dot_props{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES};
+    props.pNext = &dot_props;
+    api_.vkGetPhysicalDeviceProperties2(physical_, &props);
+    capabilities_.integer_dot_accelerated = dot_props.integerDotProduct4x8BitPackedSignedAccelerated == VK_TRUE;
+    if (!capabilities_.integer_dot) integer_dot_extension_ = false;
 }
 
 void Context::create_device() {
@@ -219,8 +265,14 @@ void Context::create_device() {
     queue_info.pQueuePriorities = &priority;
     FeatureChain features;
     request_features(features);
+    VkPhysicalDeviceShaderIntegerDotProductFeatures dot{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+    dot.shaderIntegerDotProduct = VK_TRUE;
+    if (capabilities_.integer_dot) features.v12.pNext = &dot;
+    const char* dot_extension = VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
     VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     info.pNext = &features.base;
+    info.enabledExtensionCount = integer_dot_extension_ ? 1 : 0;
+    info.ppEnabledExtensionNames = integer_dot_extension_ ? &dot_extension : nullptr;
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queue_info;
     check(api_.vkCreateDevice(physical_, &info, nullptr, &device_), "vkCreateDevice");

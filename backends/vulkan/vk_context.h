@@ -16,6 +16,14 @@ namespace hearth::vk {
 // missing driver, Error(internal) otherwise; `what` names the failed call.
 void check(VkResult result, std::string_view what);
 
+// Optional features of the chosen device that shader variants can use.
+struct Capabilities {
+    bool integer_dot = false;              // shaderIntegerDotProduct, enabled at device creation
+    bool integer_dot_accelerated = false;  // integerDotProduct4x8BitPackedSignedAccelerated
+    uint32_t subgroup_size = 0;
+    bool subgroup_shuffle = false;         // shuffles in compute shaders
+};
+
 class Context {
 public:
     // requested_device < 0: automatic (see choose_device); throws Error(unsupported) when Vulkan
@@ -34,6 +42,7 @@ public:
     DeviceKind kind() const { return kind_; }
     VkDeviceSize max_allocation() const { return max_allocation_; }
     VkPhysicalDevice physical_device() const { return physical_; }
+    const Capabilities& capabilities() const { return capabilities_; }
 
     // The memory type for `type_bits` with all `required` flags, preferring one with `preferred`.
     // Throws Error(unsupported) when none has the required flags.
@@ -43,6 +52,7 @@ public:
 
 private:
     void pick_device(int requested_device);
+    void query_capabilities(uint32_t api_version);
     void create_device();
 
     Api api_;  // first member: the loader outlives every handle below
@@ -55,6 +65,8 @@ private:
     DeviceKind kind_ = DeviceKind::other;
     VkDeviceSize max_allocation_ = 0;
     VkPhysicalDeviceMemoryProperties memory_{};
+    Capabilities capabilities_;
+    bool integer_dot_extension_ = false;  // enable VK_KHR_shader_integer_dot_product (before 1.3)
     std::string description_;
 };
 

@@ -53,9 +53,8 @@ void VulkanBackend::copy_kv_page(KvPages& pages, int32_t from, int32_t to) {
     if (from == to) return;
     const VkDeviceSize page_bytes = static_cast<VkDeviceSize>(layout.page_size) * layout.slot_bytes();
     for (int32_t layer = 0; layer < layout.n_layer; ++layer) {
-        commands_.copy(kv.keys(layer).handle(), page_bytes * from, kv.keys(layer).handle(), page_bytes * to, page_bytes);
-        commands_.copy(kv.values(layer).handle(), page_bytes * from, kv.values(layer).handle(), page_bytes * to,
-                       page_bytes);
+        commands_.copy(kv.keys(layer), page_bytes * from, kv.keys(layer), page_bytes * to, page_bytes);
+        commands_.copy(kv.values(layer), page_bytes * from, kv.values(layer), page_bytes * to, page_bytes);
     }
 }
 

@@ -41,7 +41,8 @@ void VulkanBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, 
                            static_cast<uint32_t>(layout.kv_dim), static_cast<uint32_t>(layout.page_size),
                            static_cast<uint32_t>(layout.slot_bytes()), q8 ? 1u : 0u};
     const uint64_t per_row = q8 ? layout.kv_dim / dtype_info(DType::Q8_0).block_elems : layout.kv_dim;
-    run("kv_store", push, 2 * static_cast<uint64_t>(k.rows) * per_row);
+    run("kv_store", push, 2 * static_cast<uint64_t>(k.rows) * per_row,
+        {reads(k), reads(v), writes(kv.keys(layer)), writes(kv.values(layer))});
 }
 
 void VulkanBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows,
@@ -63,7 +64,8 @@ void VulkanBackend::attention(KvPages& pages, int32_t layer, Tensor q, const Bat
     const PackedRows packed = pack_rows(rows, layout, RowAccess::attended_keys, p.sliding_window);
     const uint64_t row_scratch = static_cast<uint64_t>(p.n_head) * packed.max_keys * sizeof(float);
     const int64_t rows_per_dispatch = std::clamp<int64_t>(kMaxScratchBytes / row_scratch, 1, q.rows);
-    const uint64_t scratch = activations_.alloc(row_scratch * rows_per_dispatch).address;
+    const uint64_t scratch_bytes = row_scratch * rows_per_dispatch;
+    const uint64_t scratch = activations_.alloc(scratch_bytes).address;
     AttentionPush push{address_of(q), address_of(out), kv.keys(layer).address(), kv.values(layer).address(),
                        upload_ints(packed.rows), upload_ints(packed.tables), scratch,
                        0, 0, static_cast<uint32_t>(p.n_head), static_cast<uint32_t>(p.n_head / p.n_head_kv),
@@ -75,7 +77,9 @@ void VulkanBackend::attention(KvPages& pages, int32_t layer, Tensor q, const Bat
     for (int64_t begin = 0; begin < q.rows; begin += rows_per_dispatch) {
         push.row_begin = static_cast<uint32_t>(begin);
         push.rows = static_cast<uint32_t>(std::min(rows_per_dispatch, q.rows - begin));
-        run_groups("attention", push, static_cast<uint64_t>(push.rows) * p.n_head);
+        run_groups("attention", push, static_cast<uint64_t>(push.rows) * p.n_head,
+                   {reads(q), reads(kv.keys(layer)), reads(kv.values(layer)), write_access(scratch, scratch_bytes),
+                    writes(out)});
     }
 }
 

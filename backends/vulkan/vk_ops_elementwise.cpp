@@ -79,39 +79,39 @@ void VulkanBackend::rms_norm(Tensor x, const Weight& weight, float eps, Tensor o
             "rms_norm: the norm weight must be F32 with one value per column");
     const RmsNormPush push{address_of(x), address_of(weight), address_of(out), count32(x.rows, "rms_norm"),
                            count32(x.cols, "rms_norm"), eps};
-    run_groups("rms_norm", push, static_cast<uint64_t>(x.rows));
+    run_groups("rms_norm", push, static_cast<uint64_t>(x.rows), {reads(x), reads(weight), writes(out)});
 }
 
 void VulkanBackend::add_bias(Tensor x, const Weight& bias) {
     require(bias.type == DType::F32 && bias.in == x.cols, ErrorKind::unsupported,
             "add_bias: the bias must be F32 with one value per column");
     const BiasPush push{address_of(x), address_of(bias), count32(x.size(), "add_bias"), count32(x.cols, "add_bias")};
-    run("add_bias", push, static_cast<uint64_t>(x.size()));
+    run("add_bias", push, static_cast<uint64_t>(x.size()), {reads(x), reads(bias), writes(x)});
 }
 
 void VulkanBackend::add(Tensor a, Tensor b, Tensor out) {
     require_same_shape(a, b, "add");
     require_same_shape(a, out, "add");
     const BinaryPush push{address_of(a), address_of(b), address_of(out), count32(a.size(), "add")};
-    run("add", push, static_cast<uint64_t>(a.size()));
+    run("add", push, static_cast<uint64_t>(a.size()), {reads(a), reads(b), writes(out)});
 }
 
 void VulkanBackend::scale(Tensor x, float factor) {
     const ScalePush push{address_of(x), count32(x.size(), "scale"), factor};
-    run("scale", push, static_cast<uint64_t>(x.size()));
+    run("scale", push, static_cast<uint64_t>(x.size()), {reads(x), writes(x)});
 }
 
 void VulkanBackend::softcap(Tensor x, float cap) {
     require(cap > 0.0f, ErrorKind::internal, "softcap: the cap must be positive");
     const SoftcapPush push{address_of(x), count32(x.size(), "softcap"), 1.0f / cap, cap};
-    run("softcap", push, static_cast<uint64_t>(x.size()));
+    run("softcap", push, static_cast<uint64_t>(x.size()), {reads(x), writes(x)});
 }
 
 void VulkanBackend::swiglu(Tensor gate, Tensor up, Tensor out) {
     require_same_shape(gate, up, "swiglu");
     require_same_shape(gate, out, "swiglu");
     const BinaryPush push{address_of(gate), address_of(up), address_of(out), count32(gate.size(), "swiglu")};
-    run("swiglu", push, static_cast<uint64_t>(gate.size()));
+    run("swiglu", push, static_cast<uint64_t>(gate.size()), {reads(gate), reads(up), writes(out)});
 }
 
 void VulkanBackend::gelu_glu(Tensor gate, Tensor up, Tensor out) {
@@ -119,7 +119,7 @@ void VulkanBackend::gelu_glu(Tensor gate, Tensor up, Tensor out) {
     require_same_shape(gate, out, "gelu_glu");
     const GeluPush push{address_of(gate), address_of(up), address_of(out), gelu_table_->address(),
                         count32(gate.size(), "gelu_glu")};
-    run("gelu_glu", push, static_cast<uint64_t>(gate.size()));
+    run("gelu_glu", push, static_cast<uint64_t>(gate.size()), {reads(gate), reads(up), reads(*gelu_table_), writes(out)});
 }
 
 void VulkanBackend::rope(Tensor x, int32_t head_dim, const BatchRows& rows, const RopeParams& p) {
@@ -138,7 +138,7 @@ void VulkanBackend::rope(Tensor x, int32_t head_dim, const BatchRows& rows, cons
     const RopePush push{address_of(x), upload_floats(cos_sin), count32(x.rows, "rope"), count32(x.cols, "rope"),
                         static_cast<uint32_t>(head_dim), static_cast<uint32_t>(p.n_dims),
                         p.style == RopeStyle::neox ? 1u : 0u};
-    run("rope", push, static_cast<uint64_t>(x.rows) * (x.cols / head_dim) * (p.n_dims / 2));
+    run("rope", push, static_cast<uint64_t>(x.rows) * (x.cols / head_dim) * (p.n_dims / 2), {reads(x), writes(x)});
 }
 
 }  // namespace hearth::vk

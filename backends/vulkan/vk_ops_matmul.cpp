@@ -26,13 +26,35 @@ struct MatmulPush {
     uint32_t n_in, n_out, rows;
 };
 
-std::string matmul_shader(DType type) {
+bool is_float(DType type) { return type == DType::F32 || type == DType::F16 || type == DType::BF16; }
+
+}  // namespace
+
+std::string VulkanBackend::matmul_shader(DType type) const {
     std::string name = "matmul_" + std::string(dtype_info(type).name);
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (is_float(type)) return name;
+    if (integer_dot_ && type != DType::Q6_K) name += "_dot";  // Q6_K has no dot steps (CMakeLists.txt)
+    if (subgroup_gather_ && matmul_team_ > 1 && matmul_team_ <= context_->capabilities().subgroup_size) name += "_sg";
     return name;
 }
 
-}  // namespace
+uint64_t VulkanBackend::quantized_acts(Tensor x, DType type, uint64_t act_row_bytes) {
+    const Access input = reads(x);
+    if (last_quantized_ && last_quantized_->type == type && last_quantized_->row_bytes == act_row_bytes &&
+        last_quantized_->input.address == input.address && last_quantized_->input.bytes == input.bytes)
+        return last_quantized_->acts;
+    const uint64_t bytes = act_row_bytes * static_cast<uint64_t>(x.rows);
+    const uint64_t acts = activations_.alloc(bytes).address;
+    const QuantizePush push{address_of(x), acts, act_row_bytes, static_cast<uint32_t>(type),
+                            static_cast<uint32_t>(x.rows), static_cast<uint32_t>(x.cols)};
+    const uint64_t per_row = type == DType::F16 || type == DType::BF16
+                                 ? static_cast<uint64_t>(x.cols)
+                                 : static_cast<uint64_t>(x.cols) / dtype_info(type).block_elems;
+    run("quantize_act", push, per_row * static_cast<uint64_t>(x.rows), {input, write_access(acts, bytes)});
+    last_quantized_ = QuantizedActs{input, type, act_row_bytes, acts};
+    return acts;
+}
 
 void VulkanBackend::matmul(const Weight& w, Tensor x, Tensor out) {
     require(x.cols == w.in && out.rows == x.rows && out.cols == w.out, ErrorKind::internal, "matmul: shape mismatch");
@@ -41,22 +63,14 @@ void VulkanBackend::matmul(const Weight& w, Tensor x, Tensor out) {
     if (x.rows == 0) return;
     const DType act_type = vec_dot_type(w.type);
     const uint64_t act_row_bytes = row_bytes(dtype_info(act_type), static_cast<uint64_t>(w.in));
-    uint64_t acts = address_of(x);
-    if (act_type != DType::F32) {
-        acts = activations_.alloc(act_row_bytes * static_cast<uint64_t>(x.rows)).address;
-        const QuantizePush push{address_of(x), acts, act_row_bytes, static_cast<uint32_t>(act_type),
-                                static_cast<uint32_t>(x.rows), static_cast<uint32_t>(x.cols)};
-        const uint64_t per_row = act_type == DType::F16 || act_type == DType::BF16
-                                     ? static_cast<uint64_t>(x.cols)
-                                     : static_cast<uint64_t>(x.cols) / dtype_info(act_type).block_elems;
-        run("quantize_act", push, per_row * static_cast<uint64_t>(x.rows));
-    }
+    const uint64_t acts = act_type == DType::F32 ? address_of(x) : quantized_acts(x, act_type, act_row_bytes);
+    const Access acts_read = read_access(acts, act_row_bytes * static_cast<uint64_t>(x.rows));
     const MatmulPush push{address_of(w), acts, address_of(out),
                           row_bytes(dtype_info(w.type), static_cast<uint64_t>(w.in)), act_row_bytes,
                           static_cast<uint32_t>(w.in), static_cast<uint32_t>(w.out), static_cast<uint32_t>(x.rows)};
-    const bool per_output = w.type == DType::F32 || w.type == DType::F16 || w.type == DType::BF16;
-    if (per_output) {
-        run(matmul_shader(w.type), push, static_cast<uint64_t>(w.out) * static_cast<uint64_t>(x.rows));
+    if (is_float(w.type)) {
+        run(matmul_shader(w.type), push, static_cast<uint64_t>(w.out) * static_cast<uint64_t>(x.rows),
+            {reads(w), acts_read, writes(out)});
     } else {  // matmul.comp: 64 / matmul_team_ output rows times `rows` activation rows per workgroup
         const uint32_t rows = x.rows >= kRowsPerGroup && matmul_team_ > 1 ? kRowsPerGroup : 1;
         const uint64_t outputs_per_group = 64 / matmul_team_;
@@ -64,7 +78,8 @@ void VulkanBackend::matmul(const Weight& w, Tensor x, Tensor out) {
                                 ((static_cast<uint64_t>(x.rows) + rows - 1) / rows);
         const uint32_t constants[] = {matmul_team_, rows};
         static_assert(sizeof(push) <= kPushConstantBytes);
-        record(matmul_shader(w.type), std::as_bytes(std::span(&push, 1)), groups, constants);
+        const Access accesses[] = {reads(w), acts_read, writes(out)};
+        record(matmul_shader(w.type), std::as_bytes(std::span(&push, 1)), groups, accesses, constants);
     }
 }
 

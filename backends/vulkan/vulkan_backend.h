@@ -15,6 +15,11 @@
 
 namespace hearth {
 
+// How an optional device feature is used: where the device has it (automatic), never (off), or
+// always (on: Error(unsupported) where the device lacks it). Results are the same bits either way;
+// off and on let tests run both paths.
+enum class VulkanFeatureUse { automatic, off, on };
+
 struct VulkanOptions {
     // Which physical device (vkEnumeratePhysicalDevices order); -1 defers to the environment
     // variable HEARTH_VULKAN_DEVICE, then to the best device: discrete > integrated > virtual > CPU.
@@ -24,6 +29,12 @@ struct VulkanOptions {
     // teams, each weight block also serves four activation rows of a batch. Results are the same
     // bits whatever the choice.
     int matmul_team = 0;
+    // Integer dot-product instructions (SPV_KHR_integer_dot_product, feature shaderIntegerDotProduct)
+    // for the 4-byte integer dot steps of quantized matmuls (legacy types, Q4_K, Q5_K).
+    VulkanFeatureUse integer_dot = VulkanFeatureUse::automatic;
+    // Subgroup shuffles, instead of shared memory and barriers, to hand a matmul team's block
+    // contributions to its first invocation, for teams that fit in one subgroup.
+    VulkanFeatureUse subgroup_gather = VulkanFeatureUse::automatic;
 };
 
 // One line per physical device: "index: name (type)", for --list-devices style output. Throws

@@ -40,9 +40,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Greedy continuations of every case in a golden file (their first `max_tokens` tokens); the first
-// case's logits must also equal the CPU backend's bit for bit, and so must those of a second
-// Vulkan backend in the GPU configuration (matmul teams of 16 sharing blocks across rows).
-void check_goldens(const std::string& golden_name, size_t max_tokens) {
+// case's logits must also equal the CPU backend's bit for bit, and so must those of Vulkan
+// backends in each of `variants` (e.g. the GPU configuration: matmul teams of 16 sharing blocks
+// across rows; integer dot products forced off and on). A variant the device lacks is skipped.
+void check_goldens(const std::string& golden_name, size_t max_tokens, std::span<const VulkanOptions> variants) {
     std::ifstream in(test_data() / "goldens" / golden_name);
     REQUIRE(in.good());
     const auto golden = nlohmann::json::parse(in);
@@ -72,24 +73,32 @@ void check_goldens(const std::string& golden_name, size_t max_tokens) {
             Session session(*cpu_model, SessionOptions{512, 512});
             const std::span<const float> want = session.feed(prompt);
             CHECK(count_bit_differences(logits, std::vector<float>(want.begin(), want.end())) == 0);
-            const auto teams = make_vulkan_backend(VulkanOptions{-1, 16});
-            const auto teams_model = load_model(*file, *teams);
-            Session teams_session(*teams_model, SessionOptions{512, 512});
-            const std::span<const float> got = teams_session.feed(prompt);
-            CHECK(count_bit_differences(logits, std::vector<float>(got.begin(), got.end())) == 0);
+            for (const VulkanOptions& options : variants) {
+                const auto variant = try_vulkan(options);
+                if (!variant) continue;
+                INFO("variant: " << variant->device_description());
+                const auto variant_model = load_model(*file, *variant);
+                Session variant_session(*variant_model, SessionOptions{512, 512});
+                const std::span<const float> got = variant_session.feed(prompt);
+                CHECK(count_bit_differences(logits, std::vector<float>(got.begin(), got.end())) == 0);
+            }
             first_case = false;
         }
     }
     MESSAGE(golden_name << " on " << vulkan->device_description() << ": " << seconds_since(start) << " s");
 }
 
+constexpr VulkanFeatureUse kOff = VulkanFeatureUse::off, kOn = VulkanFeatureUse::on;
+
 TEST_CASE("vulkan: SmolLM2-135M-Instruct Q4_1 greedy continuations equal llama.cpp's") {
-    check_goldens("smollm2-greedy.json", 64);
+    const VulkanOptions variants[] = {{-1, 16}, {-1, 0, kOff, kOff}, {-1, 0, kOn}, {-1, 8, kOn, kOn}};
+    check_goldens("smollm2-greedy.json", 64, variants);
 }
 
 // Gemma's 262144-entry output matrix makes each token slow on lavapipe: 16 tokens per case.
 TEST_CASE("vulkan: Gemma 3 270M Q4_K_M greedy continuations equal llama.cpp's") {
-    check_goldens("gemma3-greedy.json", 16);
+    const VulkanOptions variants[] = {{-1, 16}, {-1, 0, kOff}};
+    check_goldens("gemma3-greedy.json", 16, variants);
 }
 
 // A Llama-3.2-1B-shaped file with Gemma 3's 262144-token vocabulary: the Q4_0 token embedding

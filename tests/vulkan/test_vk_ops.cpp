@@ -65,12 +65,37 @@ void check_matmuls(Pair& pair) {
     }
 }
 
-// Team sizes change how invocations share a row's blocks, never the order of the float sums.
-TEST_CASE("vulkan matmul equals the CPU backend bit for bit, every weight type, odd sizes, any team size") {
-    for (const int team : {1, 4, 16, 64}) {
-        CAPTURE(team);
-        auto vulkan = try_vulkan(VulkanOptions{-1, team});
-        if (!vulkan) return;
+struct MatmulConfig {
+    int team;
+    VulkanFeatureUse integer_dot, subgroup_gather;
+};
+
+constexpr VulkanFeatureUse kOff = VulkanFeatureUse::off, kOn = VulkanFeatureUse::on;
+constexpr MatmulConfig kMatmulConfigs[] = {
+    {1, kOff, kOff}, {4, kOff, kOff}, {16, kOff, kOff}, {64, kOff, kOff},  // shared-memory teams
+    {1, kOn, kOff},  {16, kOn, kOff},                                      // integer dot products
+    // Subgroup gathers: teams up to lavapipe's subgroup of 8; 16 fits in GPUs' subgroups (and falls
+    // back to shared memory on lavapipe).
+    {4, kOff, kOn},  {8, kOff, kOn},  {8, kOn, kOn}, {16, kOn, kOn},
+};
+
+// Team sizes, integer dot products and subgroup gathers change how the integer parts are computed
+// and how invocations share a row's blocks, never the order of the float sums.
+TEST_CASE("vulkan matmul equals the CPU backend bit for bit, every weight type, odd sizes, every variant") {
+    for (const MatmulConfig& config : kMatmulConfigs) {
+        CAPTURE(config.team);
+        CAPTURE(config.integer_dot == kOn);
+        CAPTURE(config.subgroup_gather == kOn);
+        std::unique_ptr<Backend> vulkan;
+        try {
+            vulkan = make_vulkan_backend(VulkanOptions{-1, config.team, config.integer_dot, config.subgroup_gather});
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::unsupported) throw;
+            MESSAGE("variant skipped: " << std::string(e.what()));
+            continue;
+        }
+        const std::string description = vulkan->device_description();
+        CHECK(description.find(config.integer_dot == kOn ? "integer dot on" : "integer dot off") != std::string::npos);
         Pair pair(std::move(vulkan));
         check_matmuls(pair);
     }

@@ -11,6 +11,9 @@
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_16bit_storage : require
+#if defined(INTEGER_DOT)
+#extension GL_EXT_spirv_intrinsics : require  // int_dot.glsl's OpSDot
+#endif
 
 #include "quant_blocks.glsl"
 

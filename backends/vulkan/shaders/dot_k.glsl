@@ -15,6 +15,16 @@ void lane_parts(float d, float y_d, int lanes[8], uint r) {
     }
 }
 
+// Bytes t of a, b, c, d gathered into word t (a 4x4 byte transpose).
+uvec4 transpose_bytes(uint a, uint b, uint c, uint d) {
+    uint ab_even = (a & 0x00FF00FFu) | ((b & 0x00FF00FFu) << 8);  // a0 b0 a2 b2
+    uint ab_odd = ((a >> 8) & 0x00FF00FFu) | (b & 0xFF00FF00u);   // a1 b1 a3 b3
+    uint cd_even = (c & 0x00FF00FFu) | ((d & 0x00FF00FFu) << 8);
+    uint cd_odd = ((c >> 8) & 0x00FF00FFu) | (d & 0xFF00FF00u);
+    return uvec4((ab_even & 0xFFFFu) | (cd_even << 16), (ab_odd & 0xFFFFu) | (cd_odd << 16),
+                 (ab_even >> 16) | (cd_even & 0xFFFF0000u), (ab_odd >> 16) | (cd_odd & 0xFFFF0000u));
+}
+
 // Q4_K (qh_off == 0) and Q5_K, whose layouts differ only by the 5th-bit plane.
 void block_q45_k(uint64_t wb, uint64_t xb, uint64_t x_stride, uint n_rows, uint qs_off, uint qh_off) {
     uvec2 sm[8];
@@ -25,6 +35,30 @@ void block_q45_k(uint64_t wb, uint64_t xb, uint64_t x_stride, uint n_rows, uint 
     for (uint c = 0u; c < 4u; ++c) {
         int scale_lo = int(sm[2u * c].x);
         int scale_hi = int(sm[2u * c + 1u].x);
+#if defined(INTEGER_DOT)
+        // Lane 4 * parity + t takes bytes t of words parity, parity + 2, + 4, + 6: transposed into
+        // one word, they are one dot4 sharing one scale (exact: scale * sum = sum of scale * q).
+        for (uint parity = 0u; parity < 2u; ++parity) {
+            uint lo[4];
+            uint hi[4];
+            for (uint j = 0u; j < 4u; ++j) {
+                uint k = parity + 2u * j;
+                uint packed = ld_u32(wb + qs_off + 32u * c + 4u * k);
+                uint high_bits = qh_off != 0u ? ld_u32(wb + qh_off + 4u * k) : 0u;
+                lo[j] = (packed & 0x0F0F0F0Fu) | (((high_bits >> (2u * c)) & 0x01010101u) << 4);
+                hi[j] = ((packed >> 4) & 0x0F0F0F0Fu) | (((high_bits >> (2u * c + 1u)) & 0x01010101u) << 4);
+            }
+            uvec4 w_lo = transpose_bytes(lo[0], lo[1], lo[2], lo[3]);
+            uvec4 w_hi = transpose_bytes(hi[0], hi[1], hi[2], hi[3]);
+            for (uint r = 0u; r < n_rows; ++r) {
+                uint64_t y = xb + r * x_stride + Q8_K_qs + 64u * c + 4u * parity;
+                uvec4 y_lo = transpose_bytes(ld_u32(y), ld_u32(y + 8u), ld_u32(y + 16u), ld_u32(y + 24u));
+                uvec4 y_hi = transpose_bytes(ld_u32(y + 32u), ld_u32(y + 40u), ld_u32(y + 48u), ld_u32(y + 56u));
+                for (uint t = 0u; t < 4u; ++t)
+                    lanes[r][4u * parity + t] += scale_lo * dot4(w_lo[t], y_lo[t]) + scale_hi * dot4(w_hi[t], y_hi[t]);
+            }
+        }
+#else
         for (uint k = 0u; k < 8u; ++k) {
             uint packed = ld_u32(wb + qs_off + 32u * c + 4u * k);
             uint high_bits = qh_off != 0u ? ld_u32(wb + qh_off + 4u * k) : 0u;
@@ -43,6 +77,7 @@ void block_q45_k(uint64_t wb, uint64_t xb, uint64_t x_stride, uint n_rows, uint 
                     lanes[r][(4u * k + t) % 8u] += lo[t] * sbyte_of(ylo, t) + hi[t] * sbyte_of(yhi, t);
             }
         }
+#endif
     }
     precise float dmin = ld_f16(wb + Q4_K_dmin);
     for (uint r = 0u; r < n_rows; ++r) {

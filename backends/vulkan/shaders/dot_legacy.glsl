@@ -4,44 +4,46 @@
 // dot(): finish_* returns exactly what the reference adds to its running sum for that block.
 // The caller adds these in block order (matmul.comp).
 
-// Quants of one block in element order from 16 packed bytes (low nibbles: elements 0-15, high
-// nibbles: 16-31) plus the optional 5th bits in qh, minus `offset`.
-void decode_nibbles(uint64_t qs, bool aligned, uint qh, bool has_qh, int offset, out int q[32]) {
+// A block's 32 quants (minus the type's offset) as 8 words of 4 signed bytes in element order,
+// word k holding elements 4k..4k+3 like the activation block's words, so each word pair is one
+// dot4 (int_dot.glsl).
+
+// Bits 0..3 of `bits` moved to bit 4 of bytes 0..3: the 5th bits of four Q5 quants.
+uint fifth_bits(uint bits) { return ((bits & 1u) << 4) | ((bits & 2u) << 11) | ((bits & 4u) << 18) | ((bits & 8u) << 25); }
+
+// Each byte (0..31) minus `offset` (0..16), as a signed byte: the bytes are lifted by 128 first so
+// that no borrow crosses into the next byte, and the lift is flipped back afterwards.
+uint minus_bytes(uint bytes, uint offset) { return ((bytes | 0x80808080u) - offset * 0x01010101u) ^ 0x80808080u; }
+
+// From 16 packed bytes (low nibbles: elements 0-15, high nibbles: 16-31) plus the optional 5th
+// bits in qh.
+void decode_nibbles(uint64_t qs, bool aligned, uint qh, bool has_qh, uint offset, out uint q[8]) {
     for (uint k = 0u; k < 4u; ++k) {
         uint packed = aligned ? ld_u32(qs + 4u * k) : ld_u32_even(qs + 4u * k);
-        for (uint t = 0u; t < 4u; ++t) {
-            uint j = 4u * k + t;
-            uint lo = (packed >> (8u * t)) & 0xFu;
-            uint hi = (packed >> (8u * t + 4u)) & 0xFu;
-            if (has_qh) {
-                lo |= ((qh >> j) << 4) & 0x10u;
-                hi |= (qh >> (j + 12u)) & 0x10u;
-            }
-            q[j] = int(lo) - offset;
-            q[j + 16u] = int(hi) - offset;
+        uint lo = packed & 0x0F0F0F0Fu;
+        uint hi = (packed >> 4) & 0x0F0F0F0Fu;
+        if (has_qh) {
+            lo |= fifth_bits(qh >> (4u * k));
+            hi |= fifth_bits(qh >> (4u * k + 16u));
         }
+        q[k] = minus_bytes(lo, offset);
+        q[k + 4u] = minus_bytes(hi, offset);
     }
 }
 
-void decode_q4_0(uint64_t wb, out int q[32]) { decode_nibbles(wb + Q4_0_qs, false, 0u, false, 8, q); }
-void decode_q4_1(uint64_t wb, out int q[32]) { decode_nibbles(wb + Q4_1_qs, true, 0u, false, 0, q); }
-void decode_q5_0(uint64_t wb, out int q[32]) { decode_nibbles(wb + Q5_0_qs, false, ld_u32_even(wb + Q5_0_qh), true, 16, q); }
-void decode_q5_1(uint64_t wb, out int q[32]) { decode_nibbles(wb + Q5_1_qs, true, ld_u32(wb + Q5_1_qh), true, 0, q); }
+void decode_q4_0(uint64_t wb, out uint q[8]) { decode_nibbles(wb + Q4_0_qs, false, 0u, false, 8u, q); }
+void decode_q4_1(uint64_t wb, out uint q[8]) { decode_nibbles(wb + Q4_1_qs, true, 0u, false, 0u, q); }
+void decode_q5_0(uint64_t wb, out uint q[8]) { decode_nibbles(wb + Q5_0_qs, false, ld_u32_even(wb + Q5_0_qh), true, 16u, q); }
+void decode_q5_1(uint64_t wb, out uint q[8]) { decode_nibbles(wb + Q5_1_qs, true, ld_u32(wb + Q5_1_qh), true, 0u, q); }
 
-void decode_q8_0(uint64_t wb, out int q[32]) {
-    for (uint k = 0u; k < QK / 4u; ++k) {
-        uint word = ld_u32_even(wb + Q8_0_qs + 4u * k);
-        for (uint t = 0u; t < 4u; ++t) q[4u * k + t] = sbyte_of(word, t);
-    }
+void decode_q8_0(uint64_t wb, out uint q[8]) {
+    for (uint k = 0u; k < QK / 4u; ++k) q[k] = ld_u32_even(wb + Q8_0_qs + 4u * k);
 }
 
-// Sum of q[j] * y[j] over one Q8 block's quants at y (4-byte aligned in Q8_1, 2 in Q8_0).
-int dot_block(int q[32], uint64_t y, bool aligned) {
+// Sum of the quants' products with one Q8 block's quants at y (4-byte aligned in Q8_1, 2 in Q8_0).
+int dot_block(uint q[8], uint64_t y, bool aligned) {
     int sum = 0;
-    for (uint k = 0u; k < QK / 4u; ++k) {
-        uint word = aligned ? ld_u32(y + 4u * k) : ld_u32_even(y + 4u * k);
-        for (uint t = 0u; t < 4u; ++t) sum += q[4u * k + t] * sbyte_of(word, t);
-    }
+    for (uint k = 0u; k < QK / 4u; ++k) sum += dot4(q[k], aligned ? ld_u32(y + 4u * k) : ld_u32_even(y + 4u * k));
     return sum;
 }
 

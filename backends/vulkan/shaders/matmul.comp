@@ -6,7 +6,9 @@
 // Quantized types: each block's contribution is computed exactly as the reference does
 // (dot_legacy.glsl / dot_k.glsl) and the contributions are added in block order. With TEAM > 1 a
 // team of invocations per output row takes TEAM consecutive blocks at a time and its first
-// invocation adds them up, so the sum is still the reference's; with ROWS > 1 each weight block
+// invocation adds them up (handed over through shared memory, or with -DSUBGROUP_GATHER by
+// subgroup shuffles), so the sum is still the reference's; -DINTEGER_DOT uses integer
+// dot-product instructions (int_dot.glsl); with ROWS > 1 each weight block
 // serves several activation rows, each with sums of its own. Float types: one invocation per output, each product
 // joining one double sum in element order (dot_float.glsl).
 #include "common.glsl"
@@ -117,8 +119,17 @@ const uint TEAMS = 64u / TEAM;
 
 // This invocation's contributions of one block: activation row r's at r * PARTS.
 float parts[ROWS * PARTS];
+#if defined(SUBGROUP_GATHER)
+// Teams are laid out within subgroups (the host picks this variant only when TEAM divides the
+// subgroup size, which divides 64), so a team's first invocation reads its members'
+// contributions with subgroupShuffle: no shared memory and no workgroup barriers.
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#else
 shared float contribution[64][ROWS * PARTS];
+#endif
 
+#include "int_dot.glsl"
 #include "dot_legacy.glsl"
 #include "dot_k.glsl"
 
@@ -166,7 +177,7 @@ void block_parts(uint64_t w, uint64_t x, uint b, uint n_rows) {
 #if defined(K_BLOCK)
     K_BLOCK(wb, xb, p.x_row_bytes, n_rows);
 #else
-    int q[32];
+    uint q[8];
     DECODE(wb, q);
     for (uint r = 0u; r < n_rows; ++r) {
         uint64_t xr = xb + r * p.x_row_bytes;
@@ -176,7 +187,11 @@ void block_parts(uint64_t w, uint64_t x, uint b, uint n_rows) {
 }
 
 void main() {
+#if defined(SUBGROUP_GATHER)
+    uint lid = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
+#else
     uint lid = gl_LocalInvocationID.x;
+#endif
     uint team = lid / TEAM;
     uint member = lid % TEAM;
     uint groups_per_row = (p.n_out + TEAMS - 1u) / TEAMS;
@@ -204,10 +219,22 @@ void main() {
         }
     } else {
         for (uint first = 0u; first < nb; first += TEAM) {
-            if (has_row && first + member < nb) {
-                block_parts(w, x, first + member, n_rows);
-                for (uint i = 0u; i < ROWS * PARTS; ++i) contribution[lid][i] = parts[i];
+            if (has_row && first + member < nb) block_parts(w, x, first + member, n_rows);
+#if defined(SUBGROUP_GATHER)
+            // Every invocation of the subgroup takes part in each shuffle (the loop bounds are
+            // uniform); the first member overwrites its own parts only after sending them (i = 0).
+            uint team_first = gl_SubgroupInvocationID - member;
+            for (uint i = 0u; i < min(TEAM, nb - first); ++i) {
+                float gathered[ROWS * PARTS];
+                for (uint k = 0u; k < ROWS * PARTS; ++k) gathered[k] = subgroupShuffle(parts[k], team_first + i);
+                if (has_row && member == 0u) {
+                    for (uint k = 0u; k < ROWS * PARTS; ++k) parts[k] = gathered[k];
+                    for (uint r = 0u; r < n_rows; ++r) accumulate(sums[r], r);
+                }
             }
+#else
+            if (has_row && first + member < nb)
+                for (uint i = 0u; i < ROWS * PARTS; ++i) contribution[lid][i] = parts[i];
             barrier();
             if (has_row && member == 0u) {
                 for (uint i = 0u; i < min(TEAM, nb - first); ++i) {
@@ -216,6 +243,7 @@ void main() {
                 }
             }
             barrier();
+#endif
         }
         if (!has_row || member != 0u) return;
     }
