@@ -110,8 +110,6 @@ Access reads(const Weight& w) {
 void VulkanBackend::record(std::string_view shader, std::span<const std::byte> push, uint64_t groups,
                            std::span<const Access> accesses, std::span<const uint32_t> constants) {
     if (groups == 0) return;
-    for (const Access& a : accesses)
-        if (last_quantized_ && a.kind == AccessKind::write && overlaps(a, last_quantized_->input)) last_quantized_.reset();
     const uint64_t x = std::min<uint64_t>(groups, context_->max_workgroups_x());
     const uint64_t y = (groups + x - 1) / x;
     require(y <= 65535, ErrorKind::unsupported,
@@ -183,7 +181,6 @@ std::unique_ptr<KvPages> VulkanBackend::create_kv_pages(const KvLayout& layout) 
 
 void VulkanBackend::begin_step() {
     commands_.flush();
-    last_quantized_.reset();
     activations_.reset();
     uploads_.reset();
 }

@@ -4,7 +4,6 @@
 // start of each step; each op's shader follows the CPU reference's arithmetic (shaders/*.comp).
 #include <initializer_list>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +37,7 @@ public:
     void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) override;
     void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) override;
     void matmul(const Weight& w, Tensor x, Tensor out) override;
+    void matmuls(Tensor x, std::span<const MatmulTarget> targets) override;
     void add_bias(Tensor x, const Weight& bias) override;
     void add(Tensor a, Tensor b, Tensor out) override;
     void scale(Tensor x, float factor) override;
@@ -66,10 +66,9 @@ private:
     }
     void record(std::string_view shader, std::span<const std::byte> push, uint64_t groups,
                 std::span<const Access> accesses, std::span<const uint32_t> constants = {});
-    // The activations of x in dot type `type`, quantized by quantize_act.comp unless the same
-    // tensor was quantized to that type since its last write (the Q, K and V matmuls of one input
-    // share one quantization, and then need no barrier between them).
+    // x in dot type `type` (quantize_act.comp; x itself for F32), and one matmul over it.
     uint64_t quantized_acts(Tensor x, DType type, uint64_t row_bytes);
+    void record_matmul(const Weight& w, int64_t act_rows, uint64_t acts, uint64_t act_row_bytes, Tensor out);
     // Host data for this step's shaders (host-visible memory, valid until the next begin_step).
     uint64_t upload_ints(std::span<const int32_t> values);
     uint64_t upload_floats(std::span<const float> values);
@@ -91,14 +90,6 @@ private:
     std::unique_ptr<Buffer> staging_;
     std::unique_ptr<Buffer> readback_;
     std::unique_ptr<Buffer> gelu_table_;
-    // The last quantize_act run, until a command writes its input or the step ends.
-    struct QuantizedActs {
-        Access input;
-        DType type;
-        uint64_t row_bytes;  // per activation row, in the dot type
-        uint64_t acts;
-    };
-    std::optional<QuantizedActs> last_quantized_;
     // Host copies of F32 vectors (rope frequency factors are needed on the host), by handle.
     std::unordered_map<const void*, std::vector<float>> host_vectors_;
 };

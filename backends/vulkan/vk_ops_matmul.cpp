@@ -2,6 +2,7 @@
 // quantize_act.comp, the reference quantizers), then shaders/matmul.comp (one pipeline per weight
 // type) computes every output as the reference dot: for float types one invocation per output,
 // for quantized types a team of invocations per output sharing its blocks, summed in order.
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -39,11 +40,9 @@ std::string VulkanBackend::matmul_shader(DType type) const {
     return name;
 }
 
+// x in dot type `type` (quantize_act.comp), or x itself for F32 weights.
 uint64_t VulkanBackend::quantized_acts(Tensor x, DType type, uint64_t act_row_bytes) {
-    const Access input = reads(x);
-    if (last_quantized_ && last_quantized_->type == type && last_quantized_->row_bytes == act_row_bytes &&
-        last_quantized_->input.address == input.address && last_quantized_->input.bytes == input.bytes)
-        return last_quantized_->acts;
+    if (type == DType::F32) return address_of(x);
     const uint64_t bytes = act_row_bytes * static_cast<uint64_t>(x.rows);
     const uint64_t acts = activations_.alloc(bytes).address;
     const QuantizePush push{address_of(x), acts, act_row_bytes, static_cast<uint32_t>(type),
@@ -51,31 +50,51 @@ uint64_t VulkanBackend::quantized_acts(Tensor x, DType type, uint64_t act_row_by
     const uint64_t per_row = type == DType::F16 || type == DType::BF16
                                  ? static_cast<uint64_t>(x.cols)
                                  : static_cast<uint64_t>(x.cols) / dtype_info(type).block_elems;
-    run("quantize_act", push, per_row * static_cast<uint64_t>(x.rows), {input, write_access(acts, bytes)});
-    last_quantized_ = QuantizedActs{input, type, act_row_bytes, acts};
+    run("quantize_act", push, per_row * static_cast<uint64_t>(x.rows), {reads(x), write_access(acts, bytes)});
     return acts;
 }
 
 void VulkanBackend::matmul(const Weight& w, Tensor x, Tensor out) {
-    require(x.cols == w.in && out.rows == x.rows && out.cols == w.out, ErrorKind::internal, "matmul: shape mismatch");
-    require(static_cast<uint64_t>(w.out) * static_cast<uint64_t>(x.rows) <= 0xFFFFFFFFull, ErrorKind::unsupported,
-            "matmul: too many outputs for one dispatch");
+    const MatmulTarget target{&w, out};
+    matmuls(x, std::span(&target, 1));
+}
+
+// x is quantized once per dot type; the matmuls, which only read it, then need no barrier between
+// them (Commands orders by the memory each command touches).
+void VulkanBackend::matmuls(Tensor x, std::span<const MatmulTarget> targets) {
+    for (const MatmulTarget& t : targets) {
+        require(x.cols == t.w->in && t.out.rows == x.rows && t.out.cols == t.w->out, ErrorKind::internal,
+                "matmul: shape mismatch");
+        require(static_cast<uint64_t>(t.w->out) * static_cast<uint64_t>(x.rows) <= 0xFFFFFFFFull, ErrorKind::unsupported,
+                "matmul: too many outputs for one dispatch");
+    }
     if (x.rows == 0) return;
-    const DType act_type = vec_dot_type(w.type);
-    const uint64_t act_row_bytes = row_bytes(dtype_info(act_type), static_cast<uint64_t>(w.in));
-    const uint64_t acts = act_type == DType::F32 ? address_of(x) : quantized_acts(x, act_type, act_row_bytes);
-    const Access acts_read = read_access(acts, act_row_bytes * static_cast<uint64_t>(x.rows));
+    std::vector<std::pair<DType, uint64_t>> converted;  // dot type, address of x in it
+    for (const MatmulTarget& t : targets) {
+        const DType act_type = vec_dot_type(t.w->type);
+        const uint64_t act_row_bytes = row_bytes(dtype_info(act_type), static_cast<uint64_t>(t.w->in));
+        auto found = std::find_if(converted.begin(), converted.end(), [&](const auto& c) { return c.first == act_type; });
+        if (found == converted.end()) {
+            converted.emplace_back(act_type, quantized_acts(x, act_type, act_row_bytes));
+            found = converted.end() - 1;
+        }
+        record_matmul(*t.w, x.rows, found->second, act_row_bytes, t.out);
+    }
+}
+
+void VulkanBackend::record_matmul(const Weight& w, int64_t act_rows, uint64_t acts, uint64_t act_row_bytes, Tensor out) {
+    const Access acts_read = read_access(acts, act_row_bytes * static_cast<uint64_t>(act_rows));
     const MatmulPush push{address_of(w), acts, address_of(out),
                           row_bytes(dtype_info(w.type), static_cast<uint64_t>(w.in)), act_row_bytes,
-                          static_cast<uint32_t>(w.in), static_cast<uint32_t>(w.out), static_cast<uint32_t>(x.rows)};
+                          static_cast<uint32_t>(w.in), static_cast<uint32_t>(w.out), static_cast<uint32_t>(act_rows)};
     if (is_float(w.type)) {
-        run(matmul_shader(w.type), push, static_cast<uint64_t>(w.out) * static_cast<uint64_t>(x.rows),
+        run(matmul_shader(w.type), push, static_cast<uint64_t>(w.out) * static_cast<uint64_t>(act_rows),
             {reads(w), acts_read, writes(out)});
     } else {  // matmul.comp: 64 / matmul_team_ output rows times `rows` activation rows per workgroup
-        const uint32_t rows = x.rows >= kRowsPerGroup && matmul_team_ > 1 ? kRowsPerGroup : 1;
+        const uint32_t rows = act_rows >= kRowsPerGroup && matmul_team_ > 1 ? kRowsPerGroup : 1;
         const uint64_t outputs_per_group = 64 / matmul_team_;
         const uint64_t groups = (static_cast<uint64_t>(w.out) + outputs_per_group - 1) / outputs_per_group *
-                                ((static_cast<uint64_t>(x.rows) + rows - 1) / rows);
+                                ((static_cast<uint64_t>(act_rows) + rows - 1) / rows);
         const uint32_t constants[] = {matmul_team_, rows};
         static_assert(sizeof(push) <= kPushConstantBytes);
         const Access accesses[] = {reads(w), acts_read, writes(out)};
