@@ -1,6 +1,6 @@
 // AVX-512 attention pieces, bit-identical to the reference loops in ops_attention.cpp. Double lanes
-// hold 8 keys (Q.K) or 8 dimensions (P.V); each lane forms the reference's float product, widens it
-// exactly and adds it in the reference's order. Q.K transposes each 8 x 8 block of f16 keys once and
+// hold 8 keys (Q.K) or 8 dimensions (P.V); each lane adds the reference's float product (exact for
+// two halves, so formed by a double FMA) in the reference's order. Q.K transposes each 8 x 8 block of f16 keys once and
 // uses it for up to 4 query heads (the heads of one KV group read the same keys).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -61,7 +61,10 @@ double dot_reference(const float* q, const uint16_t* key, int64_t n) {
 }
 
 // Keys [j, j + 8 * G) for heads [h0, h0 + H): H * G independent chains of double adds, so that few
-// heads still keep the adder busy.
+// heads still keep the adder busy. With f16 keys and queries (the contract of dots_f16) the float
+// product of two halves is exact (11-bit significands, exponents well inside float's range), so
+// widening both and one double FMA gives the reference's sum bit for bit with fewer steps; bf16
+// products can leave float's range, so they keep the reference's float multiply.
 template <int H, int G, bool Bf16>
 HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t* keys, int64_t key_stride, int64_t n,
                                double* out, int64_t out_stride) {
@@ -73,11 +76,18 @@ HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t*
             __m256 k[8];
             for (int i = 0; i < 8; ++i) k[i] = load_halves8<Bf16>(keys + (8 * g + i) * key_stride + d);
             transpose8(k);
-            for (int i = 0; i < 8; ++i)
-                for (int h = 0; h < H; ++h) {
-                    const __m256 product = _mm256_mul_ps(k[i], _mm256_set1_ps(q[h * q_stride + d + i]));
-                    acc[g][h] = _mm512_add_pd(acc[g][h], _mm512_cvtps_pd(product));
+            for (int i = 0; i < 8; ++i) {
+                if constexpr (Bf16) {
+                    for (int h = 0; h < H; ++h) {
+                        const __m256 product = _mm256_mul_ps(k[i], _mm256_set1_ps(q[h * q_stride + d + i]));
+                        acc[g][h] = _mm512_add_pd(acc[g][h], _mm512_cvtps_pd(product));
+                    }
+                } else {
+                    const __m512d wide = _mm512_cvtps_pd(k[i]);
+                    for (int h = 0; h < H; ++h)
+                        acc[g][h] = _mm512_fmadd_pd(wide, _mm512_set1_pd(q[h * q_stride + d + i]), acc[g][h]);
                 }
+            }
         }
     }
     for (int g = 0; g < G; ++g)
@@ -89,14 +99,16 @@ HEARTH_AVX512_F void dots_half_avx512(const float* q, int64_t q_stride, int head
                                      int64_t key_stride, int64_t n_keys, int64_t n, double* out, int64_t out_stride) {
     int64_t j = 0;
     if (n % 8 == 0) {
-        if (heads <= 2) {  // two key blocks at a time
-            for (; j + 16 <= n_keys; j += 16) {
-                for (int h = 0; h < heads; h += 2) {
-                    const float* qh = q + h * q_stride;
-                    const uint16_t* k = keys + j * key_stride;
-                    double* o = out + h * out_stride + j;
-                    if (heads - h == 1) dots_keys<1, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride);
-                    else dots_keys<2, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride);
+        for (; j + 16 <= n_keys; j += 16) {  // two key blocks at a time: twice the independent chains
+            for (int h = 0; h < heads; h += kHeadsPerPass) {
+                const float* qh = q + h * q_stride;
+                const uint16_t* k = keys + j * key_stride;
+                double* o = out + h * out_stride + j;
+                switch (std::min(kHeadsPerPass, heads - h)) {
+                    case 1: dots_keys<1, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 2: dots_keys<2, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    case 3: dots_keys<3, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
+                    default: dots_keys<4, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
                 }
             }
         }
@@ -126,11 +138,10 @@ HEARTH_AVX512_F void axpy_chunk(double* acc, const float* probs, const uint16_t*
                                 int64_t n_keys) {
     __m512d sums[Regs];
     for (int c = 0; c < Regs; ++c) sums[c] = _mm512_loadu_pd(acc + 8 * c);
-    for (int64_t j = 0; j < n_keys; ++j) {
-        const __m256 p = _mm256_set1_ps(probs[j]);
+    for (int64_t j = 0; j < n_keys; ++j) {  // f16 probabilities times f16 values: exact products (see dots_keys)
+        const __m512d p = _mm512_set1_pd(probs[j]);
         const uint16_t* v = values + j * value_stride;
-        for (int c = 0; c < Regs; ++c)
-            sums[c] = _mm512_add_pd(sums[c], _mm512_cvtps_pd(_mm256_mul_ps(p, load_f16x8(v + 8 * c))));
+        for (int c = 0; c < Regs; ++c) sums[c] = _mm512_fmadd_pd(p, _mm512_cvtps_pd(load_f16x8(v + 8 * c)), sums[c]);
     }
     for (int c = 0; c < Regs; ++c) _mm512_storeu_pd(acc + 8 * c, sums[c]);
 }

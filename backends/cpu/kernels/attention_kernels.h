@@ -9,13 +9,14 @@ namespace hearth::cpu {
 
 // For j < n_keys in order, acc[d] += double(probs[j] * f16(values[j * value_stride + d])) for d < n:
 // the probability-times-value step over a run of values, each element's float product and double
-// sum exactly as the reference forms them.
+// sum exactly as the reference forms them. probs must hold f16 values (the reference rounds them).
 using F16AxpyKernel = void (*)(double* acc, const float* probs, const uint16_t* values, int64_t value_stride,
                                int64_t n_keys, int64_t n);
 
 // out[h * out_stride + j] = sum over d < n, in order, of double(q[h * q_stride + d] *
 // f16(keys[j * key_stride + d])) for h < heads, j < n_keys: the Q.K step of the query heads that share
-// these keys (q already rounded to f16 values).
+// these keys. q must hold f16 values (bf16 values for dots_bf16), as every caller rounds it: the
+// kernels may rely on the float product of two halves being exact.
 using F16DotsKernel = void (*)(const float* q, int64_t q_stride, int heads, const uint16_t* keys, int64_t key_stride,
                                int64_t n_keys, int64_t n, double* out, int64_t out_stride);
 
