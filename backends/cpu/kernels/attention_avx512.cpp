@@ -94,37 +94,30 @@ HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t*
         for (int h = 0; h < H; ++h) _mm512_storeu_pd(out + h * out_stride + 8 * g, acc[g][h]);
 }
 
+// Keys [0, 8 * G) for every head, up to kHeadsPerPass heads per pass over the keys.
+template <int G, bool Bf16>
+HEARTH_AVX512_F void dots_heads(const float* q, int64_t q_stride, int heads, const uint16_t* keys, int64_t key_stride,
+                                int64_t n, double* out, int64_t out_stride) {
+    for (int h = 0; h < heads; h += kHeadsPerPass) {
+        const float* qh = q + h * q_stride;
+        double* o = out + h * out_stride;
+        switch (std::min(kHeadsPerPass, heads - h)) {
+            case 1: dots_keys<1, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
+            case 2: dots_keys<2, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
+            case 3: dots_keys<3, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
+            default: dots_keys<4, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
+        }
+    }
+}
+
 template <bool Bf16>
 HEARTH_AVX512_F void dots_half_avx512(const float* q, int64_t q_stride, int heads, const uint16_t* keys,
                                      int64_t key_stride, int64_t n_keys, int64_t n, double* out, int64_t out_stride) {
     int64_t j = 0;
     if (n % 8 == 0) {
-        for (; j + 16 <= n_keys; j += 16) {  // two key blocks at a time: twice the independent chains
-            for (int h = 0; h < heads; h += kHeadsPerPass) {
-                const float* qh = q + h * q_stride;
-                const uint16_t* k = keys + j * key_stride;
-                double* o = out + h * out_stride + j;
-                switch (std::min(kHeadsPerPass, heads - h)) {
-                    case 1: dots_keys<1, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 2: dots_keys<2, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 3: dots_keys<3, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    default: dots_keys<4, 2, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                }
-            }
-        }
-        for (; j + 8 <= n_keys; j += 8) {
-            for (int h = 0; h < heads; h += kHeadsPerPass) {
-                const float* qh = q + h * q_stride;
-                const uint16_t* k = keys + j * key_stride;
-                double* o = out + h * out_stride + j;
-                switch (std::min(kHeadsPerPass, heads - h)) {
-                    case 1: dots_keys<1, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 2: dots_keys<2, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    case 3: dots_keys<3, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                    default: dots_keys<4, 1, Bf16>(qh, q_stride, k, key_stride, n, o, out_stride); break;
-                }
-            }
-        }
+        // Two key blocks at a time (twice the independent chains), then one.
+        for (; j + 16 <= n_keys; j += 16) dots_heads<2, Bf16>(q, q_stride, heads, keys + j * key_stride, key_stride, n, out + j, out_stride);
+        for (; j + 8 <= n_keys; j += 8) dots_heads<1, Bf16>(q, q_stride, heads, keys + j * key_stride, key_stride, n, out + j, out_stride);
     }
     for (; j < n_keys; ++j)
         for (int h = 0; h < heads; ++h) out[h * out_stride + j] = dot_reference<Bf16>(q + h * q_stride, keys + j * key_stride, n);
