@@ -142,9 +142,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, hd};
             const float* run_probs = probs.data() + (j - first);
             if (type == DType::F16 && attention_kernels_.axpy_f16) {
-                for (int32_t h = 0; h < heads; ++h)
-                    attention_kernels_.axpy_f16(acc.data() + h * hd, run_probs + static_cast<int64_t>(h) * n_keys,
-                                                values.f16(0), kv_dim, run, hd);
+                attention_kernels_.axpy_f16(acc.data(), hd, run_probs, n_keys, heads, values.f16(0), kv_dim, run, hd);
             } else {
                 for (int32_t i = 0; i < run; ++i) {
                     const float* v = values.floats(i, scratch.data());

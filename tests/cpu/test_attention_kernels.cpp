@@ -59,30 +59,38 @@ TEST_CASE("round_f16 kernel rounds exactly as f32_to_fp16") {
     }
 }
 
-TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop") {
+TEST_CASE("axpy_f16 kernel is bit-identical to the reference loop for several heads") {
     for (Isa isa : vector_isas_here()) {
         const AttentionKernels kernels = attention_kernels_for(isa);
         REQUIRE((kernels.axpy_f16 != nullptr));
         std::mt19937 rng(11);
         std::normal_distribution<float> normal(0.0f, 1.0f);
-        for (int64_t n : {1, 3, 4, 7, 64, 67, 136, 256}) {
+        for (int64_t n : {1, 3, 4, 7, 40, 64, 67, 136, 256}) {
             for (int64_t n_keys : {1, 2, 9, 20}) {
-                const int64_t stride = n * 2 + 8;  // values of one head inside wider cache rows
-                std::vector<uint16_t> values(stride * n_keys);
-                for (auto& x : values) x = f32_to_fp16(normal(rng) * (rng() % 4 == 0 ? 300.0f : 1.0f));
-                values[0] = f32_to_fp16(6.0e-8f);  // a subnormal half
-                std::vector<float> probs(n_keys);
-                for (auto& p : probs) p = fp16_to_f32(f32_to_fp16(std::fabs(normal(rng)) / 7.0f));
-                std::vector<double> fast(n), reference(n);
-                for (int64_t i = 0; i < n; ++i) fast[i] = reference[i] = normal(rng);
-                kernels.axpy_f16(fast.data(), probs.data(), values.data(), stride, n_keys, n);
-                for (int64_t j = 0; j < n_keys; ++j)
-                    for (int64_t i = 0; i < n; ++i)
-                        reference[i] += static_cast<double>(probs[j] * fp16_to_f32(values[j * stride + i]));
-                CAPTURE(isa_name(isa));
-                CAPTURE(n);
-                CAPTURE(n_keys);
-                CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * n) == 0);
+                for (int heads : {1, 2, 3, 4, 6}) {
+                    const int64_t stride = n * 2 + 8;  // values of one head inside wider cache rows
+                    std::vector<uint16_t> values(stride * n_keys);
+                    for (auto& x : values) x = f32_to_fp16(normal(rng) * (rng() % 4 == 0 ? 300.0f : 1.0f));
+                    values[0] = f32_to_fp16(6.0e-8f);  // a subnormal half
+                    const int64_t probs_stride = n_keys + 3;
+                    std::vector<float> probs(probs_stride * heads);
+                    for (auto& p : probs) p = fp16_to_f32(f32_to_fp16(std::fabs(normal(rng)) / 7.0f));
+                    const int64_t acc_stride = n + 5;
+                    std::vector<double> fast(acc_stride * heads), reference(acc_stride * heads);
+                    for (size_t i = 0; i < fast.size(); ++i) fast[i] = reference[i] = normal(rng);
+                    kernels.axpy_f16(fast.data(), acc_stride, probs.data(), probs_stride, heads, values.data(), stride,
+                                     n_keys, n);
+                    for (int h = 0; h < heads; ++h)
+                        for (int64_t j = 0; j < n_keys; ++j)
+                            for (int64_t i = 0; i < n; ++i)
+                                reference[h * acc_stride + i] += static_cast<double>(
+                                    probs[h * probs_stride + j] * fp16_to_f32(values[j * stride + i]));
+                    CAPTURE(isa_name(isa));
+                    CAPTURE(n);
+                    CAPTURE(n_keys);
+                    CAPTURE(heads);
+                    CHECK(std::memcmp(fast.data(), reference.data(), sizeof(double) * fast.size()) == 0);
+                }
             }
         }
     }

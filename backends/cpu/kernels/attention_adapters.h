@@ -7,9 +7,11 @@ namespace hearth::cpu {
 
 // OneValue: acc[d] += double(p * f16(v[d])) for d < n.
 template <void (*OneValue)(double*, float, const uint16_t*, int64_t)>
-void axpy_each_value(double* acc, const float* probs, const uint16_t* values, int64_t value_stride, int64_t n_keys,
-                     int64_t n) {
-    for (int64_t j = 0; j < n_keys; ++j) OneValue(acc, probs[j], values + j * value_stride, n);
+void axpy_each_value(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride, int heads,
+                     const uint16_t* values, int64_t value_stride, int64_t n_keys, int64_t n) {
+    for (int h = 0; h < heads; ++h)
+        for (int64_t j = 0; j < n_keys; ++j)
+            OneValue(acc + h * acc_stride, probs[h * probs_stride + j], values + j * value_stride, n);
 }
 
 // OneHead: out[j] = Q.K of one query with keys j < n_keys.

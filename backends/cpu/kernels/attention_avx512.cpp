@@ -123,29 +123,56 @@ HEARTH_AVX512_F void dots_half_avx512(const float* q, int64_t q_stride, int head
         for (int h = 0; h < heads; ++h) out[h * out_stride + j] = dot_reference<Bf16>(q + h * q_stride, keys + j * key_stride, n);
 }
 
-// 64 dimensions (8 registers of 8 doubles) stay in registers over the whole run of values.
-constexpr int64_t kAxpyChunk = 64;
+// H heads times Regs x 8 dimensions of double sums stay in registers over the run of values; each
+// value block is widened once for all H heads. f16 probabilities times f16 values are exact
+// products (see dots_keys), added by one double FMA each.
+constexpr int kAxpyRegs = 4;  // per head: H * kAxpyRegs accumulators, at most 16
 
-template <int Regs>
-HEARTH_AVX512_F void axpy_chunk(double* acc, const float* probs, const uint16_t* values, int64_t value_stride,
-                                int64_t n_keys) {
-    __m512d sums[Regs];
-    for (int c = 0; c < Regs; ++c) sums[c] = _mm512_loadu_pd(acc + 8 * c);
-    for (int64_t j = 0; j < n_keys; ++j) {  // f16 probabilities times f16 values: exact products (see dots_keys)
-        const __m512d p = _mm512_set1_pd(probs[j]);
+template <int H, int Regs>
+HEARTH_AVX512_F void axpy_heads(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride,
+                                const uint16_t* values, int64_t value_stride, int64_t n_keys) {
+    __m512d sums[H][Regs];
+    for (int h = 0; h < H; ++h)
+        for (int c = 0; c < Regs; ++c) sums[h][c] = _mm512_loadu_pd(acc + h * acc_stride + 8 * c);
+    for (int64_t j = 0; j < n_keys; ++j) {
         const uint16_t* v = values + j * value_stride;
-        for (int c = 0; c < Regs; ++c) sums[c] = _mm512_fmadd_pd(p, _mm512_cvtps_pd(load_f16x8(v + 8 * c)), sums[c]);
+        __m512d wide[Regs];
+        for (int c = 0; c < Regs; ++c) wide[c] = _mm512_cvtps_pd(load_f16x8(v + 8 * c));
+        for (int h = 0; h < H; ++h) {
+            const __m512d p = _mm512_set1_pd(probs[h * probs_stride + j]);
+            for (int c = 0; c < Regs; ++c) sums[h][c] = _mm512_fmadd_pd(p, wide[c], sums[h][c]);
+        }
     }
-    for (int c = 0; c < Regs; ++c) _mm512_storeu_pd(acc + 8 * c, sums[c]);
+    for (int h = 0; h < H; ++h)
+        for (int c = 0; c < Regs; ++c) _mm512_storeu_pd(acc + h * acc_stride + 8 * c, sums[h][c]);
 }
 
-HEARTH_AVX512_F void axpy_f16_avx512(double* acc, const float* probs, const uint16_t* values, int64_t value_stride,
-                                     int64_t n_keys, int64_t n) {
+// Dimensions [0, 8 * Regs) for every head, up to kHeadsPerPass heads per pass over the values.
+template <int Regs>
+HEARTH_AVX512_F void axpy_dims(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride, int heads,
+                               const uint16_t* values, int64_t value_stride, int64_t n_keys) {
+    for (int h = 0; h < heads; h += kHeadsPerPass) {
+        double* a = acc + h * acc_stride;
+        const float* p = probs + h * probs_stride;
+        switch (std::min(kHeadsPerPass, heads - h)) {
+            case 1: axpy_heads<1, Regs>(a, acc_stride, p, probs_stride, values, value_stride, n_keys); break;
+            case 2: axpy_heads<2, Regs>(a, acc_stride, p, probs_stride, values, value_stride, n_keys); break;
+            case 3: axpy_heads<3, Regs>(a, acc_stride, p, probs_stride, values, value_stride, n_keys); break;
+            default: axpy_heads<4, Regs>(a, acc_stride, p, probs_stride, values, value_stride, n_keys); break;
+        }
+    }
+}
+
+HEARTH_AVX512_F void axpy_f16_avx512(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride,
+                                     int heads, const uint16_t* values, int64_t value_stride, int64_t n_keys, int64_t n) {
     int64_t d = 0;
-    for (; d + kAxpyChunk <= n; d += kAxpyChunk) axpy_chunk<8>(acc + d, probs, values + d, value_stride, n_keys);
-    for (; d + 8 <= n; d += 8) axpy_chunk<1>(acc + d, probs, values + d, value_stride, n_keys);
-    for (; d < n; ++d)
-        for (int64_t j = 0; j < n_keys; ++j) acc[d] += static_cast<double>(probs[j] * fp16_to_f32(values[j * value_stride + d]));
+    for (; d + 8 * kAxpyRegs <= n; d += 8 * kAxpyRegs)
+        axpy_dims<kAxpyRegs>(acc + d, acc_stride, probs, probs_stride, heads, values + d, value_stride, n_keys);
+    for (; d + 8 <= n; d += 8) axpy_dims<1>(acc + d, acc_stride, probs, probs_stride, heads, values + d, value_stride, n_keys);
+    for (int h = 0; h < heads; ++h)
+        for (int64_t i = d; i < n; ++i)
+            for (int64_t j = 0; j < n_keys; ++j)
+                acc[h * acc_stride + i] += static_cast<double>(probs[h * probs_stride + j] * fp16_to_f32(values[j * value_stride + i]));
 }
 
 }  // namespace

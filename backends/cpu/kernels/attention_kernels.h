@@ -7,11 +7,12 @@
 
 namespace hearth::cpu {
 
-// For j < n_keys in order, acc[d] += double(probs[j] * f16(values[j * value_stride + d])) for d < n:
-// the probability-times-value step over a run of values, each element's float product and double
-// sum exactly as the reference forms them. probs must hold f16 values (the reference rounds them).
-using F16AxpyKernel = void (*)(double* acc, const float* probs, const uint16_t* values, int64_t value_stride,
-                               int64_t n_keys, int64_t n);
+// For j < n_keys in order, acc[h * acc_stride + d] += double(probs[h * probs_stride + j] *
+// f16(values[j * value_stride + d])) for h < heads, d < n: the probability-times-value step of the
+// query heads that share a run of values, each element's float product and double sum exactly as the
+// reference forms them. probs must hold f16 values (the reference rounds them).
+using F16AxpyKernel = void (*)(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride, int heads,
+                               const uint16_t* values, int64_t value_stride, int64_t n_keys, int64_t n);
 
 // out[h * out_stride + j] = sum over d < n, in order, of double(q[h * q_stride + d] *
 // f16(keys[j * key_stride + d])) for h < heads, j < n_keys: the Q.K step of the query heads that share
