@@ -18,6 +18,7 @@ constexpr uint64_t kMaxScratchBytes = 64ull << 20;   // scores of one attention 
 struct KvStorePush {
     uint64_t k, v, k_pages, v_pages, batch_rows, tables;
     uint32_t rows, kv_dim, page_size, slot_bytes, q8;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 
 struct AttentionPush {
