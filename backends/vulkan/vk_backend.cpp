@@ -60,6 +60,7 @@ bool use_feature(VulkanFeatureUse use, bool available, const std::string& what) 
 struct EmbedPush {
     uint64_t table, tokens, out, row_bytes;
     uint32_t type, rows, cols;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 
 struct GatherPush {
@@ -180,7 +181,7 @@ std::unique_ptr<KvPages> VulkanBackend::create_kv_pages(const KvLayout& layout) 
 }
 
 void VulkanBackend::begin_step() {
-    commands_.flush();
+    commands_.begin_step();
     activations_.reset();
     uploads_.reset();
 }
@@ -235,6 +236,13 @@ void VulkanBackend::read(Tensor x, std::span<float> host) {
 
 std::unique_ptr<Backend> make_vulkan_backend(const VulkanOptions& options) {
     return std::make_unique<vk::VulkanBackend>(options);
+}
+
+VulkanSubmissions vulkan_submissions(const Backend& backend) {
+    const auto* vulkan = dynamic_cast<const vk::VulkanBackend*>(&backend);
+    require(vulkan != nullptr, ErrorKind::internal, "vulkan_submissions: not a Vulkan backend");
+    const vk::SubmissionCounts counts = vulkan->submission_counts();
+    return {counts.submissions, counts.reused};
 }
 
 std::vector<std::string> list_vulkan_devices() {

@@ -1,7 +1,8 @@
 #pragma once
-// The Vulkan backend (see vulkan_backend.h for the handle convention). Ops record compute
-// dispatches into one command buffer, flushed when the host needs a result (read) and at the
-// start of each step; each op's shader follows the CPU reference's arithmetic (shaders/*.comp).
+// The Vulkan backend (see vulkan_backend.h for the handle convention). Ops collect compute
+// dispatches (vk_commands.h), submitted when the host needs a result (read) and at the start of
+// each step, replaying the previous step's command buffer where the commands repeat; each op's
+// shader follows the CPU reference's arithmetic (shaders/*.comp).
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -19,6 +20,14 @@
 
 namespace hearth::vk {
 
+// A push constant struct as the bytes a dispatch records.
+template <typename Push>
+std::span<const std::byte> push_bytes(const Push& push) {
+    static_assert(sizeof(Push) <= kPushConstantBytes, "push constants over the guaranteed 128 bytes");
+    static_assert(has_no_padding<Push>(), "push constants are compared as bytes for replay: no padding");
+    return std::as_bytes(std::span(&push, 1));
+}
+
 class VulkanBackend final : public Backend {
 public:
     explicit VulkanBackend(const VulkanOptions& options);
@@ -26,6 +35,7 @@ public:
 
     std::string_view name() const override { return "vulkan"; }
     std::string device_description() const override;
+    SubmissionCounts submission_counts() const { return commands_.counts(); }
 
     Weight upload(const gguf::TensorInfo& tensor) override;
     std::unique_ptr<KvPages> create_kv_pages(const KvLayout& layout) override;
@@ -61,8 +71,7 @@ private:
     }
     template <typename Push>
     void run_groups(std::string_view shader, const Push& push, uint64_t groups, std::initializer_list<Access> accesses) {
-        static_assert(sizeof(Push) <= kPushConstantBytes, "push constants over the guaranteed 128 bytes");
-        record(shader, std::as_bytes(std::span(&push, 1)), groups, accesses);
+        record(shader, push_bytes(push), groups, accesses);
     }
     void record(std::string_view shader, std::span<const std::byte> push, uint64_t groups,
                 std::span<const Access> accesses, std::span<const uint32_t> constants = {});

@@ -1,25 +1,33 @@
 #pragma once
-// One command buffer that ops are recorded into and that is submitted when the host needs a
-// result (flush). A full compute/transfer memory barrier goes only before a command that touches
-// memory in a way that conflicts with the commands since the last barrier (vk_hazards.h: each
-// command names the byte ranges it reads and writes), so independent ops (the Q, K and V
-// matmuls of one input; gate and up) run without barriers between them. Flush ends with a
-// barrier when anything was written since the last one, making the results visible to the host
-// and to later submissions.
+// The commands of a step, submitted when the host needs a result (flush). Ops are collected as a
+// CommandList and written into a Vulkan command buffer at flush. A full compute/transfer memory
+// barrier goes only before a command that touches memory in a way that conflicts with the
+// commands since the last barrier (vk_hazards.h: each command names the byte ranges it reads and
+// writes), so independent ops (the Q, K and V matmuls of one input; gate and up) run without
+// barriers between them. Flush ends with a barrier when anything was written since the last one,
+// making the results visible to the host and to later submissions.
+//
+// Replay: the command buffers of a step's first kMaxKeptSubmissions submissions are kept with
+// their lists. When a submission's list equals the one kept at the same index of the previous
+// step (steady decoding: same batch shape, per-step values only in uploaded memory), the kept
+// buffer is submitted again instead of recording a new one. Lists with copies are never kept.
 #include "backends/vulkan/vk_api.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <vector>
 
+#include "backends/vulkan/vk_command_list.h"
 #include "backends/vulkan/vk_context.h"
 #include "backends/vulkan/vk_hazards.h"
 #include "backends/vulkan/vk_memory.h"
 
 namespace hearth::vk {
 
-struct Groups {
-    uint32_t x = 1;
-    uint32_t y = 1;
+struct SubmissionCounts {
+    uint64_t submissions = 0;  // command buffers submitted
+    uint64_t reused = 0;       // of which kept buffers submitted again without recording
 };
 
 class Commands {
@@ -35,21 +43,38 @@ public:
                   std::span<const Access> accesses);
     void copy(const Buffer& source, VkDeviceSize source_offset, const Buffer& target, VkDeviceSize target_offset,
               VkDeviceSize bytes);
-    // Submits everything recorded since the last flush and waits for it; nothing to do when empty.
+    // Submits everything collected since the last flush and waits for it; nothing to do when empty.
     void flush();
+    // Flushes, and numbers the following submissions from 0 again (the index replay matches on).
+    void begin_step();
+    SubmissionCounts counts() const { return counts_; }
 
 private:
-    void begin_if_idle();
+    // A command buffer kept for replay and the list it was recorded from (empty: nothing valid).
+    struct Kept {
+        VkCommandBuffer buffer = VK_NULL_HANDLE;
+        CommandList commands;
+    };
+    static constexpr size_t kMaxKeptSubmissions = 4;
+
     // Records a barrier first when the accesses conflict with those since the last one.
     void order(std::span<const Access> accesses);
-    void barrier();
+    // The buffer to submit for pending_ as the step's submission `index`: a kept one that matches,
+    // else one recorded now (kept when replayable and within kMaxKeptSubmissions).
+    VkCommandBuffer buffer_for(size_t index);
+    void record(VkCommandBuffer buffer, const CommandList& commands, VkCommandBufferUsageFlags usage);
+    void submit(VkCommandBuffer buffer);
+    VkCommandBuffer allocate_buffer();
 
     const Context& context_;
     VkCommandPool pool_ = VK_NULL_HANDLE;
-    VkCommandBuffer buffer_ = VK_NULL_HANDLE;
+    VkCommandBuffer one_shot_ = VK_NULL_HANDLE;  // for lists that are not kept
     VkFence fence_ = VK_NULL_HANDLE;
-    bool recording_ = false;
-    HazardTracker hazards_;  // accesses recorded since the last barrier
+    std::vector<Kept> kept_;                      // by submission index within a step
+    size_t step_submissions_ = 0;                 // flushed since begin_step()
+    CommandList pending_;                         // collected since the last flush
+    HazardTracker hazards_;                       // accesses collected since the last barrier
+    SubmissionCounts counts_;
 };
 
 }  // namespace hearth::vk

@@ -1,6 +1,7 @@
 // kv_store and paged attention (shaders/kv_store.comp, attention.comp): the host checks and
 // uploads the batch rows, the shaders follow backends/cpu's arithmetic.
 #include <algorithm>
+#include <bit>
 #include <string>
 
 #include "backends/vulkan/vk_backend.h"
@@ -17,13 +18,23 @@ constexpr uint64_t kMaxScratchBytes = 64ull << 20;   // scores of one attention 
 struct KvStorePush {
     uint64_t k, v, k_pages, v_pages, batch_rows, tables;
     uint32_t rows, kv_dim, page_size, slot_bytes, q8;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 
 struct AttentionPush {
     uint64_t q, out, k_pages, v_pages, batch_rows, tables, scratch;
-    uint32_t row_begin, rows, n_head, group, head_dim, page_size, slot_bytes, head_bytes, max_keys, window, q8;
+    uint32_t row_begin, rows, n_head, group, head_dim, page_size, slot_bytes, head_bytes, key_capacity, window, q8;
     float scale;
 };
+
+// Scores each (row, head) has room for in the scratch: the most keys a row attends to, rounded up
+// to a power of two (at least one key per invocation). Each row's own key count comes from its
+// uploaded position, so in steady decoding the scratch size and the push constants change only
+// when the longest sequence passes a power of two, and a step's commands repeat the previous
+// step's (vk_commands.h replays them).
+uint32_t key_capacity(int32_t max_keys) {
+    return std::bit_ceil(static_cast<uint32_t>(std::max<int32_t>(max_keys, 64)));
+}
 
 }  // namespace
 
@@ -62,7 +73,8 @@ void VulkanBackend::attention(KvPages& pages, int32_t layer, Tensor q, const Bat
                 std::to_string(p.head_dim));
     if (q.rows == 0) return;
     const PackedRows packed = pack_rows(rows, layout, RowAccess::attended_keys, p.sliding_window);
-    const uint64_t row_scratch = static_cast<uint64_t>(p.n_head) * packed.max_keys * sizeof(float);
+    const uint32_t capacity = key_capacity(packed.max_keys);
+    const uint64_t row_scratch = static_cast<uint64_t>(p.n_head) * capacity * sizeof(float);
     const int64_t rows_per_dispatch = std::clamp<int64_t>(kMaxScratchBytes / row_scratch, 1, q.rows);
     const uint64_t scratch_bytes = row_scratch * rows_per_dispatch;
     const uint64_t scratch = activations_.alloc(scratch_bytes).address;
@@ -72,7 +84,7 @@ void VulkanBackend::attention(KvPages& pages, int32_t layer, Tensor q, const Bat
                        static_cast<uint32_t>(p.head_dim), static_cast<uint32_t>(layout.page_size),
                        static_cast<uint32_t>(layout.slot_bytes()),
                        static_cast<uint32_t>(row_bytes(dtype_info(layout.type), static_cast<uint64_t>(p.head_dim))),
-                       static_cast<uint32_t>(packed.max_keys), static_cast<uint32_t>(std::max(0, p.sliding_window)),
+                       capacity, static_cast<uint32_t>(std::max(0, p.sliding_window)),
                        layout.type == DType::Q8_0 ? 1u : 0u, p.scale};
     for (int64_t begin = 0; begin < q.rows; begin += rows_per_dispatch) {
         push.row_begin = static_cast<uint32_t>(begin);

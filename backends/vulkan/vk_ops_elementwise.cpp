@@ -23,10 +23,12 @@ struct RmsNormPush {
     uint64_t x, weight, out;
     uint32_t rows, cols;
     float eps;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 struct BinaryPush {
     uint64_t a, b, out;
     uint32_t n;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 struct BiasPush {
     uint64_t x, bias;
@@ -41,14 +43,17 @@ struct SoftcapPush {
     uint64_t x;
     uint32_t n;
     float inverse_cap, cap;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 struct GeluPush {
     uint64_t gate, up, out, table;
     uint32_t n;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 struct RopePush {
     uint64_t x, cos_sin;
     uint32_t rows, cols, head_dim, n_dims, neox;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 
 // The CPU reference's angles: theta_i = pos * base^(-2i/n_dims), built by repeated float

@@ -20,11 +20,13 @@ constexpr uint32_t kRowsPerGroup = 4;
 struct QuantizePush {
     uint64_t x, out, out_row_bytes;
     uint32_t type, rows, cols;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 
 struct MatmulPush {
     uint64_t w, x, out, w_row_bytes, x_row_bytes;
     uint32_t n_in, n_out, rows;
+    uint32_t unused = 0;  // no tail padding (has_no_padding)
 };
 
 bool is_float(DType type) { return type == DType::F32 || type == DType::F16 || type == DType::BF16; }
@@ -96,9 +98,8 @@ void VulkanBackend::record_matmul(const Weight& w, int64_t act_rows, uint64_t ac
         const uint64_t groups = (static_cast<uint64_t>(w.out) + outputs_per_group - 1) / outputs_per_group *
                                 ((static_cast<uint64_t>(act_rows) + rows - 1) / rows);
         const uint32_t constants[] = {matmul_team_, rows};
-        static_assert(sizeof(push) <= kPushConstantBytes);
         const Access accesses[] = {reads(w), acts_read, writes(out)};
-        record(matmul_shader(w.type), std::as_bytes(std::span(&push, 1)), groups, accesses, constants);
+        record(matmul_shader(w.type), push_bytes(push), groups, accesses, constants);
     }
 }
 

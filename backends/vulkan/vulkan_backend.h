@@ -7,6 +7,7 @@
 // (VK_KHR_buffer_device_address, core in 1.2) cast to pointers. They are never dereferenced on
 // the host; shaders read and write through them, so a tensor is not limited by
 // maxStorageBufferRange and needs no descriptor sets.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,16 @@ struct VulkanOptions {
     // contributions to its first invocation, for teams that fit in one subgroup.
     VulkanFeatureUse subgroup_gather = VulkanFeatureUse::automatic;
 };
+
+// Command buffers a Vulkan backend has submitted so far, and how many of them were recorded
+// command buffers submitted again because a step recorded the same commands as the one before
+// (backends/vulkan/README.md, Commands).
+struct VulkanSubmissions {
+    uint64_t submitted = 0;
+    uint64_t reused = 0;
+};
+// Throws Error(internal) when `backend` is not a Vulkan backend.
+VulkanSubmissions vulkan_submissions(const Backend& backend);
 
 // One line per physical device: "index: name (type)", for --list-devices style output. Throws
 // Error(unsupported) when Vulkan cannot start at all.

@@ -17,7 +17,7 @@ layout(push_constant) uniform Push {
     uint64_t v_pages;
     uint64_t batch_rows;
     uint64_t tables;
-    uint64_t scratch;   // float [rows_in_dispatch][n_head][max_keys]
+    uint64_t scratch;   // float [rows_in_dispatch][n_head][key_capacity]
     uint row_begin;     // first row of this dispatch
     uint rows;          // rows in this dispatch
     uint n_head;
@@ -26,7 +26,7 @@ layout(push_constant) uniform Push {
     uint page_size;
     uint slot_bytes;
     uint head_bytes;
-    uint max_keys;
+    uint key_capacity;  // at least the keys of any row (its own count comes from its position)
     uint window;        // 0: full causal
     uint q8;            // 0: F16 slots, 1: Q8_0 slots
     float scale;
@@ -57,7 +57,7 @@ void main() {
     uint pos = uint(row_position(p.batch_rows, r));
     uint first = p.window > 0u && pos + 1u > p.window ? pos + 1u - p.window : 0u;
     uint n_keys = pos - first + 1u;
-    Scratch scores = Scratch(p.scratch + 4ul * uint64_t(task) * p.max_keys);
+    Scratch scores = Scratch(p.scratch + 4ul * uint64_t(task) * p.key_capacity);
     uint64_t q_row = p.q + 4ul * (uint64_t(r) * p.n_head * p.head_dim + h * p.head_dim);
     for (uint d = lid; d < p.head_dim; d += kWorkgroup) q16[d] = round_f16(ld_f32(q_row + 4u * d));
     barrier();
