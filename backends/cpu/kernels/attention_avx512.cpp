@@ -72,6 +72,9 @@ HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t*
     for (int g = 0; g < G; ++g)
         for (int h = 0; h < H; ++h) acc[g][h] = _mm512_setzero_pd();
     for (int64_t d = 0; d < n; d += 8) {
+        alignas(64) double q_wide[H][8];  // this step's query values, widened once for the broadcasts
+        if constexpr (!Bf16)
+            for (int h = 0; h < H; ++h) _mm512_store_pd(q_wide[h], _mm512_cvtps_pd(_mm256_loadu_ps(q + h * q_stride + d)));
         for (int g = 0; g < G; ++g) {
             __m256 k[8];
             for (int i = 0; i < 8; ++i) k[i] = load_halves8<Bf16>(keys + (8 * g + i) * key_stride + d);
@@ -84,8 +87,7 @@ HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t*
                     }
                 } else {
                     const __m512d wide = _mm512_cvtps_pd(k[i]);
-                    for (int h = 0; h < H; ++h)
-                        acc[g][h] = _mm512_fmadd_pd(wide, _mm512_set1_pd(q[h * q_stride + d + i]), acc[g][h]);
+                    for (int h = 0; h < H; ++h) acc[g][h] = _mm512_fmadd_pd(wide, _mm512_set1_pd(q_wide[h][i]), acc[g][h]);
                 }
             }
         }
