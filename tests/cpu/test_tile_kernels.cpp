@@ -93,6 +93,28 @@ std::vector<uint8_t> make_rows(DType type, int64_t count, int64_t n, Fill fill, 
     return rows;
 }
 
+// `rows` activation rows of n mixed floats each, one after another.
+std::vector<float> mixed_rows(int64_t rows, int64_t n, std::mt19937& rng) {
+    std::vector<float> x;
+    for (int64_t r = 0; r < rows; ++r) {
+        const auto row = mixed_floats(static_cast<int>(r), n, rng);
+        x.insert(x.end(), row.begin(), row.end());
+    }
+    return x;
+}
+
+// A matrix of out_rows x in elements of `type` (bytes in the file's layout) uploaded under `name`.
+Weight upload_matrix(CpuBackend& backend, const char* name, DType type, int64_t in, int64_t out_rows,
+                     std::vector<uint8_t>& bytes) {
+    gguf::TensorInfo tensor;
+    tensor.name = name;
+    tensor.type = type;
+    tensor.shape = {in, out_rows};
+    tensor.nbytes = bytes.size();
+    tensor.data = bytes.data();
+    return backend.upload(tensor);
+}
+
 // Runs one tile of the given shape and counts outputs that differ from vec_dot in any bit.
 int tile_mismatches(TileKernel tile, DType type, int64_t nblocks, TileShape shape, Fill fill, std::mt19937& rng) {
     const DType act = vec_dot_type(type);
@@ -242,24 +264,14 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
             for (int64_t out_rows : {48, 40}) {
                 for (const char* name : {"blk.0.ffn_up.weight", "token_embd.weight"}) {
                     for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
-                        const auto bytes = make_rows(type, out_rows, in, fill, rng);
-                        gguf::TensorInfo tensor;
-                        tensor.name = name;
-                        tensor.type = type;
-                        tensor.shape = {in, out_rows};
-                        tensor.nbytes = bytes.size();
-                        tensor.data = bytes.data();
-                        const Weight w = backend.upload(tensor);
+                        auto bytes = make_rows(type, out_rows, in, fill, rng);
+                        const Weight w = upload_matrix(backend, name, type, in, out_rows, bytes);
                         const bool expect_panels = has_panels && out_rows % kGemmPanelRows == 0 &&
                                                    std::string_view(name) != "token_embd.weight";
                         INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " ", name, " rows=", out_rows);
                         CHECK((w.layout == kPanelLayout) == expect_panels);
                         for (int64_t batch : {1, 2, 5, 8, 11}) {
-                            std::vector<float> x;
-                            for (int64_t r = 0; r < batch; ++r) {
-                                const auto row = mixed_floats(static_cast<int>(r), in, rng);
-                                x.insert(x.end(), row.begin(), row.end());
-                            }
+                            std::vector<float> x = mixed_rows(batch, in, rng);
                             std::vector<float> y(static_cast<size_t>(batch * out_rows));
                             backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
                             std::vector<uint8_t> q(row_bytes(dtype_info(act), in));
@@ -297,20 +309,10 @@ TEST_CASE("matmuls of one input equal one matmul per weight") {
         std::vector<Weight> weights;
         for (const auto& [type, out_rows] : shapes) {
             files.push_back(make_rows(type, out_rows, in, Fill::quantized, rng));
-            gguf::TensorInfo tensor;
-            tensor.name = "blk.0.attn_q.weight";
-            tensor.type = type;
-            tensor.shape = {in, out_rows};
-            tensor.nbytes = files.back().size();
-            tensor.data = files.back().data();
-            weights.push_back(backend.upload(tensor));
+            weights.push_back(upload_matrix(backend, "blk.0.attn_q.weight", type, in, out_rows, files.back()));
         }
         for (int64_t batch : {1, 3, 4, 9}) {
-            std::vector<float> x;
-            for (int64_t r = 0; r < batch; ++r) {
-                const auto row = mixed_floats(static_cast<int>(r), in, rng);
-                x.insert(x.end(), row.begin(), row.end());
-            }
+            std::vector<float> x = mixed_rows(batch, in, rng);
             std::vector<std::vector<float>> together, alone;
             std::vector<MatmulTarget> targets;
             for (const Weight& w : weights) {
@@ -375,11 +377,7 @@ void check_matmul_matches_reference(IsaRequest isa, DType type) {
     const DType act = vec_dot_type(type);
     const uint64_t w_stride = row_bytes(dtype_info(type), in);
     for (int64_t batch : {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19}) {
-        std::vector<float> x;
-        for (int64_t r = 0; r < batch; ++r) {
-            const auto row = mixed_floats(static_cast<int>(r), in, rng);
-            x.insert(x.end(), row.begin(), row.end());
-        }
+        std::vector<float> x = mixed_rows(batch, in, rng);
         std::vector<float> y(static_cast<size_t>(batch * out_rows));
         backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
         int bad = 0;
