@@ -108,6 +108,7 @@ private:
     MatmulInputs convert_inputs(Tensor x, std::span<const MatmulTarget> targets);
     void convert(Tensor x, const MatmulInputs::Slot& slot);
     F16DotsKernel half_dots(DType type) const;
+    GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
     MatmulPart panel_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                           Tensor out, ScratchPanels scratch) const;

@@ -114,7 +114,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
             act_bytes += aligned(act_stride * static_cast<uint64_t>(x.rows));
         }
         const bool panels = w.layout == kPanelLayout;
-        const bool gemm = !panels && x.rows >= kGemmMinRows && dot_kernels_.gemm.for_type(w.type) != nullptr;
+        const bool gemm = !panels && gemm_kernel(w, x.rows) != nullptr;
         if ((panels || gemm) && inputs.find(inputs.descriptions, w.type) == nullptr) {
             const uint64_t row_description = gemm_act_block_bytes(w.type) * static_cast<uint64_t>(blocks_per_row(w));
             inputs.descriptions.push_back({w.type, block_bytes, row_description});
@@ -173,9 +173,15 @@ MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInput
     const MatmulInputs::Slot* blocks = inputs.find(inputs.descriptions, w.type);
     if (w.layout == kPanelLayout)
         return panel_part(dot_kernels_.panels.for_type(w.type).gemm, w, acts, blocks->data, out, inputs.panels);
-    const GemmKernel gemm = act_rows >= kGemmMinRows ? dot_kernels_.gemm.for_type(w.type) : nullptr;
-    if (gemm != nullptr) return gemm_part(gemm, w, acts, blocks->data, out, inputs.panels);
+    if (const GemmKernel gemm = gemm_kernel(w, act_rows); gemm != nullptr)
+        return gemm_part(gemm, w, acts, blocks->data, out, inputs.panels);
     return row_part(w, acts, out);
+}
+
+// The GEMM kernel for a file-layout weight and a batch of `rows` activation rows, or null (tiles,
+// decode kernels or single dots).
+GemmKernel CpuBackend::gemm_kernel(const Weight& w, int64_t rows) const {
+    return rows >= kGemmMinRows ? dot_kernels_.gemm.for_type(w.type) : nullptr;
 }
 
 // F16 / BF16 weights (whose dot type is their own) run on attention's Q.K kernels where there are some.
