@@ -93,6 +93,16 @@ std::vector<uint8_t> make_rows(DType type, int64_t count, int64_t n, Fill fill, 
     return rows;
 }
 
+// The instruction sets a backend can be asked for on this CPU, the scalar reference first.
+std::vector<IsaRequest> isa_requests_here() {
+    const CpuFeatures cpu = detect_cpu_features();
+    std::vector<IsaRequest> isas{IsaRequest::scalar};
+    if (cpu.avx2) isas.push_back(IsaRequest::avx2);
+    if (cpu.avx512) isas.push_back(IsaRequest::avx512);
+    if (cpu.neon_dotprod) isas.push_back(IsaRequest::neon);
+    return isas;
+}
+
 // `rows` activation rows of n mixed floats each, one after another.
 std::vector<float> mixed_rows(int64_t rows, int64_t n, std::mt19937& rng) {
     std::vector<float> x;
@@ -252,9 +262,7 @@ TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch"
 // panel kernel (not the embedding table, not a row count off the panel size), and matmul over it
 // equals vec_dot on the file's rows for every batch.
 TEST_CASE("weights repacked at load: matmul equals the reference, and only matrices that can be are") {
-    for (IsaRequest isa : {IsaRequest::scalar, IsaRequest::avx2, IsaRequest::avx512}) {
-        if (isa == IsaRequest::avx2 && !detect_cpu_features().avx2) continue;
-        if (isa == IsaRequest::avx512 && !detect_cpu_features().avx512) continue;
+    for (IsaRequest isa : isa_requests_here()) {
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
         std::mt19937 rng(31);
         for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q8_0, DType::Q5_0, DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
@@ -297,9 +305,7 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
 // equal matmul() of its weight alone, with weights of several types and layouts sharing the input
 // (Q4_K and Q6_K as in a Q4_K_M file, a Q4_0 matrix off the panel size, F16).
 TEST_CASE("matmuls of one input equal one matmul per weight") {
-    for (IsaRequest isa : {IsaRequest::scalar, IsaRequest::avx2, IsaRequest::avx512}) {
-        if (isa == IsaRequest::avx2 && !detect_cpu_features().avx2) continue;
-        if (isa == IsaRequest::avx512 && !detect_cpu_features().avx512) continue;
+    for (IsaRequest isa : isa_requests_here()) {
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
         std::mt19937 rng(47);
         const int64_t in = 2 * 256;
@@ -398,12 +404,8 @@ TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..19 
     std::vector<DType> types(std::begin(kTileTypes), std::end(kTileTypes));
     types.push_back(DType::F16);
     types.push_back(DType::BF16);
-    for (DType type : types) {
-        check_matmul_matches_reference(IsaRequest::scalar, type);
-        if (detect_cpu_features().avx2) check_matmul_matches_reference(IsaRequest::avx2, type);
-        if (detect_cpu_features().neon_dotprod) check_matmul_matches_reference(IsaRequest::neon, type);
-        if (detect_cpu_features().avx512) check_matmul_matches_reference(IsaRequest::avx512, type);
-    }
+    for (DType type : types)
+        for (IsaRequest isa : isa_requests_here()) check_matmul_matches_reference(isa, type);
 }
 
 }  // namespace
