@@ -24,6 +24,7 @@ std::vector<OptionSpec> model_option_specs() {
         {"--kv-type", "", true, "KV cache storage: f16 (default) or q8_0 (half the memory)"},
         {"--backend", "", true, "cpu (default) or vulkan"},
         {"--device", "", true, "Vulkan device index (default: the best one, or $HEARTH_VULKAN_DEVICE)"},
+        {"--exact", "", false, "CPU: ggml's portable arithmetic for every dot, bit for bit (slower K-quant prompts)"},
     };
 }
 
@@ -55,6 +56,7 @@ LoadOptions load_options(const Args& args) {
     options.n_threads = args.get_int("-t", 0);
     options.backend = parse_backend_kind(args.get_or("--backend", "cpu"));
     options.device_index = args.get_int("--device", -1);
+    options.exact = args.has("--exact");
     return options;
 }
 

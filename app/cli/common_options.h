@@ -16,6 +16,6 @@ std::vector<OptionSpec> sampling_option_specs();  // --temp, --top-k, ..., --see
 std::string model_path(const Args& args, bool allow_default);
 SamplingParams sampling_params(const Args& args);
 DType kv_type(const Args& args);  // --kv-type f16 (default) or q8_0
-LoadOptions load_options(const Args& args);  // -t, --backend, --device
+LoadOptions load_options(const Args& args);  // -t, --backend, --device, --exact
 
 }  // namespace hearth::cli

@@ -37,6 +37,7 @@ int default_threads() {
 
 CpuBackend::CpuBackend(const CpuOptions& options)
     : isa_(select_isa(options.isa, std::getenv("HEARTH_CPU_ISA"), detect_cpu_features())),
+      exact_(options.exact),
       dot_kernels_(dot_kernels_for(isa_)),
       attention_kernels_(attention_kernels_for(isa_)),
       pool_(options.n_threads > 0 ? options.n_threads : default_threads()) {}

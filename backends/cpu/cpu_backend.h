@@ -2,7 +2,8 @@
 // The CPU backend: weights stay in the memory-mapped file, ops run on a persistent thread pool.
 // Matmul dots use SIMD kernels chosen at construction (backends/cpu/kernels), bit-identical to the
 // scalar reference. Numerics follow ggml's CPU path (activations quantized to the weight's dot type,
-// f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token.
+// f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token;
+// only prompt batches over K-type weights may take Hearth's blockwise sums instead (CpuOptions::exact).
 #include <functional>
 #include <memory>
 #include <span>
@@ -22,6 +23,10 @@ struct CpuOptions {
     // Kernels' instruction set; automatic defers to HEARTH_CPU_ISA (scalar|avx2|avx512), then to
     // the best the CPU has. An instruction set the CPU lacks throws Error(unsupported).
     IsaRequest isa = IsaRequest::automatic;
+    // Every dot in ggml's portable arithmetic, bit for bit and in every batch (what the llama.cpp
+    // goldens are compared with). Off, prompt batches of K-type weights take the faster blockwise
+    // arithmetic where an instruction set has it (ref::dot_blockwise; docs/architecture.md).
+    bool exact = false;
 };
 
 // One weight's share of a matmuls() job: n_tasks independent tasks, run(task, worker).
@@ -66,6 +71,7 @@ public:
 
 private:
     Isa isa_;
+    bool exact_;
     DotKernels dot_kernels_;  // fast dots for isa_; null entries fall back to the reference
     AttentionKernels attention_kernels_;  // likewise for attention
     ThreadPool pool_;
@@ -95,6 +101,7 @@ private:
             uint64_t offset = 0;
             uint64_t stride = 0;  // bytes per activation row
             uint8_t* data = nullptr;
+            bool blockwise = false;  // a description for the blockwise kernels
         };
         std::vector<Slot> acts;          // by dot type
         std::vector<Slot> descriptions;  // by weight type
@@ -109,6 +116,7 @@ private:
     void convert(Tensor x, const MatmulInputs::Slot& slot);
     F16DotsKernel half_dots(DType type) const;
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
+    GemmKernel blockwise_kernel(const Weight& w, int64_t rows) const;
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
     MatmulPart panel_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                           Tensor out, ScratchPanels scratch) const;

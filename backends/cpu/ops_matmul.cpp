@@ -3,7 +3,9 @@
 // weight type when it has one (bit-identical to the reference), else the reference vec_dot. Types
 // with a tile kernel compute small tiles of (weight rows x activation rows) at once, which reuses
 // each unpacked weight block across activation rows; every output's arithmetic is still the single
-// dot's, so an output does not depend on the batch size or the tiling.
+// dot's, so an output does not depend on the batch size or the tiling. The one exception, unless
+// CpuOptions::exact: prompt batches (kBlockwiseMinRows+) over K-type panels take the blockwise
+// kernels, equal to ref::dot_blockwise instead, which sums each super-block as one integer.
 //
 // matmuls() takes several weights of one input (Q, K and V; gate and up): the input is converted
 // once per dot type and described once per weight type, and all products run as one job of tasks,
@@ -22,6 +24,10 @@ constexpr int64_t kRowsPerTask = 16;  // a multiple of every tile's weight-row c
 // the tiles (which unpack each weight block once per 4 activation rows): llama-1b Q4_0, concurrent
 // streams on 2 threads, 4 streams 45 t/s against 39, 8 streams 60 against 50; 2 streams 28 against 32.
 constexpr int64_t kGemmMinRows = 4;
+// From this many activation rows on (prompts), K-type panels take the blockwise kernels unless exact
+// arithmetic is asked for. Decode batches (concurrent streams, speculative checks) stay below it and
+// in ggml's arithmetic, so such a step gives each stream what it would get alone.
+constexpr int64_t kBlockwiseMinRows = 32;
 constexpr uint64_t kScratchAlign = 64;
 constexpr int64_t kGemmTasksPerThread = 4;
 // One contiguous range of rows per thread in decode (below): 4 ranges per thread handed out in turn
@@ -117,7 +123,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         const bool gemm = !panels && gemm_kernel(w, x.rows) != nullptr;
         if ((panels || gemm) && inputs.find(inputs.descriptions, w.type) == nullptr) {
             const uint64_t row_description = gemm_act_block_bytes(w.type) * static_cast<uint64_t>(blocks_per_row(w));
-            inputs.descriptions.push_back({w.type, block_bytes, row_description});
+            inputs.descriptions.push_back({w.type, block_bytes, row_description, nullptr, blockwise_kernel(w, x.rows) != nullptr});
             block_bytes += aligned(row_description * static_cast<uint64_t>(x.rows));
         }
         if (gemm || (panels && x.rows >= kGemmMinRows))
@@ -137,7 +143,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         const int64_t nblocks = static_cast<int64_t>(slot.stride / gemm_act_block_bytes(slot.type));
         pool_.parallel_for(x.rows, [&](int64_t r) {
             describe_act_blocks(slot.type, act.data + static_cast<uint64_t>(r) * act.stride, act.stride, 1, nblocks,
-                                slot.data + static_cast<uint64_t>(r) * slot.stride);
+                                slot.data + static_cast<uint64_t>(r) * slot.stride, slot.blockwise);
         });
     }
     return inputs;
@@ -171,6 +177,8 @@ MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInput
     if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr)
         return half_part(w, reinterpret_cast<const float*>(acts.data), act_rows, out, dots);
     const MatmulInputs::Slot* blocks = inputs.find(inputs.descriptions, w.type);
+    if (const GemmKernel blockwise = blockwise_kernel(w, act_rows); blockwise != nullptr)
+        return panel_part(blockwise, w, acts, blocks->data, out, inputs.panels);
     if (w.layout == kPanelLayout)
         return panel_part(dot_kernels_.panels.for_type(w.type).gemm, w, acts, blocks->data, out, inputs.panels);
     if (const GemmKernel gemm = gemm_kernel(w, act_rows); gemm != nullptr)
@@ -182,6 +190,12 @@ MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInput
 // decode kernels or single dots).
 GemmKernel CpuBackend::gemm_kernel(const Weight& w, int64_t rows) const {
     return rows >= kGemmMinRows ? dot_kernels_.gemm.for_type(w.type) : nullptr;
+}
+
+// The blockwise GEMM for a prompt batch over a repacked K-type weight, or null.
+GemmKernel CpuBackend::blockwise_kernel(const Weight& w, int64_t rows) const {
+    if (exact_ || rows < kBlockwiseMinRows || w.layout != kPanelLayout) return nullptr;
+    return dot_kernels_.panels.for_type(w.type).blockwise;
 }
 
 // F16 / BF16 weights (whose dot type is their own) run on attention's Q.K kernels where there are some.

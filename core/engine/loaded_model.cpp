@@ -16,7 +16,7 @@ std::string token_text(const tokenizer::Tokenizer& tok, int32_t id) {
 
 std::unique_ptr<Backend> make_backend(const LoadOptions& options) {
     switch (options.backend) {
-        case BackendKind::cpu: return std::make_unique<cpu::CpuBackend>(cpu::CpuOptions{options.n_threads});
+        case BackendKind::cpu: return std::make_unique<cpu::CpuBackend>(cpu::CpuOptions{.n_threads = options.n_threads, .exact = options.exact});
         case BackendKind::vulkan:
 #ifdef HEARTH_HAVE_VULKAN
             return make_vulkan_backend(VulkanOptions{options.device_index});

@@ -25,6 +25,8 @@ struct LoadOptions {
     // Asking for a backend that cannot run is an error naming why, never a silent fallback.
     BackendKind backend = BackendKind::cpu;
     int device_index = -1;  // Vulkan: which device; -1 picks the best (or $HEARTH_VULKAN_DEVICE)
+    // CPU backend: ggml's portable arithmetic for every dot (cpu::CpuOptions::exact), bit for bit.
+    bool exact = false;
 };
 
 class LoadedModel {

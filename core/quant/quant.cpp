@@ -143,4 +143,15 @@ float vec_dot(DType weight_type, const void* weight_row, const void* act_row, in
     }
 }
 
+float vec_dot_blockwise(DType weight_type, const void* weight_row, const void* act_row, int64_t n) {
+    const int64_t nb = checked_blocks("vec_dot_blockwise", DType::Q8_K, n);
+    const auto* y = static_cast<const BlockQ8_K*>(act_row);
+    switch (weight_type) {
+        case DType::Q4_K: return ref::dot_blockwise(static_cast<const BlockQ4_K*>(weight_row), y, nb);
+        case DType::Q5_K: return ref::dot_blockwise(static_cast<const BlockQ5_K*>(weight_row), y, nb);
+        case DType::Q6_K: return ref::dot_blockwise(static_cast<const BlockQ6_K*>(weight_row), y, nb);
+        default: throw_unsupported("vec_dot_blockwise", weight_type, "Q4_K, Q5_K, Q6_K");
+    }
+}
+
 }  // namespace hearth

@@ -25,4 +25,8 @@ DType vec_dot_type(DType weight);
 // Integer sums per block times scales, in the float operation order of ggml's scalar path.
 float vec_dot(DType weight_type, const void* weight_row, const void* act_row, int64_t n);
 
+// The blockwise dot of a Q4_K, Q5_K or Q6_K row (ref::dot_blockwise): each super-block summed as one
+// integer, Hearth's arithmetic for prompt batches when exact ggml arithmetic is not asked for.
+float vec_dot_blockwise(DType weight_type, const void* weight_row, const void* act_row, int64_t n);
+
 }  // namespace hearth

@@ -1,5 +1,6 @@
 // K super-block types Q4_K, Q5_K, Q6_K, Q8_K: ggml's dequantizers and scalar dot products with Q8_K
-// activations (ggml_vec_dot_*_q8_K_generic), keeping its 8-lane float accumulators and their order.
+// activations (ggml_vec_dot_*_q8_K_generic), keeping its 8-lane float accumulators and their order;
+// and Hearth's blockwise dots, which sum each super-block as one integer (quant_ref.h).
 #include "core/quant/half.h"
 #include "core/quant/quant_ref.h"
 
@@ -71,6 +72,28 @@ float dot_q45k_block(uint16_t d, uint16_t dmin, const uint8_t* packed_scales, co
 float sum_lanes(float total, const float* float_lanes) {
     for (int l = 0; l < kLanes; ++l) total += float_lanes[l];
     return total;
+}
+
+// Sum over sub-blocks of `len` quants of scale times the sub-block's integer dot: exact in int32.
+template <class Scale>
+int32_t scaled_sum(const int8_t* quants, const int8_t* q8, int len, const Scale& scale_of) {
+    int32_t sum = 0;
+    for (int j = 0; j < kQK_K / len; ++j) {
+        int32_t dot = 0;
+        for (int e = len * j; e < len * (j + 1); ++e) dot += quants[e] * q8[e];
+        sum += scale_of(j) * dot;
+    }
+    return sum;
+}
+
+// One Q4_K / Q5_K super-block of a blockwise dot, added to total.
+float blockwise_q45k_block(uint16_t d, uint16_t dmin, const uint8_t* packed_scales, const int8_t* quants,
+                           const BlockQ8_K& y, float total) {
+    const int32_t sum = scaled_sum(quants, y.qs, 32, [&](int j) { return unpack_scale_min_k4(j, packed_scales).scale; });
+    int32_t min_sum = 0;
+    for (int j = 0; j < kQK_K / 32; ++j) min_sum += unpack_scale_min_k4(j, packed_scales).min * (y.bsums[2 * j] + y.bsums[2 * j + 1]);
+    total = total + fp16_to_f32(d) * y.d * static_cast<float>(sum);
+    return total - fp16_to_f32(dmin) * y.d * static_cast<float>(min_sum);
 }
 
 }  // namespace
@@ -166,6 +189,38 @@ float dot(const BlockQ6_K* x, const BlockQ8_K* y, int64_t nblocks) {
         for (int l = 0; l < kLanes; ++l) float_lanes[l] += scale * static_cast<float>(lanes[l]);
     }
     return sum_lanes(0.0f, float_lanes);
+}
+
+float dot_blockwise(const BlockQ4_K* x, const BlockQ8_K* y, int64_t nblocks) {
+    int8_t quants[kQK_K];
+    float total = 0.0f;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        unpack_q4k_quants(x[i].qs, quants);
+        total = blockwise_q45k_block(x[i].d, x[i].dmin, x[i].scales, quants, y[i], total);
+    }
+    return total;
+}
+
+float dot_blockwise(const BlockQ5_K* x, const BlockQ8_K* y, int64_t nblocks) {
+    int8_t quants[kQK_K];
+    float total = 0.0f;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        unpack_q4k_quants(x[i].qs, quants);
+        add_q5k_high_bits(x[i].qh, quants);
+        total = blockwise_q45k_block(x[i].d, x[i].dmin, x[i].scales, quants, y[i], total);
+    }
+    return total;
+}
+
+float dot_blockwise(const BlockQ6_K* x, const BlockQ8_K* y, int64_t nblocks) {
+    int8_t quants[kQK_K];
+    float total = 0.0f;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        unpack_q6k_quants(x[i], quants);
+        const int32_t sum = scaled_sum(quants, y[i].qs, 16, [&](int j) { return x[i].scales[j]; });
+        total = total + fp16_to_f32(x[i].d) * y[i].d * static_cast<float>(sum);
+    }
+    return total;
 }
 
 }  // namespace hearth::ref

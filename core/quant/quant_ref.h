@@ -51,4 +51,14 @@ float dot(const BlockQ4_K* x, const BlockQ8_K* y, int64_t nblocks);
 float dot(const BlockQ5_K* x, const BlockQ8_K* y, int64_t nblocks);
 float dot(const BlockQ6_K* x, const BlockQ8_K* y, int64_t nblocks);
 
+// Blockwise K dots: Hearth's own arithmetic, not ggml's, for the prompt-batch kernels that run
+// without CpuOptions::exact (quant_k.cpp). Per super-block the products times their sub-block
+// scales sum to one exact int32 (Q6_K: quants - 32), then total = total + (d * y.d) * sum, and for
+// Q4_K / Q5_K total = total - (dmin * y.d) * sum over sub-blocks of min * the activations' sum. One
+// rounding per super-block where ggml's lanes take eight, so it is no less accurate; it only
+// differs from dot() in the last bits.
+float dot_blockwise(const BlockQ4_K* x, const BlockQ8_K* y, int64_t nblocks);
+float dot_blockwise(const BlockQ5_K* x, const BlockQ8_K* y, int64_t nblocks);
+float dot_blockwise(const BlockQ6_K* x, const BlockQ8_K* y, int64_t nblocks);
+
 }  // namespace hearth::ref

@@ -301,6 +301,45 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
     }
 }
 
+// Prompt batches (32+ rows) over K-type panels take the blockwise kernels where the instruction set
+// has them, unless CpuOptions::exact: every output then equals vec_dot_blockwise, else vec_dot, bit
+// for bit. Row lengths of 1 and 5 super-blocks leave a partial chunk; 41 rows a partial row group.
+TEST_CASE("prompt batches of K-type panels: blockwise arithmetic by default, ggml's when exact") {
+    for (IsaRequest isa : isa_requests_here()) {
+        for (bool exact : {false, true}) {
+            CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = exact});
+            std::mt19937 rng(53);
+            for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+                const bool blockwise = !exact && dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
+                for (int64_t nblocks : {1, 5}) {
+                    const int64_t in = 256 * nblocks, out_rows = 48;
+                    for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+                        auto bytes = make_rows(type, out_rows, in, fill, rng);
+                        const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
+                        for (int64_t batch : {32, 41}) {
+                            std::vector<float> x = mixed_rows(batch, in, rng);
+                            std::vector<float> y(static_cast<size_t>(batch * out_rows));
+                            backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
+                            std::vector<uint8_t> q(row_bytes(dtype_info(DType::Q8_K), in));
+                            int bad = 0;
+                            for (int64_t r = 0; r < batch; ++r) {
+                                quantize_row(DType::Q8_K, x.data() + r * in, q.data(), in);
+                                for (int64_t o = 0; o < out_rows; ++o) {
+                                    const uint8_t* row = bytes.data() + row_bytes(dtype_info(type), in) * static_cast<uint64_t>(o);
+                                    const float expected = blockwise ? vec_dot_blockwise(type, row, q.data(), in) : vec_dot(type, row, q.data(), in);
+                                    if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
+                                }
+                            }
+                            INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
+                            CHECK(bad == 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 // matmuls() converts the input once per dot type and runs every weight in one job: each output must
 // equal matmul() of its weight alone, with weights of several types and layouts sharing the input
 // (Q4_K and Q6_K as in a Q4_K_M file, a Q4_0 matrix off the panel size, F16).

@@ -20,8 +20,9 @@ struct LoadedTestModel {
     std::unique_ptr<Model> model;
 };
 
-// Null (and a doctest MESSAGE) when the file is not in the model cache.
-inline std::unique_ptr<LoadedTestModel> load_test_model(const std::string& file_name) {
+// Null (and a doctest MESSAGE) when the file is not in the model cache. exact: ggml's portable
+// arithmetic (cpu::CpuOptions::exact), which the llama.cpp goldens are compared with bit for bit.
+inline std::unique_ptr<LoadedTestModel> load_test_model(const std::string& file_name, bool exact = true) {
     const auto path = model_dir() / file_name;
     if (!std::filesystem::exists(path)) {
         MESSAGE("skipped: " << path.string() << " is absent (scripts/fetch-models fetches it)");
@@ -29,7 +30,7 @@ inline std::unique_ptr<LoadedTestModel> load_test_model(const std::string& file_
     }
     auto loaded = std::make_unique<LoadedTestModel>();
     loaded->file = gguf::GgufFile::open(path.string());
-    loaded->backend = std::make_unique<cpu::CpuBackend>(cpu::CpuOptions{});
+    loaded->backend = std::make_unique<cpu::CpuBackend>(cpu::CpuOptions{.exact = exact});
     loaded->model = load_model(*loaded->file, *loaded->backend);
     return loaded;
 }

@@ -42,7 +42,8 @@ double fp16_s_slack(DType weight, const std::vector<uint8_t>& w, const std::vect
     return slack;
 }
 
-DotCase run_dot(DType weight, Distribution dist, int64_t n, std::mt19937& rng) {
+// blockwise: the K types' vec_dot_blockwise instead of vec_dot.
+DotCase run_dot(DType weight, Distribution dist, int64_t n, std::mt19937& rng, bool blockwise = false) {
     const DType act_type = vec_dot_type(weight);
     const std::vector<float> w = random_values(dist, n, rng);
     const std::vector<float> a = random_values(Distribution::normal, n, rng);
@@ -50,7 +51,7 @@ DotCase run_dot(DType weight, Distribution dist, int64_t n, std::mt19937& rng) {
     const std::vector<uint8_t> qa = quantize_vec(act_type, a);
     const std::vector<float> dw = dequantize_vec(weight, qw, n);
     const std::vector<float> da = dequantize_vec(act_type, qa, n);
-    DotCase c{0.0, 0.0, 0.0, vec_dot(weight, qw.data(), qa.data(), n)};
+    DotCase c{0.0, 0.0, 0.0, blockwise ? vec_dot_blockwise(weight, qw.data(), qa.data(), n) : vec_dot(weight, qw.data(), qa.data(), n)};
     for (size_t i = 0; i < dw.size(); ++i) {
         c.reference += static_cast<double>(dw[i]) * da[i];
         c.magnitude += std::fabs(static_cast<double>(dw[i]) * da[i]);
@@ -74,6 +75,32 @@ TEST_CASE("vec_dot equals the dot of the dequantized rows") {
                 CHECK(std::fabs(c.got - c.reference) <= allowed);
             }
         }
+    }
+}
+
+// Hearth's blockwise K arithmetic (one float step per super-block) is held to the same bound.
+TEST_CASE("vec_dot_blockwise equals the dot of the dequantized rows") {
+    std::mt19937 rng(4343);
+    for (DType weight : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+        for (int64_t blocks : {1, 3, 13}) {
+            for (Distribution dist : kDistributions) {
+                const DotCase c = run_dot(weight, dist, blocks * 256, rng, true);
+                INFO(type_name(weight) << ", blocks " << blocks << ", " << std::string(to_string(dist)) << ": got "
+                                       << c.got << ", expected " << c.reference);
+                CHECK(std::fabs(c.got - c.reference) <= kRoundingTolerance * blocks * c.magnitude + 1e-30);
+            }
+        }
+    }
+}
+
+TEST_CASE("vec_dot_blockwise takes only the K types and whole super-blocks") {
+    std::vector<uint8_t> w(4096), a(4096);
+    CHECK_THROWS_AS(vec_dot_blockwise(DType::Q4_K, w.data(), a.data(), 32), Error);
+    try {
+        (void)vec_dot_blockwise(DType::Q4_0, w.data(), a.data(), 256);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::unsupported);
     }
 }
 

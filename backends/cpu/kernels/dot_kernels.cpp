@@ -28,6 +28,7 @@ DotKernels dot_kernels_for(Isa isa) {
                 add_avx512_k_gemm(kernels.gemm);
                 kernels.panels = avx512_panel_kernels();  // replaces the AVX2 entries
                 add_avx512_k_panel_kernels(kernels.panels);
+                add_avx512_k_blockwise_kernels(kernels.panels);
                 add_avx512_k_kernels(kernels);
             }
             return kernels;

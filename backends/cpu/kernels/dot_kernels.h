@@ -86,7 +86,9 @@ struct GemmActBlock {
 // What the GEMM kernels of the K types read of a Q8_K activation block: its quants in lane order
 // (in each run of 32, int32 slot l holds elements l, l+8, l+16, l+24), as they are for Q4_K / Q5_K
 // weights and plus 128 (unsigned) for Q6_K weights; the sums of its pairs of bsums, (bsums[4t] +
-// bsums[4t+1], bsums[4t+2] + bsums[4t+3]) in int32 slot t; and d.
+// bsums[4t+1], bsums[4t+2] + bsums[4t+3]) in int32 slot t; and d. For the blockwise Q6_K kernels,
+// int32 slot 2p + h of a run holds bytes 2h, 2h + 1 of lane slots 2p and 2p + 1 instead (4 quants of
+// one 16-quant sub-block).
 struct GemmKActBlock {
     int8_t quants[256];
     int16_t bsum_pairs[8];
@@ -117,13 +119,16 @@ using GemmKernel = void (*)(const GemmArgs& args);
 using GemmKernels = PerWeightType<GemmKernel>;
 
 uint64_t gemm_panel_bytes(DType weight_type, int64_t nblocks);
+// Scratch bytes per K super-block of an expanded panel: the larger of the exact and blockwise forms.
+inline constexpr uint64_t kGemmKSuperBlockBytes = 87 * 64;
 // The value the legacy GEMM kernels add to a weight type's quants to make them unsigned bytes.
 int gemm_weight_offset(DType weight_type);
 // Bytes per activation block of describe_act_blocks: GemmActBlock or GemmKActBlock.
 uint64_t gemm_act_block_bytes(DType weight_type);
 // Fills blocks (rows x nblocks, row-major) for activation rows of vec_dot_type(weight_type).
+// `blockwise`: for the blockwise kernels of PanelKernel (Q6_K orders its quants differently).
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
-                         int64_t nblocks, void* blocks);
+                         int64_t nblocks, void* blocks, bool blockwise = false);
 
 // Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
 // and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
@@ -141,6 +146,9 @@ using PanelRepack = void (*)(const uint8_t* src, int64_t rows, int64_t nblocks, 
 struct PanelKernel {
     PanelRepack repack = nullptr;
     GemmKernel gemm = nullptr;
+    // The K types' prompt-batch GEMM in the blockwise arithmetic (ref::dot_blockwise), for batches
+    // when exact ggml arithmetic is not asked for (CpuOptions::exact); null: `gemm` takes every batch.
+    GemmKernel blockwise = nullptr;
 };
 
 // The single dots (this struct's own entries) and the other kernel tables.
@@ -174,6 +182,7 @@ GemmKernels avx512_gemm_kernels();          // gemm_avx512.cpp: the legacy types
 void add_avx512_k_gemm(GemmKernels& kernels);  // gemm_avx512_k.cpp: the K types
 PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0, Q4_1
 void add_avx512_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx512_k.cpp: the K types
+void add_avx512_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx512_k_blockwise.cpp
 void add_avx512_k_kernels(DotKernels& kernels);
 
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built

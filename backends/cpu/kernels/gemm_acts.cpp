@@ -11,10 +11,8 @@ namespace hearth::cpu {
 namespace {
 
 // Per legacy block: 8 groups of 16 rows x 4 quant bytes, then 16 d and 16 m floats. Per K super-block:
-// 64 such groups, 8 registers of scale pairs, 4 of min pairs, 8 of Q6_K offset corrections, 16 d and
-// 16 dmin floats (gemm_avx512_k.cpp).
+// kGemmKSuperBlockBytes (gemm_avx512_k.h, panel_avx512_k_blockwise.cpp).
 constexpr uint64_t kPanelBlockBytes = 8 * 64 + 2 * 64;
-constexpr uint64_t kPanelSuperBlockBytes = (64 + 8 + 4 + 8 + 2) * 64;
 
 bool is_k_type(DType weight_type) {
     return weight_type == DType::Q4_K || weight_type == DType::Q5_K || weight_type == DType::Q6_K;
@@ -37,18 +35,26 @@ void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nb
     }
 }
 
+// The element of its run that byte n of int32 slot g holds: lane order (byte m of slot l is element
+// l + 8m), or for the blockwise Q6_K kernels bytes 2h, 2h + 1 of lane slots 2p, 2p + 1 in slot 2p + h.
+int element_in_run(int g, int n, bool paired_halves) {
+    if (!paired_halves) return g + 8 * n;
+    const int p = g / 2, h = g % 2;
+    return 2 * p + n / 2 + 8 * (2 * h + n % 2);
+}
+
 // A Q8_K block as GemmKActBlock describes it; Q6_K weights take the quants plus 128.
-void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool plus_128,
+void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool q6k, bool blockwise,
                 GemmKActBlock* blocks) {
     for (int64_t r = 0; r < rows; ++r) {
         const auto* y = reinterpret_cast<const BlockQ8_K*>(acts + static_cast<uint64_t>(r) * act_stride);
         for (int64_t i = 0; i < nblocks; ++i) {
             GemmKActBlock& b = blocks[r * nblocks + i];
             for (int run = 0; run < kQK_K / 32; ++run)
-                for (int lane = 0; lane < 8; ++lane)
-                    for (int m = 0; m < 4; ++m) {
-                        const int8_t q = y[i].qs[32 * run + lane + 8 * m];
-                        b.quants[32 * run + 4 * lane + m] = plus_128 ? static_cast<int8_t>(q ^ 0x80) : q;
+                for (int g = 0; g < 8; ++g)
+                    for (int n = 0; n < 4; ++n) {
+                        const int8_t q = y[i].qs[32 * run + element_in_run(g, n, q6k && blockwise)];
+                        b.quants[32 * run + 4 * g + n] = q6k ? static_cast<int8_t>(q ^ 0x80) : q;
                     }
             for (int t = 0; t < 8; ++t)
                 b.bsum_pairs[t] = static_cast<int16_t>(y[i].bsums[2 * t] + y[i].bsums[2 * t + 1]);
@@ -61,7 +67,7 @@ void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t 
 }  // namespace
 
 uint64_t gemm_panel_bytes(DType weight_type, int64_t nblocks) {
-    return (is_k_type(weight_type) ? kPanelSuperBlockBytes : kPanelBlockBytes) * static_cast<uint64_t>(nblocks);
+    return (is_k_type(weight_type) ? kGemmKSuperBlockBytes : kPanelBlockBytes) * static_cast<uint64_t>(nblocks);
 }
 
 uint64_t gemm_act_block_bytes(DType weight_type) {
@@ -78,9 +84,9 @@ int gemm_weight_offset(DType weight_type) {
 }
 
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
-                         int64_t nblocks, void* blocks) {
+                         int64_t nblocks, void* blocks, bool blockwise) {
     if (is_k_type(weight_type)) {
-        describe_k(acts, act_stride, rows, nblocks, weight_type == DType::Q6_K, static_cast<GemmKActBlock*>(blocks));
+        describe_k(acts, act_stride, rows, nblocks, weight_type == DType::Q6_K, blockwise, static_cast<GemmKActBlock*>(blocks));
         return;
     }
     const int offset = gemm_weight_offset(weight_type);

@@ -25,7 +25,7 @@ struct PanelHalf {
 struct PanelSuperBlock {
     PanelHalf half[kHalves];
 };
-static_assert(sizeof(PanelSuperBlock) == (64 + 8 + 4 + 8 + 2) * 64, "gemm_panel_bytes assumes this layout");
+static_assert(sizeof(PanelSuperBlock) <= kGemmKSuperBlockBytes, "gemm_panel_bytes must hold this layout");
 
 // Q6_K's quants are signed (q - 32) against the activation quants plus 128: the per-row corrections
 // 128 * sum over runs of (scale pair . quant pair sums), from the half's slots and scales.

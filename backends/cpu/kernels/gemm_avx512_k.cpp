@@ -57,7 +57,7 @@ template <class T>
 HEARTH_AVX512 void gemm(const GemmArgs& args) {
     auto* panel = reinterpret_cast<PanelSuperBlock*>(args.panel);
     pack_panel<T>(args, panel);
-    for (int64_t c = 0; c < args.act_rows; ++c) panel_column<T>(args, panel, c);
+    panel_columns<T>(args, panel);
 }
 
 }  // namespace

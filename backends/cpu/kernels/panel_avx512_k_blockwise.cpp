@@ -1,0 +1,159 @@
+// AVX-512 VNNI prompt-batch GEMM over the K types' load-time panels in the blockwise arithmetic
+// (ref::dot_blockwise): each super-block's scaled products summed as one exact int32, then one float
+// step. Per sub-block, vpdpbusd adds 4 quants of all 16 rows (register lanes are rows) times the
+// activation's 4 quants broadcast, and one vpmulld applies the rows' sub-block scales: 9 multiplies
+// per 32 quants where ggml's lane order costs 16 (maddubs, then vpdpwssd, per slot). Integer sums do
+// not depend on their order, so every output equals dot_blockwise bit for bit.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include "backends/cpu/kernels/gemm_avx512_k.h"
+#include "backends/cpu/kernels/gemm_columns.h"
+#include "backends/cpu/kernels/panel_avx512_k_slots.h"
+
+namespace hearth::cpu {
+namespace {
+
+// One super-block expanded for the blockwise kernel (register lane r = weight row r).
+struct BlockwiseSuperBlock {
+    // Q4_K / Q5_K: slot l of run k at 8k + l, as PanelSuperBlock. Q6_K (whose lane slots mix two
+    // sub-blocks of 16): dword 8k + 2p + h holds bytes 2h, 2h + 1 of slots 2p and 2p + 1 of run k,
+    // 4 quants of sub-block 2k + h; describe_act_blocks orders the activations alike.
+    __m512i slots[kRuns * kSlots];
+    __m512i scales[2 * kRuns];  // int32 scale per sub-block: Q4_K / Q5_K 8 of 32 quants, Q6_K 16 of 16
+    __m512i mins[kRuns / 2];    // Q4_K / Q5_K: int16 pairs (min 2t, min 2t + 1)
+    __m512i correction;         // Q6_K: 128 * sum over sub-blocks of scale * (sum of its quants - 32)
+    float d[16];
+    float dmin[16];
+};
+static_assert(sizeof(BlockwiseSuperBlock) <= kGemmKSuperBlockBytes, "gemm_panel_bytes must hold this layout");
+
+// Q6_K's re-pairing: per dword, (low words of a, b) and (high words of a, b).
+HEARTH_AVX512 inline __m512i low_words(__m512i a, __m512i b) {
+    return _mm512_mask_blend_epi16(0xAAAAAAAA, a, _mm512_slli_epi32(b, 16));
+}
+HEARTH_AVX512 inline __m512i high_words(__m512i a, __m512i b) {
+    return _mm512_mask_blend_epi16(0xAAAAAAAA, _mm512_srli_epi32(a, 16), b);
+}
+
+template <class T>
+HEARTH_AVX512 void expand(const GemmArgs& args, BlockwiseSuperBlock* expanded) {
+    const auto* panel = reinterpret_cast<const typename T::SuperBlock*>(args.weights);
+    const __m512i zero = _mm512_setzero_si512();
+    for (int64_t i = 0; i < args.nblocks; ++i) {
+        const typename T::SuperBlock& p = panel[i];
+        BlockwiseSuperBlock& e = expanded[i];
+        T::for_slots(p, [&](int k, int l, __m512i slot) HEARTH_AVX512 { e.slots[k * kSlots + l] = slot; });
+        __m512i pairs[kRuns], min_pairs[kRuns / 2] = {};
+        T::scales(p, pairs, min_pairs);
+        e.correction = zero;
+        if constexpr (T::Gemm::kSignedWeights) {
+            const __m512i ones = _mm512_set1_epi8(1);
+            for (int k = 0; k < kRuns; ++k) {
+                const __m512i scale[2] = {_mm512_srai_epi32(_mm512_slli_epi32(pairs[k], 16), 16), _mm512_srai_epi32(pairs[k], 16)};
+                for (int h = 0; h < 2; ++h) e.scales[2 * k + h] = scale[h];
+                for (int q = 0; q < kSlots / 2; ++q) {
+                    __m512i* pair = &e.slots[k * kSlots + 2 * q];
+                    const __m512i halves[2] = {low_words(pair[0], pair[1]), high_words(pair[0], pair[1])};
+                    for (int h = 0; h < 2; ++h) {
+                        pair[h] = halves[h];
+                        const __m512i quant_sums = _mm512_dpbusd_epi32(zero, ones, halves[h]);
+                        e.correction = _mm512_add_epi32(e.correction, _mm512_mullo_epi32(quant_sums, scale[h]));
+                    }
+                }
+            }
+            e.correction = _mm512_slli_epi32(e.correction, 7);
+        } else {
+            for (int k = 0; k < kRuns; ++k) {
+                e.scales[k] = _mm512_and_si512(pairs[k], _mm512_set1_epi32(0xFFFF));
+                e.scales[kRuns + k] = zero;
+            }
+        }
+        for (int t = 0; t < kRuns / 2; ++t) e.mins[t] = min_pairs[t];
+        _mm512_store_ps(e.d, halves16(p.d));
+        _mm512_store_ps(e.dmin, T::dmin(p));
+    }
+}
+
+constexpr int kRegisterColumns = 8;     // activation rows sharing each load of the panel's quants
+constexpr int64_t kRowGroup = 32;  // activation rows per pass over a chunk of the panel
+
+// Index of quad t (of its kQuads) of sub-block j in a super-block's slots and activation quads.
+template <bool kQ6>
+constexpr int quad_index(int j, int t) {
+    return kQ6 ? kSlots * (j / 2) + 2 * t + j % 2 : kSlots * j + t;
+}
+
+// Super-block p against C activation rows (their blocks a[c]), added to their float totals. Per
+// sub-block its quants stay in registers across the C rows: one load feeds C vpdpbusd.
+template <bool kQ6, int C>
+HEARTH_AVX512 void super_block(const BlockwiseSuperBlock& p, const GemmKActBlock* const* a, __m512* totals) {
+    constexpr int kSubBlocks = kQ6 ? 16 : 8;
+    constexpr int kQuads = kQ6 ? 4 : 8;
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i sums[C];
+    for (int c = 0; c < C; ++c) sums[c] = kQ6 ? _mm512_sub_epi32(zero, p.correction) : zero;
+    for (int j = 0; j < kSubBlocks; ++j) {
+        __m512i quants[kQuads];
+        for (int t = 0; t < kQuads; ++t) quants[t] = p.slots[quad_index<kQ6>(j, t)];
+        __m512i dots[C];
+        for (int c = 0; c < C; ++c) dots[c] = zero;
+        for (int t = 0; t < kQuads; ++t) {  // the rows in turn, so the C independent sums interleave
+            for (int c = 0; c < C; ++c) {
+                const __m512i act = _mm512_set1_epi32(reinterpret_cast<const int32_t*>(a[c]->quants)[quad_index<kQ6>(j, t)]);
+                // Q6_K: the activation quants plus 128 (unsigned) times q - 32.
+                dots[c] = kQ6 ? _mm512_dpbusd_epi32(dots[c], act, quants[t]) : _mm512_dpbusd_epi32(dots[c], quants[t], act);
+            }
+        }
+        for (int c = 0; c < C; ++c) sums[c] = _mm512_add_epi32(sums[c], _mm512_mullo_epi32(dots[c], p.scales[j]));
+    }
+    const __m512 d = _mm512_load_ps(p.d);
+    for (int c = 0; c < C; ++c) {
+        const __m512 yd = _mm512_set1_ps(a[c]->d);
+        totals[c] = _mm512_add_ps(totals[c], _mm512_mul_ps(_mm512_mul_ps(d, yd), _mm512_cvtepi32_ps(sums[c])));
+        if constexpr (!kQ6) {
+            const auto* bsums = reinterpret_cast<const int32_t*>(a[c]->bsum_pairs);
+            __m512i min_sum = zero;
+            for (int t = 0; t < kRuns / 2; ++t) min_sum = _mm512_dpwssd_epi32(min_sum, p.mins[t], _mm512_set1_epi32(bsums[t]));
+            totals[c] = _mm512_sub_ps(totals[c], _mm512_mul_ps(_mm512_mul_ps(_mm512_load_ps(p.dmin), yd), _mm512_cvtepi32_ps(min_sum)));
+        }
+    }
+}
+
+// Batches only (GemmArgs::panel set): the panel is expanded once for all activation rows, then per
+// group of activation rows each chunk of super-blocks (kChunkSuperBlocks, in L1) meets the group's
+// rows kRegisterColumns at a time; each output takes its super-blocks in order.
+template <class T>
+HEARTH_AVX512 void gemm(const GemmArgs& args) {
+    constexpr bool kQ6 = T::Gemm::kSignedWeights;
+    auto* expanded = reinterpret_cast<BlockwiseSuperBlock*>(args.panel);
+    expand<T>(args, expanded);
+    const auto* blocks = static_cast<const GemmKActBlock*>(args.act_blocks);
+    const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
+    for (int64_t c0 = 0; c0 < args.act_rows; c0 += kRowGroup) {
+        const int64_t group = std::min(kRowGroup, args.act_rows - c0);
+        __m512 totals[kRowGroup];
+        for (int64_t c = 0; c < group; ++c) totals[c] = _mm512_setzero_ps();
+        for (int64_t i0 = 0; i0 < args.nblocks; i0 += kChunkSuperBlocks) {
+            const int64_t i1 = std::min(args.nblocks, i0 + kChunkSuperBlocks);
+            for_column_chunks<kRegisterColumns>(group, [&]<int C>(int64_t g) HEARTH_AVX512 {
+                for (int64_t i = i0; i < i1; ++i) {
+                    if (c0 + g == 0) prefetch_next_panel(args, i, args.nblocks);
+                    const GemmKActBlock* a[C];
+                    for (int c = 0; c < C; ++c) a[c] = blocks + (c0 + g + c) * args.nblocks + i;
+                    super_block<kQ6, C>(expanded[i], a, totals + g);
+                }
+            });
+        }
+        for (int64_t c = 0; c < group; ++c) _mm512_mask_storeu_ps(args.out + (c0 + c) * args.out_stride, rows, totals[c]);
+    }
+}
+
+}  // namespace
+
+void add_avx512_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels) {
+    kernels.q4_k.blockwise = gemm<Q45Panel<false>>;
+    kernels.q5_k.blockwise = gemm<Q45Panel<true>>;
+    kernels.q6_k.blockwise = gemm<Q6Panel>;
+}
+
+}  // namespace hearth::cpu

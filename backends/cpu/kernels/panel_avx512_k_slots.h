@@ -1,0 +1,116 @@
+#pragma once
+// Reading the K types' load-time panel layout (panel_k_layout.h) with AVX-512: per super-block, the
+// quants of one lane slot of a run for all 16 rows (a mask or a shift of a 64-byte load's nibbles,
+// no transposition) and the rows' scales (a few shifts and byte shuffles). Shared by the exact
+// kernels (panel_avx512_k.cpp) and the blockwise ones (panel_avx512_k_blockwise.cpp). Include only
+// from files whose every caller carries HEARTH_AVX512.
+#include "backends/cpu/kernels/avx512_blocks.h"
+#include "backends/cpu/kernels/gemm_k_types.h"
+#include "backends/cpu/kernels/panel_k_layout.h"
+
+namespace hearth::cpu {
+namespace {
+
+HEARTH_AVX512 inline __m512i load(const void* p) { return _mm512_loadu_si512(p); }
+HEARTH_AVX512 inline __m512i bytes(int value) { return _mm512_set1_epi8(static_cast<char>(value)); }
+HEARTH_AVX512 inline __m512 halves16(const uint16_t* h) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
+}
+
+// Per dword, bytes (b, b1) of v zero-extended into its two int16: vpshufb with the same pick in every
+// dword of the 128-bit lanes.
+HEARTH_AVX512 inline __m512i pick_pair(__m512i v, int b, int b1) {
+    const auto at = [&](int dword, int byte) { return static_cast<char>(4 * dword + byte); };
+    const char zero = static_cast<char>(0x80);
+    return _mm512_shuffle_epi8(v, _mm512_broadcast_i32x4(_mm_setr_epi8(at(0, b), zero, at(0, b1), zero, at(1, b), zero,
+                                                                       at(1, b1), zero, at(2, b), zero, at(2, b1), zero,
+                                                                       at(3, b), zero, at(3, b1), zero)));
+}
+
+// Q4_K and Q5_K over the layout (panel_k_layout.h).
+template <bool kFiveBits>
+struct Q45Panel : Q45Layout<kFiveBits> {
+    using typename Q45Layout<kFiveBits>::SuperBlock;
+    using Gemm = Q45<typename Q45Layout<kFiveBits>::Block>;
+
+    // visit(k, l, quants of run k's slot l for the 16 rows), the unsigned quants maddubs takes first.
+    template <class Visit>
+    HEARTH_AVX512 static void for_slots(const SuperBlock& p, const Visit& visit) {
+        for (int l = 0; l < kSlots; ++l) {
+            __m512i high = _mm512_setzero_si512();
+            if constexpr (kFiveBits) high = load(p.high[l]);
+            for (int j = 0; j < kRuns / 2; ++j) {
+                const __m512i raw = load(p.nibbles[j][l]);
+                __m512i runs[2] = {_mm512_and_si512(raw, bytes(0x0F)), _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F))};
+                for (int h = 0; h < 2; ++h) {
+                    const int k = 2 * j + h;
+                    if constexpr (kFiveBits) {  // bit k of each byte to bit 4
+                        const __m512i bit = k <= 4 ? _mm512_slli_epi16(high, 4 - k) : _mm512_srli_epi16(high, k - 4);
+                        runs[h] = _mm512_or_si512(runs[h], _mm512_and_si512(bit, bytes(0x10)));
+                    }
+                    visit(k, l, runs[h]);
+                }
+            }
+        }
+    }
+
+    // get_scale_min_k4 for the 16 rows at once: run k's scale in both int16 of a pair, the mins of
+    // runs 2t and 2t + 1 as pair t.
+    HEARTH_AVX512 static void scales(const SuperBlock& p, __m512i* pairs, __m512i* min_pairs) {
+        const __m512i w0 = load(p.scale_words[0]), w1 = load(p.scale_words[1]), w2 = load(p.scale_words[2]);
+        const __m512i low6 = bytes(0x3F), low4 = bytes(0x0F), top2 = bytes(0x30);
+        const __m512i scales_lo = _mm512_and_si512(w0, low6);  // runs 0-3
+        const __m512i mins_lo = _mm512_and_si512(w1, low6);
+        const __m512i scales_hi = _mm512_or_si512(_mm512_and_si512(w2, low4), _mm512_and_si512(_mm512_srli_epi32(w0, 2), top2));
+        const __m512i mins_hi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(w2, 4), low4),
+                                                _mm512_and_si512(_mm512_srli_epi32(w1, 2), top2));
+        for (int k = 0; k < 4; ++k) {
+            pairs[k] = pick_pair(scales_lo, k, k);
+            pairs[4 + k] = pick_pair(scales_hi, k, k);
+        }
+        for (int t = 0; t < 2; ++t) {
+            min_pairs[t] = pick_pair(mins_lo, 2 * t, 2 * t + 1);
+            min_pairs[2 + t] = pick_pair(mins_hi, 2 * t, 2 * t + 1);
+        }
+    }
+
+    HEARTH_AVX512 static __m512 dmin(const SuperBlock& p) { return halves16(p.dmin); }
+};
+
+// Q6_K over the layout (panel_k_layout.h).
+struct Q6Panel : Q6Layout {
+    using Gemm = Q6;
+
+    // visit(k, l, quants - 32 of run k's slot l for the 16 rows), signed as the GEMM's Q6 takes them.
+    template <class Visit>
+    HEARTH_AVX512 static void for_slots(const SuperBlock& p, const Visit& visit) {
+        for (int h = 0; h < 2; ++h)
+            for (int l = 0; l < kSlots; ++l) {
+                const __m512i high = load(p.high[h][l]);
+                const __m512i tops[4] = {_mm512_slli_epi16(high, 4), _mm512_slli_epi16(high, 2), high, _mm512_srli_epi16(high, 2)};
+                for (int s = 0; s < 2; ++s) {
+                    const __m512i raw = load(p.nibbles[h][s][l]);
+                    const __m512i nibbles[2] = {_mm512_and_si512(raw, bytes(0x0F)), _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F))};
+                    for (int n = 0; n < 2; ++n) {
+                        const int m = 2 * n + s;  // run 4h + m
+                        const __m512i q = _mm512_or_si512(nibbles[n], _mm512_and_si512(tops[m], bytes(0x30)));
+                        visit(4 * h + m, l, _mm512_sub_epi8(q, bytes(32)));
+                    }
+                }
+            }
+    }
+
+    // Run k's pair (scale 2k, scale 2k + 1) sign-extended into the two int16 of each dword.
+    HEARTH_AVX512 static void scales(const SuperBlock& p, __m512i* pairs, __m512i*) {
+        for (int v = 0; v < kRuns / 2; ++v) {
+            const __m512i raw = load(p.scales[v]);
+            pairs[2 * v] = _mm512_srai_epi16(_mm512_slli_epi16(raw, 8), 8);
+            pairs[2 * v + 1] = _mm512_srai_epi16(raw, 8);
+        }
+    }
+
+    HEARTH_AVX512 static __m512 dmin(const SuperBlock&) { return _mm512_setzero_ps(); }
+};
+
+}  // namespace
+}  // namespace hearth::cpu
