@@ -12,6 +12,7 @@
 #include "backends/cpu/kernels/avx512_legacy_traits.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/gemm_columns.h"
+#include "backends/cpu/kernels/gemm_avx512_store.h"
 #include "backends/cpu/kernels/gemm_pack.h"
 #include "backends/cpu/kernels/gemm_prefetch.h"
 
@@ -68,8 +69,9 @@ HEARTH_AVX512 void panel_columns(const GemmArgs& args, const PanelBlock* panel, 
         for (int c = 0; c < C; ++c)
             sums[c] = _mm512_add_ps(sums[c], panel_block_terms<T>(p.groups, y[c][i].qs, info[c][i], xd, xm));
     }
-    const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
-    for (int c = 0; c < C; ++c) _mm512_mask_storeu_ps(args.out + (c0 + c) * args.out_stride, rows, sums[c]);
+    const PanelOutputs outputs(args);
+    for (int c = 0; c < C; ++c) outputs.store(c0 + c, sums[c]);
+    outputs.finish();
 }
 
 template <class T>

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "backends/cpu/kernels/avx512_blocks.h"
+#include "backends/cpu/kernels/gemm_avx512_store.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/gemm_k_types.h"
 #include "backends/cpu/kernels/gemm_prefetch.h"
@@ -112,7 +113,7 @@ constexpr int64_t kColumnGroup = 8;
 // in order; State::finish() gives its 16 floats.
 template <class State, class Run>
 HEARTH_AVX512 void chunked_columns(const GemmArgs& args, const Run& run) {
-    const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
+    const PanelOutputs outputs(args);
     State states[kColumnGroup];
     for (int64_t c0 = 0; c0 < args.act_rows; c0 += kColumnGroup) {
         const int64_t group = std::min(kColumnGroup, args.act_rows - c0);
@@ -121,8 +122,9 @@ HEARTH_AVX512 void chunked_columns(const GemmArgs& args, const Run& run) {
             const int64_t i1 = std::min(args.nblocks, i0 + kChunkSuperBlocks);
             for (int64_t c = 0; c < group; ++c) run(c0 + c, i0, i1, states[c]);
         }
-        for (int64_t c = 0; c < group; ++c) _mm512_mask_storeu_ps(args.out + (c0 + c) * args.out_stride, rows, states[c].finish());
+        for (int64_t c = 0; c < group; ++c) outputs.store(c0 + c, states[c].finish());
     }
+    outputs.finish();
 }
 
 template <class T>

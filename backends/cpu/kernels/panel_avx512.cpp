@@ -15,6 +15,7 @@
 #include "backends/cpu/kernels/avx512_legacy_traits.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/gemm_columns.h"
+#include "backends/cpu/kernels/gemm_avx512_store.h"
 #include "backends/cpu/kernels/gemm_prefetch.h"
 
 namespace hearth::cpu {
@@ -97,7 +98,9 @@ HEARTH_AVX512 void panel_columns(const GemmArgs& args, int64_t c0) {
         for (int c = 0; c < C; ++c)
             sums[c] = _mm512_add_ps(sums[c], panel_block_terms<T>(groups, y[c][i].qs, info[c][i], xd, xm));
     }
-    for (int c = 0; c < C; ++c) _mm512_storeu_ps(args.out + (c0 + c) * args.out_stride, sums[c]);
+    const PanelOutputs outputs(args);
+    for (int c = 0; c < C; ++c) outputs.store(c0 + c, sums[c]);
+    outputs.finish();
 }
 
 template <class T>

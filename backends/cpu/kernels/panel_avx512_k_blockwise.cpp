@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "backends/cpu/kernels/gemm_avx512_k.h"
+#include "backends/cpu/kernels/gemm_avx512_store.h"
 #include "backends/cpu/kernels/gemm_columns.h"
 #include "backends/cpu/kernels/panel_avx512_k_slots.h"
 
@@ -128,7 +129,7 @@ HEARTH_AVX512 void gemm(const GemmArgs& args) {
     auto* expanded = reinterpret_cast<BlockwiseSuperBlock*>(args.panel);
     expand<T>(args, expanded);
     const auto* blocks = static_cast<const GemmKActBlock*>(args.act_blocks);
-    const auto rows = static_cast<__mmask16>((1u << args.weight_rows) - 1);
+    const PanelOutputs outputs(args);
     for (int64_t c0 = 0; c0 < args.act_rows; c0 += kRowGroup) {
         const int64_t group = std::min(kRowGroup, args.act_rows - c0);
         __m512 totals[kRowGroup];
@@ -144,8 +145,9 @@ HEARTH_AVX512 void gemm(const GemmArgs& args) {
                 }
             });
         }
-        for (int64_t c = 0; c < group; ++c) _mm512_mask_storeu_ps(args.out + (c0 + c) * args.out_stride, rows, totals[c]);
+        for (int64_t c = 0; c < group; ++c) outputs.store(c0 + c, totals[c]);
     }
+    outputs.finish();
 }
 
 }  // namespace
