@@ -17,6 +17,7 @@ namespace hearth::cpu {
 namespace {
 
 constexpr int kHeadsPerPass = 4;
+constexpr int64_t kMaxPaddedWidth = 256;  // widest head the Q.K tail block pads on the stack
 
 HEARTH_AVX512_F inline __m256 load_f16x8(const uint16_t* p) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
@@ -120,6 +121,20 @@ HEARTH_AVX512_F void dots_half_avx512(const float* q, int64_t q_stride, int head
         // Two key blocks at a time (twice the independent chains), then one.
         for (; j + 16 <= n_keys; j += 16) dots_heads<2, Bf16>(q, q_stride, heads, keys + j * key_stride, key_stride, n, out + j, out_stride);
         for (; j + 8 <= n_keys; j += 8) dots_heads<1, Bf16>(q, q_stride, heads, keys + j * key_stride, key_stride, n, out + j, out_stride);
+    }
+    if (n % 8 == 0 && n <= kMaxPaddedWidth && j < n_keys) {
+        // The last 1..7 keys as one block padded with zero keys: each key's sum is its own chain, so
+        // the present keys' dots are unchanged (causal prefill leaves such a tail on most rows).
+        alignas(64) uint16_t padded[8 * kMaxPaddedWidth] = {};
+        const int64_t left = n_keys - j;
+        for (int64_t i = 0; i < left; ++i) std::copy_n(keys + (j + i) * key_stride, n, padded + i * n);
+        for (int h = 0; h < heads; h += kHeadsPerPass) {
+            const int pass = std::min(kHeadsPerPass, heads - h);
+            alignas(64) double block[kHeadsPerPass * 8];
+            dots_heads<1, Bf16>(q + h * q_stride, q_stride, pass, padded, n, n, block, 8);
+            for (int i = 0; i < pass; ++i) std::copy_n(block + 8 * i, left, out + (h + i) * out_stride + j);
+        }
+        return;
     }
     for (; j < n_keys; ++j)
         for (int h = 0; h < heads; ++h) out[h * out_stride + j] = dot_reference<Bf16>(q + h * q_stride, keys + j * key_stride, n);

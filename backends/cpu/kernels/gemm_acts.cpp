@@ -1,5 +1,6 @@
 // The portable half of the GEMM kernels' contract (dot_kernels.h): panel size, the unsigned-quant
 // offsets, and the per-block description of the activation rows, computed once per matmul.
+#include <array>
 #include <type_traits>
 
 #include "backends/cpu/kernels/dot_kernels.h"
@@ -35,27 +36,34 @@ void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nb
     }
 }
 
-// The element of its run that byte n of int32 slot g holds: lane order (byte m of slot l is element
-// l + 8m), or for the blockwise Q6_K kernels bytes 2h, 2h + 1 of lane slots 2p, 2p + 1 in slot 2p + h.
-int element_in_run(int g, int n, bool paired_halves) {
-    if (!paired_halves) return g + 8 * n;
-    const int p = g / 2, h = g % 2;
-    return 2 * p + n / 2 + 8 * (2 * h + n % 2);
+// Per byte of a run's description (int32 slot g, byte n), the element of the run it holds: lane
+// order (byte m of slot l is element l + 8m), or for the blockwise Q6_K kernels bytes 2h, 2h + 1 of
+// lane slots 2p, 2p + 1 in slot 2p + h.
+constexpr std::array<uint8_t, 32> run_order(bool paired_halves) {
+    std::array<uint8_t, 32> order{};
+    for (int g = 0; g < 8; ++g)
+        for (int n = 0; n < 4; ++n) {
+            const int p = g / 2, h = g % 2;
+            order[4 * g + n] = static_cast<uint8_t>(paired_halves ? 2 * p + n / 2 + 8 * (2 * h + n % 2) : g + 8 * n);
+        }
+    return order;
 }
+constexpr std::array<uint8_t, 32> kLaneOrder = run_order(false);
+constexpr std::array<uint8_t, 32> kPairedHalves = run_order(true);
 
 // A Q8_K block as GemmKActBlock describes it; Q6_K weights take the quants plus 128.
 void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool q6k, bool blockwise,
                 GemmKActBlock* blocks) {
+    const std::array<uint8_t, 32>& order = q6k && blockwise ? kPairedHalves : kLaneOrder;
+    const auto flip = static_cast<uint8_t>(q6k ? 0x80 : 0);
     for (int64_t r = 0; r < rows; ++r) {
         const auto* y = reinterpret_cast<const BlockQ8_K*>(acts + static_cast<uint64_t>(r) * act_stride);
         for (int64_t i = 0; i < nblocks; ++i) {
             GemmKActBlock& b = blocks[r * nblocks + i];
-            for (int run = 0; run < kQK_K / 32; ++run)
-                for (int g = 0; g < 8; ++g)
-                    for (int n = 0; n < 4; ++n) {
-                        const int8_t q = y[i].qs[32 * run + element_in_run(g, n, q6k && blockwise)];
-                        b.quants[32 * run + 4 * g + n] = q6k ? static_cast<int8_t>(q ^ 0x80) : q;
-                    }
+            for (int run = 0; run < kQK_K / 32; ++run) {
+                const int8_t* from = y[i].qs + 32 * run;
+                for (int e = 0; e < 32; ++e) b.quants[32 * run + e] = static_cast<int8_t>(static_cast<uint8_t>(from[order[e]]) ^ flip);
+            }
             for (int t = 0; t < 8; ++t)
                 b.bsum_pairs[t] = static_cast<int16_t>(y[i].bsums[2 * t] + y[i].bsums[2 * t + 1]);
             b.d = y[i].d;
