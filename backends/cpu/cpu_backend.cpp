@@ -40,6 +40,7 @@ CpuBackend::CpuBackend(const CpuOptions& options)
       exact_(options.exact),
       dot_kernels_(dot_kernels_for(isa_)),
       attention_kernels_(attention_kernels_for(isa_)),
+      fast_math_(fast_math_kernels_for(isa_)),
       pool_(options.n_threads > 0 ? options.n_threads : default_threads()) {}
 
 std::string CpuBackend::device_description() const {

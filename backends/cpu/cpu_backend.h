@@ -13,6 +13,7 @@
 #include "backends/cpu/arena.h"
 #include "backends/cpu/kernels/attention_kernels.h"
 #include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/thread_pool.h"
 
@@ -74,6 +75,7 @@ private:
     bool exact_;
     DotKernels dot_kernels_;  // fast dots for isa_; null entries fall back to the reference
     AttentionKernels attention_kernels_;  // likewise for attention
+    FastMathKernels fast_math_;  // not bit-exact: only where fast_prompt()
     ThreadPool pool_;
     Arena arena_;
     std::vector<uint8_t> act_scratch_;     // matmul inputs converted to the weights' dot types
@@ -117,6 +119,11 @@ private:
     F16DotsKernel half_dots(DType type) const;
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
     GemmKernel blockwise_kernel(const Weight& w, int64_t rows) const;
+    // Prompt batches (kPromptRows+ rows) take faster arithmetic than ggml's where a kernel has it,
+    // unless exact_. Decode batches (concurrent streams, speculative checks) stay below it and in
+    // ggml's arithmetic, so such a step gives each stream what it would get alone.
+    static constexpr int64_t kPromptRows = 32;
+    bool fast_prompt(int64_t rows) const { return !exact_ && rows >= kPromptRows; }
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
     MatmulPart panel_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                           Tensor out, ScratchPanels scratch) const;

@@ -1,6 +1,7 @@
 // Attention over the paged KV cache with ggml's roundings for its f16 cache: q is rounded to f16
 // before Q.K, dot products accumulate float products in double, the softmax sum is taken in
-// double, and probabilities are rounded to f16 before multiplying V. Q8_0 pages are dequantized a
+// double (prompt batches without CpuOptions::exact: a vector softmax, see SoftmaxKernel), and
+// probabilities are rounded to f16 before multiplying V. Q8_0 pages are dequantized a
 // head at a time and then follow the same steps. Keys are visited in position order, a page at a
 // time, so the result is the same whatever the pages or the rest of the batch.
 #include <algorithm>
@@ -102,6 +103,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         if (attention_kernels_.round_f16) attention_kernels_.round_f16(values, n);
         else for (int64_t i = 0; i < n; ++i) values[i] = round_f16(values[i]);
     };
+    const SoftmaxKernel fast_softmax = fast_prompt(q.rows) ? fast_math_.softmax : nullptr;
     pool_.parallel_for(q.rows * tasks_per_row, [&](int64_t task) {
         const int64_t r = task / tasks_per_row;
         const int32_t h0 = static_cast<int32_t>(task % tasks_per_row) * heads;
@@ -133,7 +135,8 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         }
         // Softmax per head; the probabilities are rounded to f16 as the reference does before P.V.
         std::vector<float> probs(static_cast<size_t>(heads) * n_keys);
-        softmax_heads(dots.data(), heads, n_keys, p.scale, probs.data());
+        if (fast_softmax) fast_softmax(dots.data(), heads, n_keys, p.scale, probs.data());
+        else softmax_heads(dots.data(), heads, n_keys, p.scale, probs.data());
         round_to_f16(probs.data(), static_cast<int64_t>(probs.size()));
 
         std::vector<double> acc(static_cast<size_t>(heads) * hd, 0.0);

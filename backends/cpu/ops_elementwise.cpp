@@ -71,8 +71,11 @@ void CpuBackend::softcap(Tensor x, float cap) {
 void CpuBackend::swiglu(Tensor gate, Tensor up, Tensor out) {
     require_same_shape(gate, up, "swiglu");
     require_same_shape(gate, out, "swiglu");
+    const SwigluKernel fast = fast_prompt(gate.rows) ? fast_math_.swiglu : nullptr;
     pool_.parallel_for(gate.rows, [&](int64_t r) {
-        for (int64_t i = r * gate.cols; i < (r + 1) * gate.cols; ++i) out.data[i] = silu(gate.data[i]) * up.data[i];
+        const int64_t begin = r * gate.cols;
+        if (fast) return fast(gate.data + begin, up.data + begin, out.data + begin, gate.cols);
+        for (int64_t i = begin; i < begin + gate.cols; ++i) out.data[i] = silu(gate.data[i]) * up.data[i];
     });
 }
 

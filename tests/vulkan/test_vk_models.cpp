@@ -57,7 +57,7 @@ void check_goldens(const std::string& golden_name, size_t max_tokens, std::span<
     const auto start = std::chrono::steady_clock::now();
     const auto file = gguf::GgufFile::open(path.string());
     const auto model = load_model(*file, *vulkan);
-    cpu::CpuBackend cpu_backend(cpu::CpuOptions{});
+    cpu::CpuBackend cpu_backend(cpu::CpuOptions{.exact = true});
     const auto cpu_model = load_model(*file, cpu_backend);
     bool first_case = true;
     for (const auto& c : golden.at("cases")) {
@@ -140,7 +140,7 @@ TEST_CASE("vulkan: synthetic llama-1b with tensors over 128 MiB generates the CP
     std::vector<float> logits;
     const std::vector<int32_t> got = greedy(*model, prompt, 3, &logits);
     MESSAGE("llama-1b: 4-token prompt and 3 tokens on Vulkan in " << seconds_since(start) << " s");
-    cpu::CpuBackend cpu_backend(cpu::CpuOptions{});
+    cpu::CpuBackend cpu_backend(cpu::CpuOptions{.exact = true});
     const auto cpu_model = load_model(*file, cpu_backend);
     std::vector<float> cpu_logits;
     CHECK(got == greedy(*cpu_model, prompt, 3, &cpu_logits));

@@ -54,10 +54,10 @@ inline std::vector<uint8_t> float_bytes(const std::vector<float>& values) {
     return bytes;
 }
 
-// The Vulkan backend under test and the CPU reference, side by side.
+// The Vulkan backend under test and the CPU reference (in ggml's exact arithmetic), side by side.
 class Pair {
 public:
-    explicit Pair(std::unique_ptr<Backend> vulkan) : vk_(std::move(vulkan)), cpu_(cpu::CpuOptions{1}) {}
+    explicit Pair(std::unique_ptr<Backend> vulkan) : vk_(std::move(vulkan)), cpu_(cpu::CpuOptions{.n_threads = 1, .exact = true}) {}
     Backend& vk() { return *vk_; }
     Backend& cpu() { return cpu_; }
 

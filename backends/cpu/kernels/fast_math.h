@@ -1,0 +1,26 @@
+#pragma once
+// Vector math that is close to the reference's but not bit-identical to it (a polynomial exp instead
+// of libm's expf, float sums), for the steps where CpuOptions::exact allows faster arithmetic: the
+// softmax of attention and SwiGLU in prompt batches. Null entries: the reference loops.
+#include <cstdint>
+
+#include "backends/cpu/kernels/isa.h"
+
+namespace hearth::cpu {
+
+// For each of `heads` rows of n scores: probs[h * n + j] = exp(float(dots[h * n + j]) * scale - max) /
+// sum, as the reference softmax (ops_attention.cpp) with exp within 2 ulp of expf and float sums.
+using SoftmaxKernel = void (*)(const double* dots, int heads, int64_t n, float scale, float* probs);
+
+// out[i] = gate[i] / (1 + exp(-gate[i])) * up[i] for i < n, exp as for SoftmaxKernel.
+using SwigluKernel = void (*)(const float* gate, const float* up, float* out, int64_t n);
+
+struct FastMathKernels {
+    SoftmaxKernel softmax = nullptr;
+    SwigluKernel swiglu = nullptr;
+};
+
+FastMathKernels fast_math_kernels_for(Isa isa);  // fast_math.cpp
+FastMathKernels avx512_fast_math_kernels();      // fast_math_avx512.cpp
+
+}  // namespace hearth::cpu

@@ -1,0 +1,86 @@
+// The fast math kernels (fast_math.h) are not bit-exact, so they are held to error bounds against the
+// same functions computed in double: softmax probabilities and SwiGLU within a few float roundings.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "backends/cpu/kernels/fast_math.h"
+
+namespace hearth::cpu {
+namespace {
+
+// The kernels this CPU has (none on scalar-only or pre-AVX-512 machines).
+FastMathKernels kernels_here() {
+    const CpuFeatures cpu = detect_cpu_features();
+    if (!cpu.avx512) MESSAGE("skipped: this CPU has no fast math kernels");
+    return fast_math_kernels_for(cpu.avx512 ? Isa::avx512 : Isa::scalar);
+}
+
+TEST_CASE("only AVX-512 has fast math kernels; scalar keeps the reference loops") {
+    CHECK((fast_math_kernels_for(Isa::scalar).softmax == nullptr));
+    CHECK((fast_math_kernels_for(Isa::scalar).swiglu == nullptr));
+}
+
+TEST_CASE("fast softmax is within 4e-6 relative of the softmax in double") {
+    const FastMathKernels k = kernels_here();
+    if (k.softmax == nullptr) return;
+    std::mt19937 rng(17);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (int64_t n : {1, 7, 16, 33, 300, 1025}) {
+        for (int heads : {1, 3, 4}) {
+            for (double spread : {0.1, 10.0, 200.0}) {  // nearly flat to one dominant key
+                std::vector<double> dots(static_cast<size_t>(heads * n));
+                for (double& d : dots) d = normal(rng) * spread;
+                const float scale = 0.125f;
+                std::vector<float> probs(dots.size(), -1.0f);
+                k.softmax(dots.data(), heads, n, scale, probs.data());
+                int bad = 0;
+                for (int h = 0; h < heads; ++h) {
+                    std::vector<double> s(static_cast<size_t>(n));
+                    for (int64_t j = 0; j < n; ++j) s[j] = static_cast<double>(static_cast<float>(dots[h * n + j]) * scale);
+                    const double top = *std::max_element(s.begin(), s.end());
+                    double sum = 0.0;
+                    for (double v : s) sum += std::exp(v - top);
+                    for (int64_t j = 0; j < n; ++j) {
+                        const double expected = std::exp(s[j] - top) / sum;
+                        if (std::fabs(probs[h * n + j] - expected) > 4e-6 * expected + 1e-37) ++bad;
+                    }
+                }
+                INFO("n=" << n << " heads=" << heads << " spread=" << spread);
+                CHECK(bad == 0);
+            }
+        }
+    }
+}
+
+TEST_CASE("fast SwiGLU is within 1e-6 relative of gate * sigmoid(gate) * up in double") {
+    const FastMathKernels k = kernels_here();
+    if (k.swiglu == nullptr) return;
+    std::mt19937 rng(19);
+    std::uniform_real_distribution<float> wide(-100.0f, 100.0f);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    for (int64_t n : {1, 15, 16, 17, 1000}) {
+        std::vector<float> gate(static_cast<size_t>(n)), up(static_cast<size_t>(n)), out(static_cast<size_t>(n) + 1, -7.0f);
+        for (int64_t i = 0; i < n; ++i) {
+            gate[i] = i % 3 == 0 ? wide(rng) : normal(rng);
+            up[i] = normal(rng);
+        }
+        k.swiglu(gate.data(), up.data(), out.data(), n);
+        int bad = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            const double g = gate[i];
+            const double expected = g / (1.0 + std::exp(-g)) * up[i];
+            // Below -88, exp(-gate) leaves float's range in the reference's expf too: both give -0.
+            if (std::fabs(out[i] - expected) > 1e-6 * std::fabs(expected) + 1e-30) ++bad;
+        }
+        INFO("n=" << n);
+        CHECK(bad == 0);
+        CHECK(out[n] == -7.0f);  // nothing past the end
+    }
+}
+
+}  // namespace
+}  // namespace hearth::cpu
