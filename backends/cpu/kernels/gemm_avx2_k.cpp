@@ -51,7 +51,7 @@ HEARTH_AVX2 void gemm(const GemmArgs& args) {
     auto* panel = reinterpret_cast<PanelSuperBlock*>(args.panel);
     for (int64_t i = 0; i < args.nblocks; ++i)
         for (int half = 0; half < kHalves; ++half) pack_half<T>(args, i, half, panel[i].half[half]);
-    for (int64_t c = 0; c < args.act_rows; ++c) panel_column<T>(args, panel, c);
+    panel_columns<T>(args, panel);
 }
 
 }  // namespace

@@ -93,18 +93,33 @@ HEARTH_AVX2 void add_super_block(const PanelHalf& p, const GemmKActBlock& a, Hal
     acc.add<!T::kSignedWeights>(lanes, _mm256_load_ps(p.d), _mm256_load_ps(p.dmin), a, p.mins);
 }
 
+// Every output of the panel: per group of activation rows, chunk by chunk (kChunkSuperBlocks, which
+// stay in L1 while the group runs over them), each row's float state kept between chunks, so each
+// output still takes its super-blocks in the reference's order.
 template <class T>
-HEARTH_AVX2 void panel_column(const GemmArgs& args, const PanelSuperBlock* panel, int64_t c) {
-    const auto* a = static_cast<const GemmKActBlock*>(args.act_blocks) + c * args.nblocks;
-    HalfAccum acc[kHalves] = {HalfAccum::zero(), HalfAccum::zero()};
-    for (int64_t i = 0; i < args.nblocks; ++i) {
-        if (c == 0) prefetch_next_panel(args, i, args.nblocks);
-        for (int half = 0; half < kHalves; ++half) add_super_block<T>(panel[i].half[half], a[i], acc[half]);
+HEARTH_AVX2 void panel_columns(const GemmArgs& args, const PanelSuperBlock* panel) {
+    HalfAccum acc[kColumnGroup][kHalves];
+    for (int64_t c0 = 0; c0 < args.act_rows; c0 += kColumnGroup) {
+        const int64_t group = std::min(kColumnGroup, args.act_rows - c0);
+        for (int64_t c = 0; c < group; ++c)
+            for (HalfAccum& half : acc[c]) half = HalfAccum::zero();
+        for (int64_t i0 = 0; i0 < args.nblocks; i0 += kChunkSuperBlocks) {
+            const int64_t i1 = std::min(args.nblocks, i0 + kChunkSuperBlocks);
+            for (int64_t c = 0; c < group; ++c) {
+                const auto* a = static_cast<const GemmKActBlock*>(args.act_blocks) + (c0 + c) * args.nblocks;
+                for (int64_t i = i0; i < i1; ++i) {
+                    if (c0 + c == 0) prefetch_next_panel(args, i, args.nblocks);
+                    for (int half = 0; half < kHalves; ++half) add_super_block<T>(panel[i].half[half], a[i], acc[c][half]);
+                }
+            }
+        }
+        for (int64_t c = 0; c < group; ++c) {
+            alignas(32) float out[16];
+            for (int half = 0; half < kHalves; ++half) _mm256_store_ps(out + 8 * half, acc[c][half].finish());
+            float* dst = args.out + (c0 + c) * args.out_stride;
+            for (int r = 0; r < args.weight_rows; ++r) dst[r] = out[r];
+        }
     }
-    alignas(32) float out[16];
-    for (int half = 0; half < kHalves; ++half) _mm256_store_ps(out + 8 * half, acc[half].finish());
-    float* dst = args.out + c * args.out_stride;
-    for (int r = 0; r < args.weight_rows; ++r) dst[r] = out[r];
 }
 
 }  // namespace

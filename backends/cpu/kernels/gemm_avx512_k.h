@@ -101,13 +101,6 @@ HEARTH_AVX512 void panel_super_blocks(const GemmArgs& args, const PanelSuperBloc
     }
 }
 
-// Super-blocks per pass over a group of activation rows: their expanded panel (5.5 KB each) stays in
-// L1 while the group's rows run over it. Running each row over a whole panel instead streams it from
-// L2 once per row (176 KB for a row of 8192), which left the kernel waiting on L2: llama-1b Q4_K_M
-// pp512 202 -> 253 t/s on 2 threads.
-constexpr int64_t kChunkSuperBlocks = 4;
-constexpr int64_t kColumnGroup = 8;
-
 // Every output of the panel, per group of activation rows and chunk by chunk: run(c, i0, i1, state)
 // continues output c's State over super-blocks [i0, i1), so each output still takes its super-blocks
 // in order; State::finish() gives its 16 floats.

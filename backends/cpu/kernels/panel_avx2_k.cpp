@@ -171,7 +171,7 @@ HEARTH_AVX2 void gemm(const GemmArgs& args) {
     }
     auto* expanded = reinterpret_cast<PanelSuperBlock*>(args.panel);
     expand<T>(args, expanded);
-    for (int64_t c = 0; c < args.act_rows; ++c) panel_column<typename T::Gemm>(args, expanded, c);
+    panel_columns<typename T::Gemm>(args, expanded);
 }
 
 }  // namespace
