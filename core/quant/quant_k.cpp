@@ -1,6 +1,8 @@
 // K super-block types Q4_K, Q5_K, Q6_K, Q8_K: ggml's dequantizers and scalar dot products with Q8_K
 // activations (ggml_vec_dot_*_q8_K_generic), keeping its 8-lane float accumulators and their order;
 // and Hearth's blockwise dots, which sum each super-block as one integer (quant_ref.h).
+#include <type_traits>
+
 #include "core/quant/half.h"
 #include "core/quant/quant_ref.h"
 
@@ -94,6 +96,18 @@ float blockwise_q45k_block(uint16_t d, uint16_t dmin, const uint8_t* packed_scal
     for (int j = 0; j < kQK_K / 32; ++j) min_sum += unpack_scale_min_k4(j, packed_scales).min * (y.bsums[2 * j] + y.bsums[2 * j + 1]);
     total = total + fp16_to_f32(d) * y.d * static_cast<float>(sum);
     return total - fp16_to_f32(dmin) * y.d * static_cast<float>(min_sum);
+}
+
+template <class Block>
+float dot_blockwise_q45k(const Block* x, const BlockQ8_K* y, int64_t nblocks) {
+    int8_t quants[kQK_K];
+    float total = 0.0f;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        unpack_q4k_quants(x[i].qs, quants);
+        if constexpr (std::is_same_v<Block, BlockQ5_K>) add_q5k_high_bits(x[i].qh, quants);
+        total = blockwise_q45k_block(x[i].d, x[i].dmin, x[i].scales, quants, y[i], total);
+    }
+    return total;
 }
 
 }  // namespace
@@ -191,26 +205,8 @@ float dot(const BlockQ6_K* x, const BlockQ8_K* y, int64_t nblocks) {
     return sum_lanes(0.0f, float_lanes);
 }
 
-float dot_blockwise(const BlockQ4_K* x, const BlockQ8_K* y, int64_t nblocks) {
-    int8_t quants[kQK_K];
-    float total = 0.0f;
-    for (int64_t i = 0; i < nblocks; ++i) {
-        unpack_q4k_quants(x[i].qs, quants);
-        total = blockwise_q45k_block(x[i].d, x[i].dmin, x[i].scales, quants, y[i], total);
-    }
-    return total;
-}
-
-float dot_blockwise(const BlockQ5_K* x, const BlockQ8_K* y, int64_t nblocks) {
-    int8_t quants[kQK_K];
-    float total = 0.0f;
-    for (int64_t i = 0; i < nblocks; ++i) {
-        unpack_q4k_quants(x[i].qs, quants);
-        add_q5k_high_bits(x[i].qh, quants);
-        total = blockwise_q45k_block(x[i].d, x[i].dmin, x[i].scales, quants, y[i], total);
-    }
-    return total;
-}
+float dot_blockwise(const BlockQ4_K* x, const BlockQ8_K* y, int64_t nblocks) { return dot_blockwise_q45k(x, y, nblocks); }
+float dot_blockwise(const BlockQ5_K* x, const BlockQ8_K* y, int64_t nblocks) { return dot_blockwise_q45k(x, y, nblocks); }
 
 float dot_blockwise(const BlockQ6_K* x, const BlockQ8_K* y, int64_t nblocks) {
     int8_t quants[kQK_K];

@@ -21,7 +21,8 @@ struct Fixture {
     Fixture()
         : bytes(test::synthetic_model_bytes(test::SyntheticArch::qwen2)),
           file(gguf::GgufFile::from_memory(bytes)),
-          backend(cpu::CpuOptions{2}),
+          // "Tokens as alone" below is a property of the exact arithmetic (CpuOptions::exact).
+          backend(cpu::CpuOptions{.n_threads = 2, .exact = true}),
           model(load_model(*file, backend)),
           tokenizer(tokenizer::Tokenizer::from_gguf(*file)) {}
     std::unique_ptr<KvPages> pages(int32_t n_pages, int32_t page_size = 4) const {
