@@ -24,9 +24,10 @@ struct CpuOptions {
     // Kernels' instruction set; automatic defers to HEARTH_CPU_ISA (scalar|avx2|avx512), then to
     // the best the CPU has. An instruction set the CPU lacks throws Error(unsupported).
     IsaRequest isa = IsaRequest::automatic;
-    // Every dot in ggml's portable arithmetic, bit for bit and in every batch (what the llama.cpp
+    // Every op in ggml's portable arithmetic, bit for bit and in every batch (what the llama.cpp
     // goldens are compared with). Off, prompt batches of K-type weights take the faster blockwise
-    // arithmetic where an instruction set has it (ref::dot_blockwise; docs/architecture.md).
+    // dot (ref::dot_blockwise), and softmax and SwiGLU a vector exp, where an instruction set has
+    // them (docs/architecture.md).
     bool exact = false;
 };
 
@@ -75,7 +76,7 @@ private:
     bool exact_;
     DotKernels dot_kernels_;  // fast dots for isa_; null entries fall back to the reference
     AttentionKernels attention_kernels_;  // likewise for attention
-    FastMathKernels fast_math_;  // not bit-exact: only where fast_prompt()
+    FastMathKernels fast_math_;  // not bit-exact: only without exact_
     ThreadPool pool_;
     Arena arena_;
     std::vector<uint8_t> act_scratch_;     // matmul inputs converted to the weights' dot types
@@ -119,11 +120,6 @@ private:
     F16DotsKernel half_dots(DType type) const;
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
     GemmKernel blockwise_kernel(const Weight& w, int64_t rows) const;
-    // Prompt batches (kPromptRows+ rows) take faster arithmetic than ggml's where a kernel has it,
-    // unless exact_. Decode batches (concurrent streams, speculative checks) stay below it and in
-    // ggml's arithmetic, so such a step gives each stream what it would get alone.
-    static constexpr int64_t kPromptRows = 32;
-    bool fast_prompt(int64_t rows) const { return !exact_ && rows >= kPromptRows; }
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
     MatmulPart panel_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                           Tensor out, ScratchPanels scratch) const;

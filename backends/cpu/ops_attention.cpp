@@ -1,6 +1,6 @@
 // Attention over the paged KV cache with ggml's roundings for its f16 cache: q is rounded to f16
 // before Q.K, dot products accumulate float products in double, the softmax sum is taken in
-// double (prompt batches without CpuOptions::exact: a vector softmax, see SoftmaxKernel), and
+// double (without CpuOptions::exact: a vector softmax, see fast_math.h), and
 // probabilities are rounded to f16 before multiplying V. Q8_0 pages are dequantized a
 // head at a time and then follow the same steps. Keys are visited in position order, a page at a
 // time, so the result is the same whatever the pages or the rest of the batch.
@@ -103,7 +103,9 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         if (attention_kernels_.round_f16) attention_kernels_.round_f16(values, n);
         else for (int64_t i = 0; i < n; ++i) values[i] = round_f16(values[i]);
     };
-    const SoftmaxKernel fast_softmax = fast_prompt(q.rows) ? fast_math_.softmax : nullptr;
+    // The vector softmax acts on each row alone, so unlike the blockwise matmul it may serve every
+    // batch size without making a row depend on the rest of its batch.
+    const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
     pool_.parallel_for(q.rows * tasks_per_row, [&](int64_t task) {
         const int64_t r = task / tasks_per_row;
         const int32_t h0 = static_cast<int32_t>(task % tasks_per_row) * heads;

@@ -71,7 +71,7 @@ void CpuBackend::softcap(Tensor x, float cap) {
 void CpuBackend::swiglu(Tensor gate, Tensor up, Tensor out) {
     require_same_shape(gate, up, "swiglu");
     require_same_shape(gate, out, "swiglu");
-    const SwigluKernel fast = fast_prompt(gate.rows) ? fast_math_.swiglu : nullptr;
+    const SwigluKernel fast = exact_ ? nullptr : fast_math_.swiglu;  // elementwise: any batch
     pool_.parallel_for(gate.rows, [&](int64_t r) {
         const int64_t begin = r * gate.cols;
         if (fast) return fast(gate.data + begin, up.data + begin, out.data + begin, gate.cols);

@@ -4,7 +4,7 @@
 // with a tile kernel compute small tiles of (weight rows x activation rows) at once, which reuses
 // each unpacked weight block across activation rows; every output's arithmetic is still the single
 // dot's, so an output does not depend on the batch size or the tiling. The one exception, unless
-// CpuOptions::exact: prompt batches (kPromptRows+) over K-type panels take the blockwise
+// CpuOptions::exact: prompt batches (kBlockwiseMinRows+) over K-type panels take the blockwise
 // kernels, equal to ref::dot_blockwise instead, which sums each super-block as one integer.
 //
 // matmuls() takes several weights of one input (Q, K and V; gate and up): the input is converted
@@ -24,6 +24,10 @@ constexpr int64_t kRowsPerTask = 16;  // a multiple of every tile's weight-row c
 // the tiles (which unpack each weight block once per 4 activation rows): llama-1b Q4_0, concurrent
 // streams on 2 threads, 4 streams 45 t/s against 39, 8 streams 60 against 50; 2 streams 28 against 32.
 constexpr int64_t kGemmMinRows = 4;
+// From this many activation rows on (prompts), K-type panels take the blockwise kernels unless
+// CpuOptions::exact. Decode batches (concurrent streams, speculative checks) stay below it and in
+// ggml's arithmetic, so such a step's matmuls give each stream what it would get alone.
+constexpr int64_t kBlockwiseMinRows = 32;
 constexpr uint64_t kScratchAlign = 64;
 constexpr int64_t kGemmTasksPerThread = 4;
 // One contiguous range of rows per thread in decode (below): 4 ranges per thread handed out in turn
@@ -190,7 +194,7 @@ GemmKernel CpuBackend::gemm_kernel(const Weight& w, int64_t rows) const {
 
 // The blockwise GEMM for a prompt batch over a repacked K-type weight, or null.
 GemmKernel CpuBackend::blockwise_kernel(const Weight& w, int64_t rows) const {
-    if (!fast_prompt(rows) || w.layout != kPanelLayout) return nullptr;
+    if (exact_ || rows < kBlockwiseMinRows || w.layout != kPanelLayout) return nullptr;
     return dot_kernels_.panels.for_type(w.type).blockwise;
 }
 

@@ -66,7 +66,7 @@ void check_against_golden(SyntheticArch arch) {
     REQUIRE(fnv1a64_hex(bytes) == golden.at("model_fnv1a64").get<std::string>());
 
     const auto file = gguf::GgufFile::from_memory(bytes);
-    cpu::CpuBackend backend(cpu::CpuOptions{2});
+    cpu::CpuBackend backend(cpu::CpuOptions{.n_threads = 2, .exact = true});  // the goldens' arithmetic
     const auto model = load_model(*file, backend);
     const auto text_tokenizer = tokenizer::Tokenizer::from_gguf(*file);
     for (const auto& c : golden.at("cases")) {

@@ -1,7 +1,8 @@
 #pragma once
 // Vector math that is close to the reference's but not bit-identical to it (a polynomial exp instead
-// of libm's expf, float sums), for the steps where CpuOptions::exact allows faster arithmetic: the
-// softmax of attention and SwiGLU in prompt batches. Null entries: the reference loops.
+// of libm's expf, float sums): the softmax of attention and SwiGLU, unless CpuOptions::exact. Each
+// acts on one row alone, so a row's result does not depend on its batch. Null entries: the
+// reference loops.
 #include <cstdint>
 
 #include "backends/cpu/kernels/isa.h"
