@@ -2,8 +2,9 @@
 // The CPU backend: weights stay in the memory-mapped file, ops run on a persistent thread pool.
 // Matmul dots use SIMD kernels chosen at construction (backends/cpu/kernels), bit-identical to the
 // scalar reference. Numerics follow ggml's CPU path (activations quantized to the weight's dot type,
-// f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token;
-// only prompt batches over K-type weights may take Hearth's blockwise sums instead (CpuOptions::exact).
+// f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token.
+// Unless CpuOptions::exact, prompt batches over K-type weights take Hearth's blockwise sums instead,
+// and softmax and SwiGLU a vector exp.
 #include <functional>
 #include <memory>
 #include <span>
@@ -107,11 +108,16 @@ private:
             bool blockwise = false;  // a description for the blockwise kernels
         };
         std::vector<Slot> acts;          // by dot type
-        std::vector<Slot> descriptions;  // by weight type
+        std::vector<Slot> descriptions;  // by weight type and kernel (blockwise or not)
         ScratchPanels panels;
-        static const Slot* find(const std::vector<Slot>& slots, DType type) {
-            for (const Slot& slot : slots)
+        const Slot* act(DType type) const {
+            for (const Slot& slot : acts)
                 if (slot.type == type) return &slot;
+            return nullptr;
+        }
+        const Slot* description(DType type, bool blockwise) const {
+            for (const Slot& slot : descriptions)
+                if (slot.type == type && slot.blockwise == blockwise) return &slot;
             return nullptr;
         }
     };

@@ -115,15 +115,16 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         const Weight& w = *t.w;
         const DType act_type = vec_dot_type(w.type);
         const uint64_t act_stride = half_dots(w.type) != nullptr ? sizeof(float) * static_cast<uint64_t>(w.in) : row_bytes(dtype_info(act_type), w.in);
-        if (inputs.find(inputs.acts, act_type) == nullptr) {
+        if (inputs.act(act_type) == nullptr) {
             inputs.acts.push_back({act_type, act_bytes, act_stride});
             act_bytes += aligned(act_stride * static_cast<uint64_t>(x.rows));
         }
         const bool panels = w.layout == kPanelLayout;
         const bool gemm = !panels && gemm_kernel(w, x.rows) != nullptr;
-        if ((panels || gemm) && inputs.find(inputs.descriptions, w.type) == nullptr) {
+        const bool blockwise = blockwise_kernel(w, x.rows) != nullptr;
+        if ((panels || gemm) && inputs.description(w.type, blockwise) == nullptr) {
             const uint64_t row_description = gemm_act_block_bytes(w.type) * static_cast<uint64_t>(blocks_per_row(w));
-            inputs.descriptions.push_back({w.type, block_bytes, row_description, nullptr, blockwise_kernel(w, x.rows) != nullptr});
+            inputs.descriptions.push_back({w.type, block_bytes, row_description, nullptr, blockwise});
             block_bytes += aligned(row_description * static_cast<uint64_t>(x.rows));
         }
         if (gemm || (panels && x.rows >= kGemmMinRows))
@@ -139,7 +140,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
     }
     for (MatmulInputs::Slot& slot : inputs.descriptions) {
         slot.data = blocks + slot.offset;
-        const MatmulInputs::Slot& act = *inputs.find(inputs.acts, vec_dot_type(slot.type));
+        const MatmulInputs::Slot& act = *inputs.act(vec_dot_type(slot.type));
         const int64_t nblocks = static_cast<int64_t>(slot.stride / gemm_act_block_bytes(slot.type));
         pool_.parallel_for(x.rows, [&](int64_t r) {
             describe_act_blocks(slot.type, act.data + static_cast<uint64_t>(r) * act.stride, act.stride, 1, nblocks,
@@ -173,12 +174,12 @@ void CpuBackend::convert(Tensor x, const MatmulInputs::Slot& slot) {
 }
 
 MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const {
-    const MatmulInputs::Slot& acts = *inputs.find(inputs.acts, vec_dot_type(w.type));
+    const MatmulInputs::Slot& acts = *inputs.act(vec_dot_type(w.type));
     if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr)
         return half_part(w, reinterpret_cast<const float*>(acts.data), act_rows, out, dots);
-    const MatmulInputs::Slot* blocks = inputs.find(inputs.descriptions, w.type);
-    if (const GemmKernel blockwise = blockwise_kernel(w, act_rows); blockwise != nullptr)
-        return panel_part(blockwise, w, acts, blocks->data, out, inputs.panels);
+    const GemmKernel blockwise = blockwise_kernel(w, act_rows);
+    const MatmulInputs::Slot* blocks = inputs.description(w.type, blockwise != nullptr);
+    if (blockwise != nullptr) return panel_part(blockwise, w, acts, blocks->data, out, inputs.panels);
     if (w.layout == kPanelLayout)
         return panel_part(dot_kernels_.panels.for_type(w.type).gemm, w, acts, blocks->data, out, inputs.panels);
     if (const GemmKernel gemm = gemm_kernel(w, act_rows); gemm != nullptr)

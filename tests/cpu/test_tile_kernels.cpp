@@ -348,15 +348,17 @@ TEST_CASE("matmuls of one input equal one matmul per weight") {
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
         std::mt19937 rng(47);
         const int64_t in = 2 * 256;
-        const std::pair<DType, int64_t> shapes[] = {{DType::Q4_K, 48}, {DType::Q6_K, 32}, {DType::Q4_K, 16},
-                                                    {DType::Q4_0, 40}, {DType::F16, 24}};
+        // Q6_K in the file's layout (40 rows) beside Q6_K panels: from 32 rows on they read differently
+        // ordered activation descriptions (exact kernel, blockwise kernel).
+        const std::pair<DType, int64_t> shapes[] = {{DType::Q4_K, 48}, {DType::Q6_K, 40}, {DType::Q6_K, 32},
+                                                    {DType::Q4_K, 16}, {DType::Q4_0, 40}, {DType::F16, 24}};
         std::vector<std::vector<uint8_t>> files;
         std::vector<Weight> weights;
         for (const auto& [type, out_rows] : shapes) {
             files.push_back(make_rows(type, out_rows, in, Fill::quantized, rng));
             weights.push_back(upload_matrix(backend, "blk.0.attn_q.weight", type, in, out_rows, files.back()));
         }
-        for (int64_t batch : {1, 3, 4, 9}) {
+        for (int64_t batch : {1, 3, 4, 9, 33}) {
             std::vector<float> x = mixed_rows(batch, in, rng);
             std::vector<std::vector<float>> together, alone;
             std::vector<MatmulTarget> targets;
