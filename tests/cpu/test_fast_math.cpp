@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -54,6 +55,24 @@ TEST_CASE("fast softmax is within 4e-6 relative of the softmax in double") {
             }
         }
     }
+}
+
+TEST_CASE("fast softmax: a score of -inf gets probability 0, an infinite exp stays out of NaN") {
+    const FastMathKernels k = kernels_here();
+    if (k.softmax == nullptr || k.swiglu == nullptr) return;
+    std::vector<double> dots(20, 1.0);
+    dots[3] = -std::numeric_limits<double>::infinity();
+    std::vector<float> probs(dots.size());
+    k.softmax(dots.data(), 1, static_cast<int64_t>(dots.size()), 1.0f, probs.data());
+    CHECK(probs[3] == 0.0f);
+    CHECK(probs[0] == doctest::Approx(1.0 / 19.0).epsilon(1e-6));
+    const float gate[3] = {std::numeric_limits<float>::infinity(), -1000.0f, 1000.0f};
+    const float up[3] = {1.0f, 1.0f, 1.0f};
+    float out[3];
+    k.swiglu(gate, up, out, 3);
+    CHECK(std::isinf(out[0]));
+    CHECK(out[1] == 0.0f);
+    CHECK(out[2] == 1000.0f);
 }
 
 TEST_CASE("fast SwiGLU is within 1e-6 relative of gate * sigmoid(gate) * up in double") {

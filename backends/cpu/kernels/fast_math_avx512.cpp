@@ -14,8 +14,10 @@ namespace {
 
 // e^x: x = k ln2 + r with |r| <= ln2 / 2 (ln2 in two parts, so r is exact), e^r by its Taylor
 // polynomial to degree 7 (truncation below 1e-8 relative), times 2^k by vscalefps, which gives 0
-// below float's range and infinity above it.
+// below float's range and infinity above it. x is first clamped to [-104, 89], where e^x is already
+// 0 or infinity in float, so that -inf gives 0 and +inf infinity (not NaN); a NaN stays NaN.
 HEARTH_AVX512_F inline __m512 exp_vector(__m512 x) {
+    x = _mm512_min_ps(_mm512_set1_ps(89.0f), _mm512_max_ps(_mm512_set1_ps(-104.0f), x));  // NaN: the second operand
     const __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693145751953125f), x);
     r = _mm512_fnmadd_ps(k, _mm512_set1_ps(1.428606765330187e-6f), r);
