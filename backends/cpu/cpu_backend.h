@@ -4,7 +4,7 @@
 // scalar reference. Numerics follow ggml's CPU path (activations quantized to the weight's dot type,
 // f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token.
 // Unless CpuOptions::exact, prompt batches over K-type weights take Hearth's blockwise sums instead,
-// and softmax and SwiGLU a vector exp.
+// and softmax, P.V and SwiGLU float vector math (kernels/fast_math.h).
 #include <functional>
 #include <memory>
 #include <span>
@@ -27,8 +27,8 @@ struct CpuOptions {
     IsaRequest isa = IsaRequest::automatic;
     // Every op in ggml's portable arithmetic, bit for bit and in every batch (what the llama.cpp
     // goldens are compared with). Off, prompt batches of K-type weights take the faster blockwise
-    // dot (ref::dot_blockwise), and softmax and SwiGLU a vector exp, where an instruction set has
-    // them (docs/architecture.md).
+    // dot (ref::dot_blockwise), and softmax, P.V and SwiGLU float vector math, where an instruction
+    // set has them (docs/architecture.md).
     bool exact = false;
 };
 

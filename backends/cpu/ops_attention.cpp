@@ -1,7 +1,7 @@
 // Attention over the paged KV cache with ggml's roundings for its f16 cache: q is rounded to f16
 // before Q.K, dot products accumulate float products in double, the softmax sum is taken in
-// double (without CpuOptions::exact: a vector softmax, see fast_math.h), and
-// probabilities are rounded to f16 before multiplying V. Q8_0 pages are dequantized a
+// double, and probabilities are rounded to f16 before multiplying V (P.V summed in double; without
+// CpuOptions::exact the softmax and P.V of fast_math.h, in float). Q8_0 pages are dequantized a
 // head at a time and then follow the same steps. Keys are visited in position order, a page at a
 // time, so the result is the same whatever the pages or the rest of the batch.
 #include <algorithm>
@@ -106,6 +106,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // The vector softmax acts on each row alone, so unlike the blockwise matmul it may serve every
     // batch size without making a row depend on the rest of its batch.
     const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
+    const F16AxpyKernel axpy = !exact_ && fast_math_.axpy_f16 ? fast_math_.axpy_f16 : attention_kernels_.axpy_f16;
     pool_.parallel_for(q.rows * tasks_per_row, [&](int64_t task) {
         const int64_t r = task / tasks_per_row;
         const int32_t h0 = static_cast<int32_t>(task % tasks_per_row) * heads;
@@ -146,8 +147,8 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
             const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, hd};
             const float* run_probs = probs.data() + (j - first);
-            if (type == DType::F16 && attention_kernels_.axpy_f16) {
-                attention_kernels_.axpy_f16(acc.data(), hd, run_probs, n_keys, heads, values.f16(0), kv_dim, run, hd);
+            if (type == DType::F16 && axpy) {
+                axpy(acc.data(), hd, run_probs, n_keys, heads, values.f16(0), kv_dim, run, hd);
             } else {
                 for (int32_t i = 0; i < run; ++i) {
                     const float* v = values.floats(i, scratch.data());

@@ -1,5 +1,5 @@
 // The fast math kernels (fast_math.h) are not bit-exact, so they are held to error bounds against the
-// same functions computed in double: softmax probabilities and SwiGLU within a few float roundings.
+// same functions computed in double: softmax probabilities, P.V and SwiGLU within float roundings.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backends/cpu/kernels/fast_math.h"
+#include "core/quant/half.h"
 
 namespace hearth::cpu {
 namespace {
@@ -73,6 +74,42 @@ TEST_CASE("fast softmax: a score of -inf gets probability 0, an infinite exp sta
     CHECK(std::isinf(out[0]));
     CHECK(out[1] == 0.0f);
     CHECK(out[2] == 1000.0f);
+}
+
+TEST_CASE("fast P.V adds probabilities times f16 values to the accumulators within float rounding") {
+    const FastMathKernels k = kernels_here();
+    if (k.axpy_f16 == nullptr) return;
+    std::mt19937 rng(23);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    for (int64_t n : {64, 80, 128}) {
+        for (int64_t n_keys : {1, 5, 33}) {
+            for (int heads : {1, 3, 4, 6}) {
+                const int64_t value_stride = 2 * n + 8;  // one head's values inside wider cache rows
+                std::vector<uint16_t> values(static_cast<size_t>(value_stride * n_keys));
+                for (auto& v : values) v = f32_to_fp16(normal(rng) * 4.0f);
+                const int64_t probs_stride = n_keys + 3, acc_stride = n + 5;
+                std::vector<float> probs(static_cast<size_t>(probs_stride * heads));
+                for (auto& p : probs) p = unit(rng);
+                std::vector<double> acc(static_cast<size_t>(acc_stride * heads));
+                for (auto& a : acc) a = normal(rng);
+                std::vector<double> expected = acc, magnitude(acc.size(), 0.0);
+                for (int h = 0; h < heads; ++h)
+                    for (int64_t d = 0; d < n; ++d)
+                        for (int64_t j = 0; j < n_keys; ++j) {
+                            const double term = static_cast<double>(probs[h * probs_stride + j]) * fp16_to_f32(values[j * value_stride + d]);
+                            expected[h * acc_stride + d] += term;
+                            magnitude[h * acc_stride + d] += std::fabs(term);
+                        }
+                k.axpy_f16(acc.data(), acc_stride, probs.data(), probs_stride, heads, values.data(), value_stride, n_keys, n);
+                int bad = 0;
+                for (size_t i = 0; i < acc.size(); ++i)
+                    if (std::fabs(acc[i] - expected[i]) > 1e-6 * (magnitude[i] + 1.0)) ++bad;
+                INFO("n=" << n << " keys=" << n_keys << " heads=" << heads);
+                CHECK(bad == 0);
+            }
+        }
+    }
 }
 
 TEST_CASE("fast SwiGLU is within 1e-6 relative of gate * sigmoid(gate) * up in double") {

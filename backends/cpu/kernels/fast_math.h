@@ -1,10 +1,11 @@
 #pragma once
 // Vector math that is close to the reference's but not bit-identical to it (a polynomial exp instead
-// of libm's expf, float sums): the softmax of attention and SwiGLU, unless CpuOptions::exact. Each
+// of libm's expf, float sums): attention's softmax and P.V, and SwiGLU, unless CpuOptions::exact. Each
 // acts on one row alone, so a row's result does not depend on its batch. Null entries: the
 // reference loops.
 #include <cstdint>
 
+#include "backends/cpu/kernels/attention_kernels.h"
 #include "backends/cpu/kernels/isa.h"
 
 namespace hearth::cpu {
@@ -19,6 +20,9 @@ using SwigluKernel = void (*)(const float* gate, const float* up, float* out, in
 struct FastMathKernels {
     SoftmaxKernel softmax = nullptr;
     SwigluKernel swiglu = nullptr;
+    // Attention's P.V as F16AxpyKernel, summed in float over each call's run of values (added to
+    // the double accumulators once per call); probs need not hold f16 values.
+    F16AxpyKernel axpy_f16 = nullptr;
 };
 
 FastMathKernels fast_math_kernels_for(Isa isa);  // fast_math.cpp

@@ -3,6 +3,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "backends/cpu/kernels/fast_math.h"
@@ -70,8 +71,57 @@ HEARTH_AVX512_F void swiglu_avx512(const float* gate, const float* up, float* ou
     }
 }
 
+// H heads x 64 dimensions of float sums in registers over the run of values; each value row widened
+// once for the H heads.
+template <int H>
+HEARTH_AVX512_F void axpy_heads_float(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride,
+                                      const uint16_t* values, int64_t value_stride, int64_t n_keys, int64_t d0) {
+    __m512 sums[H][4];
+    for (int h = 0; h < H; ++h)
+        for (int c = 0; c < 4; ++c) sums[h][c] = _mm512_setzero_ps();
+    for (int64_t j = 0; j < n_keys; ++j) {
+        const uint16_t* v = values + j * value_stride + d0;
+        __m512 wide[4];
+        for (int c = 0; c < 4; ++c) wide[c] = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 16 * c)));
+        for (int h = 0; h < H; ++h) {
+            const __m512 p = _mm512_set1_ps(probs[h * probs_stride + j]);
+            for (int c = 0; c < 4; ++c) sums[h][c] = _mm512_fmadd_ps(p, wide[c], sums[h][c]);
+        }
+    }
+    for (int h = 0; h < H; ++h)
+        for (int c = 0; c < 4; ++c) {
+            double* a = acc + h * acc_stride + d0 + 16 * c;
+            _mm512_storeu_pd(a, _mm512_add_pd(_mm512_loadu_pd(a), _mm512_cvtps_pd(_mm512_castps512_ps256(sums[h][c]))));
+            const __m256 upper = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(sums[h][c]), 1));
+            _mm512_storeu_pd(a + 8, _mm512_add_pd(_mm512_loadu_pd(a + 8), _mm512_cvtps_pd(upper)));
+        }
+}
+
+HEARTH_AVX512_F void axpy_f16_float(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride, int heads,
+                                    const uint16_t* values, int64_t value_stride, int64_t n_keys, int64_t n) {
+    int64_t d = 0;
+    for (; d + 64 <= n; d += 64) {
+        for (int h = 0; h < heads; h += 4) {
+            double* a = acc + h * acc_stride;
+            const float* p = probs + h * probs_stride;
+            switch (std::min(4, heads - h)) {
+                case 1: axpy_heads_float<1>(a, acc_stride, p, probs_stride, values, value_stride, n_keys, d); break;
+                case 2: axpy_heads_float<2>(a, acc_stride, p, probs_stride, values, value_stride, n_keys, d); break;
+                case 3: axpy_heads_float<3>(a, acc_stride, p, probs_stride, values, value_stride, n_keys, d); break;
+                default: axpy_heads_float<4>(a, acc_stride, p, probs_stride, values, value_stride, n_keys, d); break;
+            }
+        }
+    }
+    for (int h = 0; h < heads; ++h)  // dimensions past the last 64 (heads of 80 or 96 values)
+        for (int64_t i = d; i < n; ++i) {
+            float sum = 0.0f;
+            for (int64_t j = 0; j < n_keys; ++j) sum += probs[h * probs_stride + j] * _cvtsh_ss(values[j * value_stride + i]);
+            acc[h * acc_stride + i] += sum;
+        }
+}
+
 }  // namespace
 
-FastMathKernels avx512_fast_math_kernels() { return {softmax_avx512, swiglu_avx512}; }
+FastMathKernels avx512_fast_math_kernels() { return {softmax_avx512, swiglu_avx512, axpy_f16_float}; }
 
 }  // namespace hearth::cpu
