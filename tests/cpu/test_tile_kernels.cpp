@@ -258,6 +258,28 @@ TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch"
     if (detect_cpu_features().avx512) check_every_gemm(Isa::avx512);
 }
 
+// Runs matmul of `batch` mixed activation rows over w (whose file-layout bytes are `bytes`) and
+// counts the outputs that differ in any bit from vec_dot of the file's rows, or with `blockwise` from
+// vec_dot_blockwise.
+int matmul_mismatches(CpuBackend& backend, const Weight& w, const std::vector<uint8_t>& bytes, int64_t batch,
+                      bool blockwise, std::mt19937& rng) {
+    const DType act = vec_dot_type(w.type);
+    std::vector<float> x = mixed_rows(batch, w.in, rng);
+    std::vector<float> y(static_cast<size_t>(batch * w.out));
+    backend.matmul(w, Tensor{x.data(), batch, w.in}, Tensor{y.data(), batch, w.out});
+    std::vector<uint8_t> q(row_bytes(dtype_info(act), w.in));
+    int bad = 0;
+    for (int64_t r = 0; r < batch; ++r) {
+        quantize_row(act, x.data() + r * w.in, q.data(), w.in);
+        for (int64_t o = 0; o < w.out; ++o) {
+            const uint8_t* row = bytes.data() + row_bytes(dtype_info(w.type), w.in) * static_cast<uint64_t>(o);
+            const float expected = blockwise ? vec_dot_blockwise(w.type, row, q.data(), w.in) : vec_dot(w.type, row, q.data(), w.in);
+            if (!same_bits(y[static_cast<size_t>(r * w.out + o)], expected)) ++bad;
+        }
+    }
+    return bad;
+}
+
 // The panel layout: a weight uploaded through the backend is repacked exactly when its type has a
 // panel kernel (not the embedding table, not a row count off the panel size), and matmul over it
 // equals vec_dot on the file's rows for every batch.
@@ -268,7 +290,6 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
         for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q8_0, DType::Q5_0, DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
             const int64_t in = dtype_info(type).block_elems * (dtype_info(type).block_elems == 32 ? 9 : 3);
             const bool has_panels = dot_kernels_for(backend.isa()).panels.for_type(type).gemm != nullptr;
-            const DType act = vec_dot_type(type);
             for (int64_t out_rows : {48, 40}) {
                 for (const char* name : {"blk.0.ffn_up.weight", "token_embd.weight"}) {
                     for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
@@ -279,20 +300,8 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
                         INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " ", name, " rows=", out_rows);
                         CHECK((w.layout == kPanelLayout) == expect_panels);
                         for (int64_t batch : {1, 2, 5, 8, 11}) {
-                            std::vector<float> x = mixed_rows(batch, in, rng);
-                            std::vector<float> y(static_cast<size_t>(batch * out_rows));
-                            backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
-                            std::vector<uint8_t> q(row_bytes(dtype_info(act), in));
-                            int bad = 0;
-                            for (int64_t r = 0; r < batch; ++r) {
-                                quantize_row(act, x.data() + r * in, q.data(), in);
-                                for (int64_t o = 0; o < out_rows; ++o) {
-                                    const float expected = vec_dot(type, bytes.data() + row_bytes(dtype_info(type), in) * static_cast<uint64_t>(o), q.data(), in);
-                                    if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
-                                }
-                            }
                             CAPTURE(batch);
-                            CHECK(bad == 0);
+                            CHECK(matmul_mismatches(backend, w, bytes, batch, false, rng) == 0);
                         }
                     }
                 }
@@ -317,21 +326,8 @@ TEST_CASE("prompt batches of K-type panels: blockwise arithmetic by default, ggm
                         auto bytes = make_rows(type, out_rows, in, fill, rng);
                         const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
                         for (int64_t batch : {32, 41}) {
-                            std::vector<float> x = mixed_rows(batch, in, rng);
-                            std::vector<float> y(static_cast<size_t>(batch * out_rows));
-                            backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
-                            std::vector<uint8_t> q(row_bytes(dtype_info(DType::Q8_K), in));
-                            int bad = 0;
-                            for (int64_t r = 0; r < batch; ++r) {
-                                quantize_row(DType::Q8_K, x.data() + r * in, q.data(), in);
-                                for (int64_t o = 0; o < out_rows; ++o) {
-                                    const uint8_t* row = bytes.data() + row_bytes(dtype_info(type), in) * static_cast<uint64_t>(o);
-                                    const float expected = blockwise ? vec_dot_blockwise(type, row, q.data(), in) : vec_dot(type, row, q.data(), in);
-                                    if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
-                                }
-                            }
                             INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
-                            CHECK(bad == 0);
+                            CHECK(matmul_mismatches(backend, w, bytes, batch, blockwise, rng) == 0);
                         }
                     }
                 }

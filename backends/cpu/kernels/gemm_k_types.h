@@ -13,6 +13,15 @@ namespace {
 
 constexpr int kSlots = 8;  // lane slots per run
 
+// vpshufb control that zero-extends bytes (b, b1) of every dword of a 128-bit lane into its two
+// int16: the panel kernels' scale unpacking (panel_avx2_k.cpp, panel_avx512_k_slots.h).
+inline __m128i pick_pair_control(int b, int b1) {
+    const auto at = [&](int dword, int byte) { return static_cast<char>(4 * dword + byte); };
+    const char zero = static_cast<char>(0x80);
+    return _mm_setr_epi8(at(0, b), zero, at(0, b1), zero, at(1, b), zero, at(1, b1), zero, at(2, b), zero, at(2, b1), zero,
+                         at(3, b), zero, at(3, b1), zero);
+}
+
 // Super-blocks per pass over a group of activation rows: their expanded panel (5.5 KB each) stays in
 // L1 while the group's rows run over it. Running each row over a whole panel instead streams it from
 // L2 once per row (176 KB for a row of 8192), which left the kernel waiting on L2: llama-1b Q4_K_M

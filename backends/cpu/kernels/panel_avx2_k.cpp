@@ -22,11 +22,7 @@ HEARTH_AVX2 inline __m256 halves8(const uint16_t* h) {
 
 // Per dword, bytes (b, b1) of v zero-extended into its two int16.
 HEARTH_AVX2 inline __m256i pick_pair(__m256i v, int b, int b1) {
-    const auto at = [&](int dword, int byte) { return static_cast<char>(4 * dword + byte); };
-    const char zero = static_cast<char>(0x80);
-    return _mm256_shuffle_epi8(v, _mm256_broadcastsi128_si256(_mm_setr_epi8(at(0, b), zero, at(0, b1), zero, at(1, b), zero,
-                                                                            at(1, b1), zero, at(2, b), zero, at(2, b1), zero,
-                                                                            at(3, b), zero, at(3, b1), zero)));
+    return _mm256_shuffle_epi8(v, _mm256_broadcastsi128_si256(pick_pair_control(b, b1)));
 }
 
 // Q4_K and Q5_K over the layout, rows 8 * half .. 8 * half + 7.

@@ -20,7 +20,7 @@ struct BlockwiseSuperBlock {
     // sub-blocks of 16): dword 8k + 2p + h holds bytes 2h, 2h + 1 of slots 2p and 2p + 1 of run k,
     // 4 quants of sub-block 2k + h; describe_act_blocks orders the activations alike.
     __m512i slots[kRuns * kSlots];
-    __m512i scales[2 * kRuns];  // int32 scale per sub-block: Q4_K / Q5_K 8 of 32 quants, Q6_K 16 of 16
+    __m512i scales[2 * kRuns];  // int32 scale per sub-block: Q4_K / Q5_K 8 of 32 quants (the rest unused), Q6_K 16 of 16
     __m512i mins[kRuns / 2];    // Q4_K / Q5_K: int16 pairs (min 2t, min 2t + 1)
     __m512i correction;         // Q6_K: 128 * sum over sub-blocks of scale * (sum of its quants - 32)
     float d[16];
@@ -64,10 +64,7 @@ HEARTH_AVX512 void expand(const GemmArgs& args, BlockwiseSuperBlock* expanded) {
             }
             e.correction = _mm512_slli_epi32(e.correction, 7);
         } else {
-            for (int k = 0; k < kRuns; ++k) {
-                e.scales[k] = _mm512_and_si512(pairs[k], _mm512_set1_epi32(0xFFFF));
-                e.scales[kRuns + k] = zero;
-            }
+            for (int k = 0; k < kRuns; ++k) e.scales[k] = _mm512_and_si512(pairs[k], _mm512_set1_epi32(0xFFFF));
         }
         for (int t = 0; t < kRuns / 2; ++t) e.mins[t] = min_pairs[t];
         _mm512_store_ps(e.d, halves16(p.d));

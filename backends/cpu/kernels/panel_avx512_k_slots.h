@@ -20,11 +20,7 @@ HEARTH_AVX512 inline __m512 halves16(const uint16_t* h) {
 // Per dword, bytes (b, b1) of v zero-extended into its two int16: vpshufb with the same pick in every
 // dword of the 128-bit lanes.
 HEARTH_AVX512 inline __m512i pick_pair(__m512i v, int b, int b1) {
-    const auto at = [&](int dword, int byte) { return static_cast<char>(4 * dword + byte); };
-    const char zero = static_cast<char>(0x80);
-    return _mm512_shuffle_epi8(v, _mm512_broadcast_i32x4(_mm_setr_epi8(at(0, b), zero, at(0, b1), zero, at(1, b), zero,
-                                                                       at(1, b1), zero, at(2, b), zero, at(2, b1), zero,
-                                                                       at(3, b), zero, at(3, b1), zero)));
+    return _mm512_shuffle_epi8(v, _mm512_broadcast_i32x4(pick_pair_control(b, b1)));
 }
 
 // Q4_K and Q5_K over the layout (panel_k_layout.h).
