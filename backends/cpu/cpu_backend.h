@@ -127,7 +127,7 @@ private:
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
     GemmKernel blockwise_kernel(const Weight& w, int64_t rows) const;
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
-    MatmulPart panel_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
+    MatmulPart panel_part(GemmKernel kernel, int panels_per_call, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                           Tensor out, ScratchPanels scratch) const;
     MatmulPart gemm_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                          Tensor out, ScratchPanels scratch) const;

@@ -179,9 +179,9 @@ MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInput
         return half_part(w, reinterpret_cast<const float*>(acts.data), act_rows, out, dots);
     const GemmKernel blockwise = blockwise_kernel(w, act_rows);
     const MatmulInputs::Slot* blocks = inputs.description(w.type, blockwise != nullptr);
-    if (blockwise != nullptr) return panel_part(blockwise, w, acts, blocks->data, out, inputs.panels);
+    if (blockwise != nullptr) return panel_part(blockwise, kBlockwisePanels, w, acts, blocks->data, out, inputs.panels);
     if (w.layout == kPanelLayout)
-        return panel_part(dot_kernels_.panels.for_type(w.type).gemm, w, acts, blocks->data, out, inputs.panels);
+        return panel_part(dot_kernels_.panels.for_type(w.type).gemm, 1, w, acts, blocks->data, out, inputs.panels);
     if (const GemmKernel gemm = gemm_kernel(w, act_rows); gemm != nullptr)
         return gemm_part(gemm, w, acts, blocks->data, out, inputs.panels);
     return row_part(w, acts, out);
@@ -204,23 +204,27 @@ F16DotsKernel CpuBackend::half_dots(DType type) const {
     return type == DType::F16 ? attention_kernels_.dots_f16 : type == DType::BF16 ? attention_kernels_.dots_bf16 : nullptr;
 }
 
-// Weights in kPanelLayout: every row count runs the panel kernel; decode gives each thread one
-// contiguous run of panels (see row_part), a batch takes runs of panels per task and, from
-// kGemmMinRows rows on, a scratch panel per thread for kernels that expand the layout once per batch.
-MatmulPart CpuBackend::panel_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts,
-                                              const uint8_t* blocks, Tensor out, ScratchPanels scratch) const {
+// Weights in kPanelLayout: every row count runs the panel kernel, `panels_per_call` consecutive
+// panels per call (the weight's last call may have fewer); decode gives each thread one contiguous
+// run of calls (see row_part), a batch takes runs of calls per task and, from kGemmMinRows rows on,
+// a scratch per thread for kernels that expand the layout once per batch.
+MatmulPart CpuBackend::panel_part(GemmKernel kernel, int panels_per_call, const Weight& w, const MatmulInputs::Slot& acts,
+                                  const uint8_t* blocks, Tensor out, ScratchPanels scratch) const {
     const uint64_t w_stride = row_bytes(dtype_info(w.type), w.in);
     const uint64_t panel_bytes = w_stride * kGemmPanelRows;
     const int64_t n_panels = w.out / kGemmPanelRows;
+    const int64_t n_calls = (n_panels + panels_per_call - 1) / panels_per_call;
     const int64_t per_thread = out.rows == 1 ? kDecodeTasksPerThread : kGemmTasksPerThread;
-    const int64_t n_tasks = std::min<int64_t>(n_panels, per_thread * pool_.size());
+    const int64_t n_tasks = std::min<int64_t>(n_calls, per_thread * pool_.size());
     if (out.rows < kGemmMinRows) scratch = {};
     const auto* weights = static_cast<const uint8_t*>(w.data);
     const int64_t nblocks = blocks_per_row(w);
     const uint8_t* act_rows = acts.data;
     const uint64_t act_stride = acts.stride;
-    return panel_runs(kernel, n_panels, n_tasks, w_stride, [=](int64_t panel, int worker) {
-        return GemmArgs{weights + panel_bytes * static_cast<uint64_t>(panel), 0, kGemmPanelRows, act_rows, act_stride,
+    return panel_runs(kernel, n_calls, n_tasks, w_stride, [=](int64_t call, int worker) {
+        const int64_t panel = call * panels_per_call;
+        const int rows = static_cast<int>(std::min<int64_t>(panels_per_call, n_panels - panel)) * kGemmPanelRows;
+        return GemmArgs{weights + panel_bytes * static_cast<uint64_t>(panel), 0, rows, act_rows, act_stride,
                         blocks, out.rows, nblocks, out.data + panel * kGemmPanelRows, w.out, scratch.of(worker)};
     });
 }

@@ -75,6 +75,10 @@ using TileKernels = PerWeightType<TileKernel>;
 // many rows the batch has. Every output's float
 // steps stay those of the single dot kernel, so it equals vec_dot bit for bit.
 inline constexpr int kGemmPanelRows = 16;
+// The blockwise K GEMMs (prompt batches in the default arithmetic) take this many consecutive panels
+// per call (GemmArgs::weight_rows = kBlockwisePanels * kGemmPanelRows; a weight's last call may have
+// one): each activation quad loaded feeds both panels.
+inline constexpr int kBlockwisePanels = 2;
 
 // What the GEMM kernels of the legacy types need of an activation block besides its quants.
 struct GemmActBlock {

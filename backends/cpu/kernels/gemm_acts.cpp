@@ -75,7 +75,8 @@ void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t 
 }  // namespace
 
 uint64_t gemm_panel_bytes(DType weight_type, int64_t nblocks) {
-    return (is_k_type(weight_type) ? kGemmKSuperBlockBytes : kPanelBlockBytes) * static_cast<uint64_t>(nblocks);
+    // K types: room for the blockwise kernels' kBlockwisePanels expanded panels.
+    return (is_k_type(weight_type) ? kGemmKSuperBlockBytes * kBlockwisePanels : kPanelBlockBytes) * static_cast<uint64_t>(nblocks);
 }
 
 uint64_t gemm_act_block_bytes(DType weight_type) {
