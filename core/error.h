@@ -2,6 +2,7 @@
 // The one error type of library code: it throws hearth::Error and never aborts on bad input.
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace hearth {
 
@@ -41,9 +42,15 @@ private:
 
 namespace hearth {
 
-// Throws Error(kind, message) when a condition does not hold; for checks on caller input.
-inline void require(bool condition, ErrorKind kind, const std::string& message) {
-    if (!condition) throw Error(kind, message);
+// Throws Error(kind, message) when a condition does not hold; for checks on caller input. The
+// message is a string, or a callable that builds it: hot paths (every op of every decode step)
+// pass a literal or a lambda, so that a check that holds allocates nothing.
+template <class Message>
+void require(bool condition, ErrorKind kind, const Message& message) {
+    if (condition) [[likely]]
+        return;
+    if constexpr (std::is_invocable_v<const Message&>) throw Error(kind, message());
+    else throw Error(kind, std::string(message));
 }
 
 }  // namespace hearth

@@ -41,7 +41,8 @@ CpuBackend::CpuBackend(const CpuOptions& options)
       dot_kernels_(dot_kernels_for(isa_)),
       attention_kernels_(attention_kernels_for(isa_)),
       fast_math_(fast_math_kernels_for(isa_)),
-      pool_(options.n_threads > 0 ? options.n_threads : default_threads()) {}
+      pool_(options.n_threads > 0 ? options.n_threads : default_threads()),
+      attention_scratch_(static_cast<size_t>(pool_.size())) {}
 
 std::string CpuBackend::device_description() const {
     return "CPU, " + std::to_string(pool_.size()) + " threads, " + std::string(isa_name(isa_));
@@ -104,9 +105,9 @@ void CpuBackend::embed(const Weight& table, std::span<const int32_t> tokens, Ten
     require(out.rows == static_cast<int64_t>(tokens.size()) && out.cols == table.in, ErrorKind::internal,
             "embed: shape mismatch");
     for (int32_t token : tokens)
-        require(token >= 0 && token < table.out, ErrorKind::bad_request,
-                "token id " + std::to_string(token) + " is outside the vocabulary (0.." +
-                    std::to_string(table.out - 1) + ")");
+        require(token >= 0 && token < table.out, ErrorKind::bad_request, [&] {
+            return "token id " + std::to_string(token) + " is outside the vocabulary (0.." + std::to_string(table.out - 1) + ")";
+        });
     const uint64_t stride = row_bytes(dtype_info(table.type), table.in);
     const auto* base = static_cast<const uint8_t*>(table.data);
     pool_.parallel_for(static_cast<int64_t>(tokens.size()), [&](int64_t i) {

@@ -83,6 +83,12 @@ private:
     std::vector<uint8_t> act_scratch_;     // matmul inputs converted to the weights' dot types
     std::vector<uint8_t> act_blocks_;      // their description for the GEMM and panel kernels
     std::vector<uint8_t> panel_scratch_;   // one expanded weight panel per thread (GEMM kernels)
+    // One attention task's rows, per thread: reused, since a decode step runs hundreds of tasks.
+    struct AttentionScratch {
+        std::vector<float> q16, probs, key;
+        std::vector<double> dots, acc;
+    };
+    std::vector<AttentionScratch> attention_scratch_;
     struct FreeDeleter {
         void operator()(uint8_t* p) const { std::free(p); }
     };

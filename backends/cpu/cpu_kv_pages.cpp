@@ -54,7 +54,7 @@ int64_t kv_slot(const CpuKvPages& kv, const BatchRows& rows, int64_t row, int32_
     const int32_t page_size = kv.layout().page_size;
     const std::span<const int32_t> table = rows.block_tables[rows.sequences[row]];
     require(pos >= 0 && pos / page_size < static_cast<int64_t>(table.size()), ErrorKind::internal,
-            "position " + std::to_string(pos) + " lies outside its sequence's KV pages");
+            [&] { return "position " + std::to_string(pos) + " lies outside its sequence's KV pages"; });
     const int32_t page = table[pos / page_size];
     require(page >= 0 && page < kv.layout().n_pages, ErrorKind::internal, "block table names a page outside the pool");
     return static_cast<int64_t>(page) * page_size + pos % page_size;
@@ -70,7 +70,8 @@ void CpuBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, con
                 rows.sequences.size() == rows.positions.size() && layer >= 0 && layer < kv.layout().n_layer,
             ErrorKind::internal, "kv_store: shape mismatch");
     const DType type = kv.layout().type;
-    for (int64_t r = 0; r < k.rows; ++r) {
+    // Rows own distinct slots, so a prompt's rows convert on every thread.
+    pool_.parallel_for(k.rows, [&](int64_t r) {
         const int64_t slot = kv_slot(kv, rows, r, rows.positions[r]);
         if (type == DType::F16) {
             auto* kd = reinterpret_cast<uint16_t*>(kv.key(layer, slot));
@@ -83,7 +84,7 @@ void CpuBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, con
             quantize_row(type, k.data + r * k.cols, kv.key(layer, slot), k.cols);
             quantize_row(type, v.data + r * v.cols, kv.value(layer, slot), v.cols);
         }
-    }
+    });
 }
 
 }  // namespace hearth::cpu

@@ -86,9 +86,9 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
                 rows.sequences.size() == rows.positions.size() && layer >= 0 && layer < kv.layout().n_layer,
             ErrorKind::internal, "attention: shape mismatch");
     const DType type = kv.layout().type;
-    require(p.head_dim % dtype_info(type).block_elems == 0, ErrorKind::unsupported,
-            "attention heads of " + std::to_string(p.head_dim) + " values are not whole " +
-                std::string(dtype_info(type).name) + " blocks");
+    require(p.head_dim % dtype_info(type).block_elems == 0, ErrorKind::unsupported, [&] {
+        return "attention heads of " + std::to_string(p.head_dim) + " values are not whole " + std::string(dtype_info(type).name) + " blocks";
+    });
     const int64_t slot_bytes = kv.layout().slot_bytes();
     const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(type), p.head_dim));
     const int32_t group = p.n_head / p.n_head_kv;
@@ -107,7 +107,8 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // batch size without making a row depend on the rest of its batch.
     const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
     const F16AxpyKernel axpy = !exact_ && fast_math_.axpy_f16 ? fast_math_.axpy_f16 : attention_kernels_.axpy_f16;
-    pool_.parallel_for(q.rows * tasks_per_row, [&](int64_t task) {
+    pool_.parallel_for_workers(q.rows * tasks_per_row, [&](int64_t task, int worker) {
+        AttentionScratch& scratch = attention_scratch_[static_cast<size_t>(worker)];
         const int64_t r = task / tasks_per_row;
         const int32_t h0 = static_cast<int32_t>(task % tasks_per_row) * heads;
         const int64_t head_offset = static_cast<int64_t>(h0 / group) * head_bytes;
@@ -116,11 +117,13 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         const int32_t n_keys = pos - first + 1;
 
         const float* qrow = q.data + r * q.cols + static_cast<int64_t>(h0) * hd;
-        std::vector<float> q16(qrow, qrow + static_cast<int64_t>(heads) * hd);  // head h at h * hd
+        std::vector<float>& q16 = scratch.q16;
+        q16.assign(qrow, qrow + static_cast<int64_t>(heads) * hd);  // head h at h * hd
         round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
 
-        std::vector<double> dots(static_cast<size_t>(heads) * n_keys);  // head h at h * n_keys
-        std::vector<float> scratch(hd);
+        std::vector<double>& dots = scratch.dots;
+        dots.resize(static_cast<size_t>(heads) * n_keys);  // head h at h * n_keys
+        scratch.key.resize(static_cast<size_t>(hd));
         for (int32_t j = first; j <= pos;) {  // one run of consecutive slots per page
             const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
             const HeadRows keys{kv.key(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, hd};
@@ -129,7 +132,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
                 attention_kernels_.dots_f16(q16.data(), hd, heads, keys.f16(0), kv_dim, run, hd, run_dots, n_keys);
             } else {
                 for (int32_t i = 0; i < run; ++i) {
-                    const float* key = keys.floats(i, scratch.data());
+                    const float* key = keys.floats(i, scratch.key.data());
                     for (int32_t h = 0; h < heads; ++h)
                         run_dots[static_cast<int64_t>(h) * n_keys + i] = dot_double(q16.data() + h * hd, key, hd);
                 }
@@ -137,12 +140,14 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             j += run;
         }
         // Softmax per head; the probabilities are rounded to f16 as the reference does before P.V.
-        std::vector<float> probs(static_cast<size_t>(heads) * n_keys);
+        std::vector<float>& probs = scratch.probs;
+        probs.resize(static_cast<size_t>(heads) * n_keys);
         if (fast_softmax) fast_softmax(dots.data(), heads, n_keys, p.scale, probs.data());
         else softmax_heads(dots.data(), heads, n_keys, p.scale, probs.data());
         round_to_f16(probs.data(), static_cast<int64_t>(probs.size()));
 
-        std::vector<double> acc(static_cast<size_t>(heads) * hd, 0.0);
+        std::vector<double>& acc = scratch.acc;
+        acc.assign(static_cast<size_t>(heads) * hd, 0.0);
         for (int32_t j = first; j <= pos;) {  // values in position order, a page run at a time
             const int32_t run = std::min(pos + 1, (j / page_size + 1) * page_size) - j;
             const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, hd};
@@ -151,7 +156,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
                 axpy(acc.data(), hd, run_probs, n_keys, heads, values.f16(0), kv_dim, run, hd);
             } else {
                 for (int32_t i = 0; i < run; ++i) {
-                    const float* v = values.floats(i, scratch.data());
+                    const float* v = values.floats(i, scratch.key.data());
                     for (int32_t h = 0; h < heads; ++h) {
                         const float prob = run_probs[static_cast<int64_t>(h) * n_keys + i];
                         double* acc_h = acc.data() + h * hd;

@@ -9,7 +9,7 @@ namespace hearth::cpu {
 namespace {
 
 void require_same_shape(Tensor a, Tensor b, const char* op) {
-    require(a.rows == b.rows && a.cols == b.cols, ErrorKind::internal, std::string(op) + ": shape mismatch");
+    require(a.rows == b.rows && a.cols == b.cols, ErrorKind::internal, [op] { return std::string(op) + ": shape mismatch"; });
 }
 
 float silu(float x) { return x / (1.0f + std::exp(-x)); }

@@ -29,9 +29,10 @@ std::span<const float> Session::feed(std::span<const int32_t> tokens, LogitsWant
     const int64_t n = static_cast<int64_t>(tokens.size());
     require(n > 0, ErrorKind::bad_request, "nothing to evaluate: no tokens");
     const int32_t n_past = this->n_past();
-    require(n_past + n <= options_.n_ctx, ErrorKind::bad_request,
-            "context overflow: " + std::to_string(n_past) + " + " + std::to_string(n) +
-                " tokens exceed the context size " + std::to_string(options_.n_ctx));
+    require(n_past + n <= options_.n_ctx, ErrorKind::bad_request, [&] {
+        return "context overflow: " + std::to_string(n_past) + " + " + std::to_string(n) + " tokens exceed the context size " +
+               std::to_string(options_.n_ctx);
+    });
     const size_t n_vocab = static_cast<size_t>(model_.config().n_vocab);
     logits_.resize((wanted == LogitsWanted::all ? n : 1) * n_vocab);
 

@@ -38,7 +38,7 @@ void Scheduler::validate(const Request& request) const {
             "the prompt has " + std::to_string(n_prompt) + " tokens; the KV cache holds " + std::to_string(kv_tokens));
     for (int32_t token : request.prompt)
         require(token >= 0 && token < model_.config().n_vocab, ErrorKind::bad_request,
-                "token id " + std::to_string(token) + " is outside the vocabulary");
+                [&] { return "token id " + std::to_string(token) + " is outside the vocabulary"; });
     require(request.top_logprobs >= -1 && request.top_logprobs <= 20, ErrorKind::bad_request,
             "top_logprobs must be between 0 and 20");
     require(request.n_keep >= 0 && request.n_keep < options_.n_ctx / 2, ErrorKind::bad_request,

@@ -75,7 +75,7 @@ HEARTH_AVX512 void expand(const typename T::SuperBlock* panel, int64_t nblocks, 
     }
 }
 
-constexpr int64_t kRowGroup = 32;  // activation rows per pass over a chunk of the panels
+constexpr int64_t kRowGroup = 36;  // activation rows per pass over a chunk of the panels
 
 // Index of quad t (of its kQuads) of sub-block j in a super-block's slots and activation quads.
 template <bool kQ6>
@@ -149,7 +149,8 @@ HEARTH_AVX512 void gemm_panels(const GemmArgs& args) {
     for (int64_t c0 = 0; c0 < args.act_rows; c0 += kRowGroup) {
         const int64_t group = std::min(kRowGroup, args.act_rows - c0);
         __m512 totals[R * kRowGroup];
-        for (__m512& total : totals) total = _mm512_setzero_ps();
+        for (int r = 0; r < R; ++r)
+            for (int64_t c = 0; c < group; ++c) totals[r * kRowGroup + c] = _mm512_setzero_ps();
         for (int64_t i0 = 0; i0 < args.nblocks; i0 += kChunk) {
             const int64_t i1 = std::min(args.nblocks, i0 + kChunk);
             for_column_chunks<C>(group, [&]<int kColumns>(int64_t g) HEARTH_AVX512 {
