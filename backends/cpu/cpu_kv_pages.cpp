@@ -76,9 +76,14 @@ void CpuBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, con
         if (type == DType::F16) {
             auto* kd = reinterpret_cast<uint16_t*>(kv.key(layer, slot));
             auto* vd = reinterpret_cast<uint16_t*>(kv.value(layer, slot));
-            for (int64_t i = 0; i < k.cols; ++i) {
-                kd[i] = f32_to_fp16(k.data[r * k.cols + i]);
-                vd[i] = f32_to_fp16(v.data[r * v.cols + i]);
+            if (attention_kernels_.store_f16) {
+                attention_kernels_.store_f16(k.data + r * k.cols, kd, k.cols);
+                attention_kernels_.store_f16(v.data + r * v.cols, vd, v.cols);
+            } else {
+                for (int64_t i = 0; i < k.cols; ++i) {
+                    kd[i] = f32_to_fp16(k.data[r * k.cols + i]);
+                    vd[i] = f32_to_fp16(v.data[r * v.cols + i]);
+                }
             }
         } else {
             quantize_row(type, k.data + r * k.cols, kv.key(layer, slot), k.cols);

@@ -32,12 +32,13 @@ TEST_CASE("scalar has no attention kernels") {
     CHECK((scalar.axpy_f16 == nullptr));
     CHECK((scalar.dots_f16 == nullptr));
     CHECK((scalar.round_f16 == nullptr));
+    CHECK((scalar.store_f16 == nullptr));
 }
 
-TEST_CASE("round_f16 kernel rounds exactly as f32_to_fp16") {
+TEST_CASE("round_f16 and store_f16 kernels round exactly as f32_to_fp16") {
     for (Isa isa : vector_isas_here()) {
         const AttentionKernels kernels = attention_kernels_for(isa);
-        if (kernels.round_f16 == nullptr) continue;
+        if (kernels.round_f16 == nullptr || kernels.store_f16 == nullptr) continue;
         std::mt19937 rng(21);
         std::uniform_int_distribution<uint32_t> bits;
         std::vector<float> values;
@@ -51,11 +52,16 @@ TEST_CASE("round_f16 kernel rounds exactly as f32_to_fp16") {
         values.push_back(1.0f);  // an odd count leaves a tail for the scalar loop
         std::vector<float> fast = values;
         kernels.round_f16(fast.data(), static_cast<int64_t>(fast.size()));
-        int bad = 0;
-        for (size_t i = 0; i < values.size(); ++i)
+        std::vector<uint16_t> stored(values.size());
+        kernels.store_f16(values.data(), stored.data(), static_cast<int64_t>(values.size()));
+        int bad = 0, bad_stores = 0;
+        for (size_t i = 0; i < values.size(); ++i) {
             if (std::bit_cast<uint32_t>(fast[i]) != std::bit_cast<uint32_t>(fp16_to_f32(f32_to_fp16(values[i])))) ++bad;
+            if (stored[i] != f32_to_fp16(values[i])) ++bad_stores;
+        }
         CAPTURE(isa_name(isa));
         CHECK(bad == 0);
+        CHECK(bad_stores == 0);
     }
 }
 

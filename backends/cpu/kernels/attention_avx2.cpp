@@ -89,11 +89,18 @@ __attribute__((target("avx2,f16c"))) void round_f16_avx2(float* values, int64_t 
     for (; i < n; ++i) values[i] = _cvtsh_ss(_cvtss_sh(values[i], _MM_FROUND_TO_NEAREST_INT));
 }
 
+__attribute__((target("avx2,f16c"))) void store_f16_avx2(const float* values, uint16_t* out, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm256_cvtps_ph(_mm256_loadu_ps(values + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; ++i) out[i] = _cvtss_sh(values[i], _MM_FROUND_TO_NEAREST_INT);
+}
+
 AttentionKernels attention_kernels_for(Isa isa) {
     switch (isa) {
         case Isa::avx2:
             return {axpy_each_value<axpy_f16_one>, dots_each_head<dots_half_one<false>>, round_f16_avx2,
-                    dots_each_head<dots_half_one<true>>};
+                    dots_each_head<dots_half_one<true>>, store_f16_avx2};
         case Isa::avx512: return avx512_attention_kernels();
         default: return {};
     }

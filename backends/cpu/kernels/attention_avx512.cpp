@@ -16,7 +16,10 @@
 namespace hearth::cpu {
 namespace {
 
-constexpr int kHeadsPerPass = 4;
+// Query heads sharing each widened key block: up to 8 (two prompt rows of a 4-head KV group, see
+// ops_attention.cpp), 16 keys at a time up to 4 heads and 8 beyond (16 double accumulators).
+constexpr int kDotHeadsPerPass = 8;
+constexpr int kAxpyHeadsPerPass = 4;
 constexpr int64_t kMaxPaddedWidth = 256;  // widest head the Q.K tail block pads on the stack
 
 HEARTH_AVX512_F inline __m256 load_f16x8(const uint16_t* p) {
@@ -97,18 +100,25 @@ HEARTH_AVX512_F void dots_keys(const float* q, int64_t q_stride, const uint16_t*
         for (int h = 0; h < H; ++h) _mm512_storeu_pd(out + h * out_stride + 8 * g, acc[g][h]);
 }
 
-// Keys [0, 8 * G) for every head, up to kHeadsPerPass heads per pass over the keys.
+// Keys [0, 8 * G) for every head, up to kDotHeadsPerPass heads per pass over the keys.
 template <int G, bool Bf16>
 HEARTH_AVX512_F void dots_heads(const float* q, int64_t q_stride, int heads, const uint16_t* keys, int64_t key_stride,
                                 int64_t n, double* out, int64_t out_stride) {
-    for (int h = 0; h < heads; h += kHeadsPerPass) {
+    for (int h = 0; h < heads; h += kDotHeadsPerPass) {
         const float* qh = q + h * q_stride;
         double* o = out + h * out_stride;
-        switch (std::min(kHeadsPerPass, heads - h)) {
+        const auto wide = [&]<int H>() HEARTH_AVX512_F {  // 8 keys per pass, so the sums stay in registers
+            for (int g = 0; g < G; ++g) dots_keys<H, 1, Bf16>(qh, q_stride, keys + 8 * g * key_stride, key_stride, n, o + 8 * g, out_stride);
+        };
+        switch (std::min(kDotHeadsPerPass, heads - h)) {
             case 1: dots_keys<1, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
             case 2: dots_keys<2, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
             case 3: dots_keys<3, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
-            default: dots_keys<4, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
+            case 4: dots_keys<4, G, Bf16>(qh, q_stride, keys, key_stride, n, o, out_stride); break;
+            case 5: wide.template operator()<5>(); break;
+            case 6: wide.template operator()<6>(); break;
+            case 7: wide.template operator()<7>(); break;
+            default: wide.template operator()<8>(); break;
         }
     }
 }
@@ -128,9 +138,9 @@ HEARTH_AVX512_F void dots_half_avx512(const float* q, int64_t q_stride, int head
         alignas(64) uint16_t padded[8 * kMaxPaddedWidth] = {};
         const int64_t left = n_keys - j;
         for (int64_t i = 0; i < left; ++i) std::copy_n(keys + (j + i) * key_stride, n, padded + i * n);
-        for (int h = 0; h < heads; h += kHeadsPerPass) {
-            const int pass = std::min(kHeadsPerPass, heads - h);
-            alignas(64) double block[kHeadsPerPass * 8];
+        for (int h = 0; h < heads; h += kDotHeadsPerPass) {
+            const int pass = std::min(kDotHeadsPerPass, heads - h);
+            alignas(64) double block[kDotHeadsPerPass * 8];
             dots_heads<1, Bf16>(q + h * q_stride, q_stride, pass, padded, n, n, block, 8);
             for (int i = 0; i < pass; ++i) std::copy_n(block + 8 * i, left, out + (h + i) * out_stride + j);
         }
@@ -164,14 +174,14 @@ HEARTH_AVX512_F void axpy_heads(double* acc, int64_t acc_stride, const float* pr
         for (int c = 0; c < Regs; ++c) _mm512_storeu_pd(acc + h * acc_stride + 8 * c, sums[h][c]);
 }
 
-// Dimensions [0, 8 * Regs) for every head, up to kHeadsPerPass heads per pass over the values.
+// Dimensions [0, 8 * Regs) for every head, up to kAxpyHeadsPerPass heads per pass over the values.
 template <int Regs>
 HEARTH_AVX512_F void axpy_dims(double* acc, int64_t acc_stride, const float* probs, int64_t probs_stride, int heads,
                                const uint16_t* values, int64_t value_stride, int64_t n_keys) {
-    for (int h = 0; h < heads; h += kHeadsPerPass) {
+    for (int h = 0; h < heads; h += kAxpyHeadsPerPass) {
         double* a = acc + h * acc_stride;
         const float* p = probs + h * probs_stride;
-        switch (std::min(kHeadsPerPass, heads - h)) {
+        switch (std::min(kAxpyHeadsPerPass, heads - h)) {
             case 1: axpy_heads<1, Regs>(a, acc_stride, p, probs_stride, values, value_stride, n_keys); break;
             case 2: axpy_heads<2, Regs>(a, acc_stride, p, probs_stride, values, value_stride, n_keys); break;
             case 3: axpy_heads<3, Regs>(a, acc_stride, p, probs_stride, values, value_stride, n_keys); break;
@@ -195,7 +205,7 @@ HEARTH_AVX512_F void axpy_f16_avx512(double* acc, int64_t acc_stride, const floa
 }  // namespace
 
 AttentionKernels avx512_attention_kernels() {
-    return {axpy_f16_avx512, dots_half_avx512<false>, round_f16_avx2, dots_half_avx512<true>};
+    return {axpy_f16_avx512, dots_half_avx512<false>, round_f16_avx2, dots_half_avx512<true>, store_f16_avx2};
 }
 
 }  // namespace hearth::cpu

@@ -23,6 +23,8 @@ using F16DotsKernel = void (*)(const float* q, int64_t q_stride, int heads, cons
 
 // values[i] = fp16_to_f32(f32_to_fp16(values[i])) for i < n (a NaN stays a NaN, its payload may differ).
 using F16RoundKernel = void (*)(float* values, int64_t n);
+// out[i] = f32_to_fp16(values[i]) for i < n (likewise for NaN): the KV cache's stores.
+using F16StoreKernel = void (*)(const float* values, uint16_t* out, int64_t n);
 
 // The dots kernels also serve the F16 and BF16 weight matmuls (ops_matmul.cpp), whose reference
 // (ggml's vec_dot_f16 / bf16) is the same double sum of float products: weight rows as keys,
@@ -32,10 +34,12 @@ struct AttentionKernels {
     F16DotsKernel dots_f16 = nullptr;
     F16RoundKernel round_f16 = nullptr;
     F16DotsKernel dots_bf16 = nullptr;  // as dots_f16 with bf16 keys
+    F16StoreKernel store_f16 = nullptr;
 };
 
 AttentionKernels attention_kernels_for(Isa isa);
 AttentionKernels avx512_attention_kernels();  // attention_avx512.cpp
 void round_f16_avx2(float* values, int64_t n);  // attention_avx2.cpp; AVX2 and F16C only
+void store_f16_avx2(const float* values, uint16_t* out, int64_t n);  // likewise
 
 }  // namespace hearth::cpu
