@@ -142,9 +142,12 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         slot.data = blocks + slot.offset;
         const MatmulInputs::Slot& act = *inputs.act(vec_dot_type(slot.type));
         const int64_t nblocks = static_cast<int64_t>(slot.stride / gemm_act_block_bytes(slot.type));
+        const DescribeKKernel describe_k = is_gemm_k_type(slot.type) ? dot_kernels_.describe_k : nullptr;
         pool_.parallel_for(x.rows, [&](int64_t r) {
-            describe_act_blocks(slot.type, act.data + static_cast<uint64_t>(r) * act.stride, act.stride, 1, nblocks,
-                                slot.data + static_cast<uint64_t>(r) * slot.stride, slot.blockwise);
+            const uint8_t* row = act.data + static_cast<uint64_t>(r) * act.stride;
+            uint8_t* described = slot.data + static_cast<uint64_t>(r) * slot.stride;
+            if (describe_k) describe_k(row, act.stride, 1, nblocks, slot.type == DType::Q6_K, slot.blockwise, reinterpret_cast<GemmKActBlock*>(described));
+            else describe_act_blocks(slot.type, row, act.stride, 1, nblocks, described, slot.blockwise);
         });
     }
     return inputs;

@@ -201,6 +201,27 @@ TEST_CASE("decode kernels equal the reference bit for bit for every row count") 
     if (detect_cpu_features().avx512) check_every_decode_shape(Isa::avx512);
 }
 
+TEST_CASE("vector K-type activation descriptions equal the portable ones byte for byte") {
+    std::mt19937 rng(61);
+    for (Isa isa : {Isa::avx2, Isa::avx512}) {
+        if (isa == Isa::avx2 ? !cpu_has_avx2() : !detect_cpu_features().avx512) continue;
+        const DescribeKKernel describe_k = dot_kernels_for(isa).describe_k;
+        REQUIRE((describe_k != nullptr));
+        const int64_t rows = 3, nblocks = 5, n = nblocks * 256;
+        const auto acts = make_rows(DType::Q8_K, rows, n, Fill::quantized, rng);
+        const uint64_t stride = row_bytes(dtype_info(DType::Q8_K), n);
+        for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+            for (bool blockwise : {false, true}) {
+                std::vector<GemmKActBlock> portable(rows * nblocks), fast(rows * nblocks);
+                describe_act_blocks(type, acts.data(), stride, rows, nblocks, portable.data(), blockwise);
+                describe_k(acts.data(), stride, rows, nblocks, type == DType::Q6_K, blockwise, fast.data());
+                INFO(isa_name(isa), " ", dtype_info(type).name, " blockwise=", blockwise);
+                CHECK(std::memcmp(portable.data(), fast.data(), portable.size() * sizeof(GemmKActBlock)) == 0);
+            }
+        }
+    }
+}
+
 // Runs a GEMM kernel over one panel and counts outputs that differ from vec_dot in any bit.
 int gemm_mismatches(GemmKernel gemm, DType type, int64_t nblocks, int weight_rows, int64_t act_rows, Fill fill,
                     std::mt19937& rng) {

@@ -127,12 +127,17 @@ uint64_t gemm_panel_bytes(DType weight_type, int64_t nblocks);
 inline constexpr uint64_t kGemmKSuperBlockBytes = 87 * 64;
 // The value the legacy GEMM kernels add to a weight type's quants to make them unsigned bytes.
 int gemm_weight_offset(DType weight_type);
+// Q4_K, Q5_K and Q6_K: the weight types whose GEMM kernels read GemmKActBlock descriptions.
+bool is_gemm_k_type(DType weight_type);
 // Bytes per activation block of describe_act_blocks: GemmActBlock or GemmKActBlock.
 uint64_t gemm_act_block_bytes(DType weight_type);
 // Fills blocks (rows x nblocks, row-major) for activation rows of vec_dot_type(weight_type).
 // `blockwise`: for the blockwise kernels of PanelKernel (Q6_K orders its quants differently).
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
                          int64_t nblocks, void* blocks, bool blockwise = false);
+// The K types' part of describe_act_blocks, with the same bytes: q6k for Q6_K weights.
+using DescribeKKernel = void (*)(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool q6k,
+                                 bool blockwise, GemmKActBlock* blocks);
 
 // Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
 // and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
@@ -162,6 +167,7 @@ struct DotKernels : PerWeightType<DotKernel> {
     GemmKernels gemm;    // many activation rows (prefill); null entries: the tiles
     PerWeightType<PanelKernel> panels;  // weights repacked at load; empty entries: never repacked
     ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
+    DescribeKKernel describe_k = nullptr;  // describe_act_blocks for the K types; null: the portable loop
 };
 
 // The kernels for an instruction set; scalar has none. AVX-512 takes the AVX2 kernels, and the VNNI
@@ -178,6 +184,7 @@ GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 void add_avx2_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k.cpp: the K types
+void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
 
 // AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),
 // tile_avx512_k.cpp the K types' dots and tiles. Call only when the CPU has AVX-512 F, BW, VL and VNNI.

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "backends/cpu/kernels/dot_kernels.h"
+#include "backends/cpu/kernels/gemm_act_order.h"
 #include "core/quant/blocks.h"
 #include "core/quant/half.h"
 #include "core/quant/quant.h"
@@ -14,10 +15,6 @@ namespace {
 // Per legacy block: 8 groups of 16 rows x 4 quant bytes, then 16 d and 16 m floats. Per K super-block:
 // kGemmKSuperBlockBytes (gemm_avx512_k.h, panel_avx512_k_blockwise.cpp).
 constexpr uint64_t kPanelBlockBytes = 8 * 64 + 2 * 64;
-
-bool is_k_type(DType weight_type) {
-    return weight_type == DType::Q4_K || weight_type == DType::Q5_K || weight_type == DType::Q6_K;
-}
 
 template <class Act>
 void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, int offset,
@@ -36,20 +33,8 @@ void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nb
     }
 }
 
-// Per byte of a run's description (int32 slot g, byte n), the element of the run it holds: lane
-// order (byte m of slot l is element l + 8m), or for the blockwise Q6_K kernels bytes 2h, 2h + 1 of
-// lane slots 2p, 2p + 1 in slot 2p + h.
-constexpr std::array<uint8_t, 32> run_order(bool paired_halves) {
-    std::array<uint8_t, 32> order{};
-    for (int g = 0; g < 8; ++g)
-        for (int n = 0; n < 4; ++n) {
-            const int p = g / 2, h = g % 2;
-            order[4 * g + n] = static_cast<uint8_t>(paired_halves ? 2 * p + n / 2 + 8 * (2 * h + n % 2) : g + 8 * n);
-        }
-    return order;
-}
-constexpr std::array<uint8_t, 32> kLaneOrder = run_order(false);
-constexpr std::array<uint8_t, 32> kPairedHalves = run_order(true);
+constexpr std::array<uint8_t, 32> kLaneOrder = k_run_order(false);
+constexpr std::array<uint8_t, 32> kPairedHalves = k_run_order(true);
 
 // A Q8_K block as GemmKActBlock describes it; Q6_K weights take the quants plus 128.
 void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool q6k, bool blockwise,
@@ -74,13 +59,17 @@ void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t 
 
 }  // namespace
 
+bool is_gemm_k_type(DType weight_type) {
+    return weight_type == DType::Q4_K || weight_type == DType::Q5_K || weight_type == DType::Q6_K;
+}
+
 uint64_t gemm_panel_bytes(DType weight_type, int64_t nblocks) {
     // K types: room for the blockwise kernels' kBlockwisePanels expanded panels.
-    return (is_k_type(weight_type) ? kGemmKSuperBlockBytes * kBlockwisePanels : kPanelBlockBytes) * static_cast<uint64_t>(nblocks);
+    return (is_gemm_k_type(weight_type) ? kGemmKSuperBlockBytes * kBlockwisePanels : kPanelBlockBytes) * static_cast<uint64_t>(nblocks);
 }
 
 uint64_t gemm_act_block_bytes(DType weight_type) {
-    return is_k_type(weight_type) ? sizeof(GemmKActBlock) : sizeof(GemmActBlock);
+    return is_gemm_k_type(weight_type) ? sizeof(GemmKActBlock) : sizeof(GemmActBlock);
 }
 
 int gemm_weight_offset(DType weight_type) {
@@ -94,7 +83,7 @@ int gemm_weight_offset(DType weight_type) {
 
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
                          int64_t nblocks, void* blocks, bool blockwise) {
-    if (is_k_type(weight_type)) {
+    if (is_gemm_k_type(weight_type)) {
         describe_k(acts, act_stride, rows, nblocks, weight_type == DType::Q6_K, blockwise, static_cast<GemmKActBlock*>(blocks));
         return;
     }
