@@ -175,11 +175,15 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             // Softmax per head; the probabilities are rounded to f16 as the reference does before P.V.
             std::vector<float>& probs = scratch.probs;
             probs.resize(static_cast<size_t>(heads) * row_keys);
-            for (int32_t h = 0; h < heads; ++h) {
-                const double* head_dots = row_dots + static_cast<int64_t>(h) * n_keys;
-                float* head_probs = probs.data() + static_cast<int64_t>(h) * row_keys;
-                if (fast_softmax) fast_softmax(head_dots, 1, row_keys, p.scale, head_probs);
-                else softmax_heads(head_dots, 1, row_keys, p.scale, head_probs);
+            const auto softmax = [&](const double* d, int32_t count, float* out_probs) {
+                if (fast_softmax) fast_softmax(d, count, row_keys, p.scale, out_probs);
+                else softmax_heads(d, count, row_keys, p.scale, out_probs);
+            };
+            if (row_keys == n_keys) {
+                softmax(row_dots, heads, probs.data());  // the heads' sums advance together
+            } else {
+                for (int32_t h = 0; h < heads; ++h)
+                    softmax(row_dots + static_cast<int64_t>(h) * n_keys, 1, probs.data() + static_cast<int64_t>(h) * row_keys);
             }
             round_to_f16(probs.data(), static_cast<int64_t>(probs.size()));
 
