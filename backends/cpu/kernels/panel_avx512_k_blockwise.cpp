@@ -75,7 +75,9 @@ HEARTH_AVX512 void expand(const typename T::SuperBlock* panel, int64_t nblocks, 
     }
 }
 
-constexpr int64_t kRowGroup = 36;  // activation rows per pass over a chunk of the panels
+// Activation rows per pass over a chunk of the panels: a multiple of the 6 register columns, and with
+// the chunk's expanded super-blocks within L1 (36 x 2 activation blocks of 288 B, 2 x 2 of 5.5 KB).
+constexpr int64_t kRowGroup = 36;
 
 // Index of quad t (of its kQuads) of sub-block j in a super-block's slots and activation quads.
 template <bool kQ6>
