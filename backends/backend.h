@@ -133,6 +133,14 @@ public:
     virtual void attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows,
                            const AttentionParams& params, Tensor out) = 0;
     virtual void swiglu(Tensor gate, Tensor up, Tensor out) = 0;     // silu(gate) * up
+    // out = swiglu of x's products with the gate and up weights (same shape): matmuls and swiglu
+    // with the same results, which a backend may compute without storing the two products.
+    virtual void matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, Tensor out) {
+        const Tensor up_out = alloc(x.rows, up.out);
+        const MatmulTarget targets[] = {{&gate, out}, {&up, up_out}};
+        matmuls(x, targets);
+        swiglu(out, up_out, out);
+    }
     virtual void gelu_glu(Tensor gate, Tensor up, Tensor out) = 0;   // gelu_tanh(gate) * up
     // out row i = x row rows[i] (picks the positions that need logits).
     virtual void gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out) = 0;

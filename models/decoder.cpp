@@ -102,14 +102,14 @@ void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x) {
     const int64_t n = x.rows;
     Tensor h = b.alloc(n, c.n_embd);
     Tensor gate = b.alloc(n, c.n_ff);
-    Tensor up = b.alloc(n, c.n_ff);
     Tensor down = b.alloc(n, c.n_embd);
     b.rms_norm(x, layer.ffn_norm, c.norm_eps, h);
-    const MatmulTarget gate_up[] = {{&layer.ffn_gate, gate}, {&layer.ffn_up, up}};
-    b.matmuls(h, gate_up);
     if (spec_.activation == FfnActivation::swiglu) {
-        b.swiglu(gate, up, gate);
+        b.matmul_swiglu(layer.ffn_gate, layer.ffn_up, h, gate);
     } else {
+        Tensor up = b.alloc(n, c.n_ff);
+        const MatmulTarget gate_up[] = {{&layer.ffn_gate, gate}, {&layer.ffn_up, up}};
+        b.matmuls(h, gate_up);
         b.gelu_glu(gate, up, gate);
     }
     b.matmul(layer.ffn_down, gate, down);

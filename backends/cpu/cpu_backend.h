@@ -65,6 +65,7 @@ public:
     void attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows,
                    const AttentionParams& params, Tensor out) override;
     void swiglu(Tensor gate, Tensor up, Tensor out) override;
+    void matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, Tensor out) override;
     void gelu_glu(Tensor gate, Tensor up, Tensor out) override;
     void gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out) override;
     void read(Tensor x, std::span<float> host) override;
@@ -134,7 +135,7 @@ private:
     GemmKernel blockwise_kernel(const Weight& w, int64_t rows) const;
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
     MatmulPart panel_part(GemmKernel kernel, int panels_per_call, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
-                          Tensor out, ScratchPanels scratch) const;
+                          Tensor out, ScratchPanels scratch, const Weight* up = nullptr) const;
     MatmulPart gemm_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                          Tensor out, ScratchPanels scratch) const;
     MatmulPart row_part(const Weight& w, const MatmulInputs::Slot& acts, Tensor out) const;

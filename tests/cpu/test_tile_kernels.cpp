@@ -357,6 +357,40 @@ TEST_CASE("prompt batches of K-type panels: blockwise arithmetic by default, ggm
     }
 }
 
+// matmul_swiglu fuses SwiGLU into prompt batches of K-type panels (default arithmetic): its outputs
+// must equal matmuls() and swiglu() bit for bit, fused or not (exact arithmetic, small batches).
+TEST_CASE("matmul_swiglu equals matmuls then swiglu") {
+    for (IsaRequest isa : isa_requests_here()) {
+        for (bool exact : {false, true}) {
+            CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = exact});
+            std::mt19937 rng(67);
+            for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+                for (int64_t nblocks : {1, 5}) {
+                    const int64_t in = 256 * nblocks, out_rows = 48;
+                    auto gate_bytes = make_rows(type, out_rows, in, Fill::arbitrary, rng);
+                    auto up_bytes = make_rows(type, out_rows, in, Fill::arbitrary, rng);
+                    const Weight gate = upload_matrix(backend, "blk.0.ffn_gate.weight", type, in, out_rows, gate_bytes);
+                    const Weight up = upload_matrix(backend, "blk.0.ffn_up.weight", type, in, out_rows, up_bytes);
+                    for (int64_t batch : {3, 32, 41}) {
+                        std::vector<float> x = mixed_rows(batch, in, rng);
+                        const Tensor input{x.data(), batch, in};
+                        std::vector<float> fused(static_cast<size_t>(batch * out_rows)), gates(fused.size()), ups(fused.size());
+                        backend.matmul_swiglu(gate, up, input, Tensor{fused.data(), batch, out_rows});
+                        const MatmulTarget targets[] = {{&gate, Tensor{gates.data(), batch, out_rows}}, {&up, Tensor{ups.data(), batch, out_rows}}};
+                        backend.matmuls(input, targets);
+                        backend.swiglu(targets[0].out, targets[1].out, targets[0].out);
+                        int bad = 0;
+                        for (size_t i = 0; i < fused.size(); ++i)
+                            if (!same_bits(fused[i], gates[i])) ++bad;
+                        INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
+                        CHECK(bad == 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
 // matmuls() converts the input once per dot type and runs every weight in one job: each output must
 // equal matmul() of its weight alone, with weights of several types and layouts sharing the input
 // (Q4_K and Q6_K as in a Q4_K_M file, a Q4_0 matrix off the panel size, F16).

@@ -117,6 +117,8 @@ struct GemmArgs {
     // follows.
     const uint8_t* next_weights = nullptr;
     uint64_t next_bytes = 0;
+    // PanelKernel::blockwise_swiglu: the up weight's panel beside the gate panel at `weights`.
+    const uint8_t* up_weights = nullptr;
 };
 
 using GemmKernel = void (*)(const GemmArgs& args);
@@ -158,6 +160,9 @@ struct PanelKernel {
     // The K types' prompt-batch GEMM in the blockwise arithmetic (ref::dot_blockwise), for batches
     // when exact ggml arithmetic is not asked for (CpuOptions::exact); null: `gemm` takes every batch.
     GemmKernel blockwise = nullptr;
+    // The same for a gate panel and its up panel (GemmArgs::up_weights), storing SwiGLU of the two
+    // (the fast_math.h SwiGLU: out = gate / (1 + e^-gate) * up) instead of both products.
+    GemmKernel blockwise_swiglu = nullptr;
 };
 
 // The single dots (this struct's own entries) and the other kernel tables.

@@ -12,6 +12,7 @@
 #include "backends/cpu/kernels/gemm_avx512_k.h"
 #include "backends/cpu/kernels/gemm_avx512_store.h"
 #include "backends/cpu/kernels/gemm_columns.h"
+#include "backends/cpu/kernels/fast_math_avx512.h"
 #include "backends/cpu/kernels/panel_avx512_k_slots.h"
 
 namespace hearth::cpu {
@@ -130,18 +131,21 @@ HEARTH_AVX512 void super_blocks(const BlockwiseSuperBlock* p, const GemmKActBloc
     }
 }
 
-// Batches only (GemmArgs::panel set), R consecutive panels per call: they are expanded once for all
-// activation rows, then per group of activation rows each chunk of super-blocks (in L1) meets the
-// group's rows C at a time; each output takes its super-blocks in order.
-template <class T, int R, int C>
+// Batches only (GemmArgs::panel set), R consecutive panels per call (kSwiglu: a gate panel and its up
+// panel, whose SwiGLU is stored instead): they are expanded once for all activation rows, then per
+// group of activation rows each chunk of super-blocks (in L1) meets the group's rows C at a time;
+// each output takes its super-blocks in order.
+template <class T, int R, int C, bool kSwiglu = false>
 HEARTH_AVX512 void gemm_panels(const GemmArgs& args) {
+    static_assert(!kSwiglu || R == 2, "SwiGLU pairs a gate panel with an up panel");
     constexpr bool kQ6 = T::Gemm::kSignedWeights;
     constexpr int64_t kChunk = kChunkSuperBlocks / R;  // the chunk's expanded bytes stay those of one panel's
     auto* expanded = reinterpret_cast<BlockwiseSuperBlock*>(args.panel);
     const auto* panels = reinterpret_cast<const typename T::SuperBlock*>(args.weights);
     GemmArgs panel_args[R];
     for (int r = 0; r < R; ++r) {
-        expand<T>(panels + r * args.nblocks, args.nblocks, expanded + r, R);
+        const auto* panel = kSwiglu && r == 1 ? reinterpret_cast<const typename T::SuperBlock*>(args.up_weights) : panels + r * args.nblocks;
+        expand<T>(panel, args.nblocks, expanded + r, R);
         panel_args[r] = args;
         panel_args[r].weight_rows = kGemmPanelRows;
         panel_args[r].out = args.out + r * kGemmPanelRows;
@@ -168,8 +172,12 @@ HEARTH_AVX512 void gemm_panels(const GemmArgs& args) {
                 }
             });
         }
-        for (int r = 0; r < R; ++r)
-            for (int64_t c = 0; c < group; ++c) outputs[r].store(c0 + c, totals[r * kRowGroup + c]);
+        if constexpr (kSwiglu) {
+            for (int64_t c = 0; c < group; ++c) outputs[0].store(c0 + c, swiglu_vector(totals[c], totals[kRowGroup + c]));
+        } else {
+            for (int r = 0; r < R; ++r)
+                for (int64_t c = 0; c < group; ++c) outputs[r].store(c0 + c, totals[r * kRowGroup + c]);
+        }
     }
     for (const PanelOutputs& o : outputs) o.finish();
 }
@@ -185,10 +193,19 @@ HEARTH_AVX512 void gemm(const GemmArgs& args) {
 
 }  // namespace
 
+// A gate panel and its up panel, their SwiGLU stored (PanelKernel::blockwise_swiglu).
+template <class T>
+HEARTH_AVX512 void gemm_swiglu(const GemmArgs& args) {
+    gemm_panels<T, 2, 6, true>(args);
+}
+
 void add_avx512_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels) {
     kernels.q4_k.blockwise = gemm<Q45Panel<false>>;
     kernels.q5_k.blockwise = gemm<Q45Panel<true>>;
     kernels.q6_k.blockwise = gemm<Q6Panel>;
+    kernels.q4_k.blockwise_swiglu = gemm_swiglu<Q45Panel<false>>;
+    kernels.q5_k.blockwise_swiglu = gemm_swiglu<Q45Panel<true>>;
+    kernels.q6_k.blockwise_swiglu = gemm_swiglu<Q6Panel>;
 }
 
 }  // namespace hearth::cpu
