@@ -138,5 +138,23 @@ TEST_CASE("fast SwiGLU is within 1e-6 relative of gate * sigmoid(gate) * up in d
     }
 }
 
+// RMS norm's sum of squares: the same float squares added in double in another order, so within n
+// double roundings (relative, all terms being positive) of the reference's sequential sum.
+TEST_CASE("fast sum of squares is within n double roundings of the sequential double sum") {
+    const FastMathKernels k = kernels_here();
+    if (k.sum_squares == nullptr) return;
+    std::mt19937 rng(29);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    for (int64_t n : {1, 15, 16, 17, 576, 2048, 3001}) {
+        std::vector<float> x(static_cast<size_t>(n) + 16, 1e30f);  // past the end: must not be read
+        for (int64_t i = 0; i < n; ++i) x[i] = i % 7 == 0 ? normal(rng) * 1e4f : normal(rng);
+        double expected = 0.0;
+        for (int64_t i = 0; i < n; ++i) expected += static_cast<double>(x[i] * x[i]);
+        const double got = k.sum_squares(x.data(), n);
+        INFO("n=" << n);
+        CHECK(std::fabs(got - expected) <= static_cast<double>(n) * 0x1p-52 * expected);
+    }
+}
+
 }  // namespace
 }  // namespace hearth::cpu

@@ -1,6 +1,7 @@
 #pragma once
 // Vector math that is close to the reference's but not bit-identical to it (a polynomial exp instead
-// of libm's expf, float sums): attention's softmax and P.V, and SwiGLU, unless CpuOptions::exact. Each
+// of libm's expf, float sums, double sums in another order): attention's softmax and P.V, SwiGLU and
+// RMS norm's sum of squares, unless CpuOptions::exact. Each
 // acts on one row alone, so a row's result does not depend on its batch. Null entries: the
 // reference loops.
 #include <cstdint>
@@ -17,12 +18,17 @@ using SoftmaxKernel = void (*)(const double* dots, int heads, int64_t n, float s
 // out[i] = gate[i] / (1 + exp(-gate[i])) * up[i] for i < n, exp as for SoftmaxKernel.
 using SwigluKernel = void (*)(const float* gate, const float* up, float* out, int64_t n);
 
+// The sum over i < n of the float squares x[i] * x[i], added in double (RMS norm): the reference's
+// terms in another order (8 lanes, then their sum), so within a few double roundings of it.
+using SumSquaresKernel = double (*)(const float* x, int64_t n);
+
 struct FastMathKernels {
     SoftmaxKernel softmax = nullptr;
     SwigluKernel swiglu = nullptr;
     // Attention's P.V as F16AxpyKernel, summed in float over each call's run of values (added to
     // the double accumulators once per call); probs need not hold f16 values.
     F16AxpyKernel axpy_f16 = nullptr;
+    SumSquaresKernel sum_squares = nullptr;
 };
 
 FastMathKernels fast_math_kernels_for(Isa isa);  // fast_math.cpp
