@@ -334,61 +334,59 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
 // Prompt batches (32+ rows) over K-type panels take the blockwise kernels where the instruction set
 // has them, unless CpuOptions::exact: every output then equals vec_dot_blockwise, else vec_dot, bit
 // for bit. Row lengths of 1 and 5 super-blocks leave a partial chunk; 41 rows a partial row group.
-TEST_CASE("prompt batches of K-type panels: blockwise arithmetic by default, ggml's when exact") {
+// Every instruction set here in both arithmetics, each K type, rows of 1 and 5 super-blocks (a
+// partial chunk): run(backend, exact, type, nblocks, rng) on a backend and generator per arithmetic.
+template <class Case>
+void for_k_prompt_cases(uint32_t seed, const Case& run) {
     for (IsaRequest isa : isa_requests_here()) {
         for (bool exact : {false, true}) {
             CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = exact});
-            std::mt19937 rng(53);
-            for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
-                const bool blockwise = !exact && dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
-                for (int64_t nblocks : {1, 5}) {
-                    const int64_t in = 256 * nblocks, out_rows = 48;
-                    for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
-                        auto bytes = make_rows(type, out_rows, in, fill, rng);
-                        const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
-                        for (int64_t batch : {32, 41}) {
-                            INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
-                            CHECK(matmul_mismatches(backend, w, bytes, batch, blockwise, rng) == 0);
-                        }
-                    }
-                }
-            }
+            std::mt19937 rng(seed);
+            for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K})
+                for (int64_t nblocks : {1, 5}) run(backend, exact, type, nblocks, rng);
         }
     }
+}
+
+TEST_CASE("prompt batches of K-type panels: blockwise arithmetic by default, ggml's when exact") {
+    for_k_prompt_cases(53, [](CpuBackend& backend, bool exact, DType type, int64_t nblocks, std::mt19937& rng) {
+        const bool blockwise = !exact && dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
+        const int64_t in = 256 * nblocks, out_rows = 48;
+        for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+            auto bytes = make_rows(type, out_rows, in, fill, rng);
+            const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
+            for (int64_t batch : {32, 41}) {
+                INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
+                CHECK(matmul_mismatches(backend, w, bytes, batch, blockwise, rng) == 0);
+            }
+        }
+    });
 }
 
 // matmul_swiglu fuses SwiGLU into prompt batches of K-type panels (default arithmetic): its outputs
 // must equal matmuls() and swiglu() bit for bit, fused or not (exact arithmetic, small batches).
 TEST_CASE("matmul_swiglu equals matmuls then swiglu") {
-    for (IsaRequest isa : isa_requests_here()) {
-        for (bool exact : {false, true}) {
-            CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = exact});
-            std::mt19937 rng(67);
-            for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
-                for (int64_t nblocks : {1, 5}) {
-                    const int64_t in = 256 * nblocks, out_rows = 48;
-                    auto gate_bytes = make_rows(type, out_rows, in, Fill::arbitrary, rng);
-                    auto up_bytes = make_rows(type, out_rows, in, Fill::arbitrary, rng);
-                    const Weight gate = upload_matrix(backend, "blk.0.ffn_gate.weight", type, in, out_rows, gate_bytes);
-                    const Weight up = upload_matrix(backend, "blk.0.ffn_up.weight", type, in, out_rows, up_bytes);
-                    for (int64_t batch : {3, 32, 41}) {
-                        std::vector<float> x = mixed_rows(batch, in, rng);
-                        const Tensor input{x.data(), batch, in};
-                        std::vector<float> fused(static_cast<size_t>(batch * out_rows)), gates(fused.size()), ups(fused.size());
-                        backend.matmul_swiglu(gate, up, input, Tensor{fused.data(), batch, out_rows});
-                        const MatmulTarget targets[] = {{&gate, Tensor{gates.data(), batch, out_rows}}, {&up, Tensor{ups.data(), batch, out_rows}}};
-                        backend.matmuls(input, targets);
-                        backend.swiglu(targets[0].out, targets[1].out, targets[0].out);
-                        int bad = 0;
-                        for (size_t i = 0; i < fused.size(); ++i)
-                            if (!same_bits(fused[i], gates[i])) ++bad;
-                        INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
-                        CHECK(bad == 0);
-                    }
-                }
-            }
+    for_k_prompt_cases(67, [](CpuBackend& backend, bool exact, DType type, int64_t nblocks, std::mt19937& rng) {
+        const int64_t in = 256 * nblocks, out_rows = 48;
+        auto gate_bytes = make_rows(type, out_rows, in, Fill::arbitrary, rng);
+        auto up_bytes = make_rows(type, out_rows, in, Fill::arbitrary, rng);
+        const Weight gate = upload_matrix(backend, "blk.0.ffn_gate.weight", type, in, out_rows, gate_bytes);
+        const Weight up = upload_matrix(backend, "blk.0.ffn_up.weight", type, in, out_rows, up_bytes);
+        for (int64_t batch : {3, 32, 41}) {
+            std::vector<float> x = mixed_rows(batch, in, rng);
+            const Tensor input{x.data(), batch, in};
+            std::vector<float> fused(static_cast<size_t>(batch * out_rows)), gates(fused.size()), ups(fused.size());
+            backend.matmul_swiglu(gate, up, input, Tensor{fused.data(), batch, out_rows});
+            const MatmulTarget targets[] = {{&gate, Tensor{gates.data(), batch, out_rows}}, {&up, Tensor{ups.data(), batch, out_rows}}};
+            backend.matmuls(input, targets);
+            backend.swiglu(targets[0].out, targets[1].out, targets[0].out);
+            int bad = 0;
+            for (size_t i = 0; i < fused.size(); ++i)
+                if (!same_bits(fused[i], gates[i])) ++bad;
+            INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
+            CHECK(bad == 0);
         }
-    }
+    });
 }
 
 // matmuls() converts the input once per dot type and runs every weight in one job: each output must

@@ -150,7 +150,8 @@ HEARTH_AVX512 void gemm_panels(const GemmArgs& args) {
         panel_args[r].weight_rows = kGemmPanelRows;
         panel_args[r].out = args.out + r * kGemmPanelRows;
     }
-    const auto outputs = [&]<size_t... r>(std::index_sequence<r...>) { return std::array{PanelOutputs(panel_args[r])...}; }(std::make_index_sequence<R>());
+    constexpr int kStored = kSwiglu ? 1 : R;  // panels whose outputs are stored
+    const auto outputs = [&]<size_t... r>(std::index_sequence<r...>) { return std::array{PanelOutputs(panel_args[r])...}; }(std::make_index_sequence<kStored>());
     const auto* blocks = static_cast<const GemmKActBlock*>(args.act_blocks);
     for (int64_t c0 = 0; c0 < args.act_rows; c0 += kRowGroup) {
         const int64_t group = std::min(kRowGroup, args.act_rows - c0);
@@ -175,7 +176,7 @@ HEARTH_AVX512 void gemm_panels(const GemmArgs& args) {
         if constexpr (kSwiglu) {
             for (int64_t c = 0; c < group; ++c) outputs[0].store(c0 + c, swiglu_vector(totals[c], totals[kRowGroup + c]));
         } else {
-            for (int r = 0; r < R; ++r)
+            for (int r = 0; r < kStored; ++r)
                 for (int64_t c = 0; c < group; ++c) outputs[r].store(c0 + c, totals[r * kRowGroup + c]);
         }
     }
