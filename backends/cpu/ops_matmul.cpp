@@ -98,6 +98,16 @@ void CpuBackend::matmuls(Tensor x, std::span<const MatmulTarget> targets) {
         parts.push_back(plan(*t.w, x.rows, inputs, t.out));
         starts.push_back(starts.back() + parts.back().n_tasks);
     }
+    // Decode splits every product into one range per thread: thread t runs range t of each in
+    // turn, so the job's tasks need no shared counter (one cache-line transfer each, 400 ns when the
+    // threads sit on different dies).
+    const int threads = pool_.size();
+    if (std::all_of(parts.begin(), parts.end(), [&](const MatmulPart& part) { return part.n_tasks == threads; })) {
+        pool_.parallel_for_workers(threads, [&](int64_t task, int worker) {
+            for (const MatmulPart& part : parts) part.run(task, worker);
+        });
+        return;
+    }
     pool_.parallel_for_workers(starts.back(), [&](int64_t task, int worker) {
         size_t p = 0;
         while (task >= starts[p + 1]) ++p;

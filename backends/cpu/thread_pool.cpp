@@ -22,28 +22,39 @@ void cpu_relax(int spin) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(int n_threads) {
+ThreadPool::ThreadPool(int n_threads) : done_(std::make_unique<DoneLine[]>(n_threads > 1 ? n_threads - 1 : 0)) {
     for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 ThreadPool::~ThreadPool() {
     {
         std::lock_guard lock(mutex_);
-        stopping_ = true;
+        job_.stopping = true;
     }
     wake_.notify_all();
     for (auto& worker : workers_) worker.join();
 }
 
-void ThreadPool::run_chunks(int worker) {
+void ThreadPool::record_failure() {
+    // An exception must not escape a worker (that would terminate the process): keep the first
+    // one for the caller to rethrow, and stop handing out indices.
+    std::lock_guard lock(mutex_);
+    if (!failure_) failure_ = std::current_exception();
+    failed_ = true;
+    next_.store(job_.size);
+}
+
+void ThreadPool::run_share(int worker) {
+    const auto& fn = *job_.fn;
+    const int64_t n = job_.size;
     try {
-        for (int64_t i = next_.fetch_add(1); i < job_size_; i = next_.fetch_add(1)) (*job_)(i, worker);
+        if (n <= size()) {
+            if (worker < n && !failed_.load(std::memory_order_relaxed)) fn(worker, worker);
+        } else {
+            for (int64_t i = next_.fetch_add(1); i < n; i = next_.fetch_add(1)) fn(i, worker);
+        }
     } catch (...) {
-        // An exception must not escape a worker (that would terminate the process): keep the
-        // first one for the caller to rethrow, and stop handing out indices.
-        std::lock_guard lock(mutex_);
-        if (!failure_) failure_ = std::current_exception();
-        next_.store(job_size_);
+        record_failure();
     }
 }
 
@@ -57,37 +68,39 @@ void ThreadPool::parallel_for_workers(int64_t n, const std::function<void(int64_
         for (int64_t i = 0; i < n; ++i) fn(i, 0);
         return;
     }
-    job_ = &fn;
-    job_size_ = n;
-    next_.store(0);
-    busy_workers_.store(static_cast<int>(workers_.size()));
-    generation_.fetch_add(1);  // publishes the job (sequentially consistent with the sleeper count)
+    job_.fn = &fn;
+    job_.size = n;
+    if (n > size()) next_.store(0, std::memory_order_relaxed);
+    // Publishes the job (sequentially consistent with the sleeper count, see wait_for_job).
+    const uint64_t generation = job_.generation.fetch_add(1) + 1;
     if (sleeping_workers_.load() > 0) {
         std::lock_guard lock(mutex_);
         wake_.notify_all();
     }
-    run_chunks(0);
-    for (int spin = 0; busy_workers_.load() > 0; ++spin) cpu_relax(spin);
-    job_ = nullptr;
+    run_share(0);
+    for (size_t w = 0; w < workers_.size(); ++w)
+        for (int spin = 0; done_[w].generation.load(std::memory_order_acquire) != generation; ++spin) cpu_relax(spin);
+    if (!failed_.load(std::memory_order_relaxed)) return;
     std::exception_ptr failure;
     {
         std::lock_guard lock(mutex_);
         std::swap(failure, failure_);
+        failed_ = false;
     }
-    if (failure) std::rethrow_exception(failure);
+    std::rethrow_exception(failure);
 }
 
 bool ThreadPool::wait_for_job(uint64_t seen) {
     for (int spin = 0; spin < kSpinsBeforeSleep; ++spin) {
-        if (generation_.load() != seen) return true;
-        if (stopping_.load()) return false;
+        if (job_.generation.load(std::memory_order_acquire) != seen) return true;
+        if (job_.stopping.load(std::memory_order_relaxed)) return false;
         cpu_relax(spin);
     }
     std::unique_lock lock(mutex_);
     sleeping_workers_.fetch_add(1);
-    wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+    wake_.wait(lock, [&] { return job_.stopping.load() || job_.generation.load() != seen; });
     sleeping_workers_.fetch_sub(1);
-    return !stopping_.load();
+    return !job_.stopping.load();
 }
 
 void ThreadPool::worker_loop(int worker) {
@@ -95,9 +108,9 @@ void ThreadPool::worker_loop(int worker) {
     // every job published since, or the caller would wait for it forever.
     uint64_t seen = 0;
     while (wait_for_job(seen)) {
-        seen = generation_.load();
-        run_chunks(worker);
-        busy_workers_.fetch_sub(1);
+        seen = job_.generation.load(std::memory_order_acquire);
+        run_share(worker);
+        done_[static_cast<size_t>(worker - 1)].generation.store(seen, std::memory_order_release);
     }
 }
 

@@ -52,6 +52,29 @@ std::vector<float> run(CpuBackend& backend, const Shape& s, const Inputs& in, co
     return out;
 }
 
+// As run(), but each row's attention computed in a batch of its own (a decode step's shape).
+std::vector<float> run_rows_alone(CpuBackend& backend, const Shape& s, const Inputs& in, DType kv_type) {
+    const int32_t kv_dim = s.n_head_kv * s.head_dim;
+    const int32_t n_pages = (s.n_tokens + s.page_size - 1) / s.page_size;
+    auto pages = backend.create_kv_pages(KvLayout{1, kv_dim, s.page_size, n_pages, kv_type});
+    std::vector<int32_t> table(n_pages), positions(s.n_tokens), sequences(s.n_tokens, 0);
+    std::iota(table.begin(), table.end(), 0);
+    std::iota(positions.begin(), positions.end(), 0);
+    const std::span<const int32_t> table_span(table);
+    std::vector<float> q = in.q, k = in.k, v = in.v, out(in.q.size());
+    backend.kv_store(*pages, 0, Tensor{k.data(), s.n_tokens, kv_dim}, Tensor{v.data(), s.n_tokens, kv_dim},
+                     BatchRows{positions, sequences, std::span(&table_span, 1)});
+    const int64_t q_cols = static_cast<int64_t>(s.n_head) * s.head_dim;
+    const AttentionParams params{s.n_head, s.n_head_kv, s.head_dim, 1.0f / std::sqrt(static_cast<float>(s.head_dim)),
+                                 s.window};
+    for (int32_t t = 0; t < s.n_tokens; ++t) {
+        const BatchRows row{std::span(&positions[t], 1), std::span(&sequences[t], 1), std::span(&table_span, 1)};
+        backend.attention(*pages, 0, Tensor{q.data() + t * q_cols, 1, q_cols}, row, params,
+                          Tensor{out.data() + t * q_cols, 1, q_cols});
+    }
+    return out;
+}
+
 // Dense softmax(q.k * scale) v in double, no roundings: the mathematical answer.
 std::vector<float> dense_reference(const Shape& s, const Inputs& in) {
     const int32_t kv_dim = s.n_head_kv * s.head_dim, q_dim = s.n_head * s.head_dim;
@@ -133,6 +156,29 @@ TEST_CASE("paged attention: every instruction set equals the scalar path bit for
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = true});
         CAPTURE(isa_name(backend.isa()));
         CHECK(run(backend, s, in, table, 4, DType::F16) == expected);
+    }
+}
+
+// A decode step shares one row's heads among the threads (groups split between them, SmolLM2's 9
+// heads in 3 groups on 2 threads); a prompt hands out groups or heads and pairs rows. Same bits.
+TEST_CASE("paged attention: a row alone gives the bits it gets in a batch, on any number of threads") {
+    const Shape shapes[] = {{9, 3, 64, 21, 16, 0}, {6, 2, 64, 19, 4, 0}, {4, 1, 128, 12, 8, 0}, {8, 2, 64, 17, 16, 5}};
+    for (const bool exact : {false, true}) {
+        for (const Shape& s : shapes) {
+            const Inputs in = random_inputs(s, 11u + static_cast<uint32_t>(s.n_head));
+            std::vector<int32_t> table((s.n_tokens + s.page_size - 1) / s.page_size);
+            std::iota(table.begin(), table.end(), 0);
+            CpuBackend one(CpuOptions{.n_threads = 1, .exact = exact});
+            const std::vector<float> expected = run(one, s, in, table, static_cast<int32_t>(table.size()), DType::F16);
+            for (int threads : {1, 2, 3, 5}) {
+                CpuBackend backend(CpuOptions{.n_threads = threads, .exact = exact});
+                CAPTURE(exact);
+                CAPTURE(s.n_head);
+                CAPTURE(threads);
+                CHECK(run(backend, s, in, table, static_cast<int32_t>(table.size()), DType::F16) == expected);
+                CHECK(run_rows_alone(backend, s, in, DType::F16) == expected);
+            }
+        }
     }
 }
 
