@@ -31,7 +31,7 @@ uint64_t sum_words(const uint64_t* words, int64_t count) {
 
 }  // namespace
 
-BandwidthResult measure_read_bandwidth(int threads, int64_t buffer_bytes, int runs) {
+double measure_read_bandwidth(int threads, int64_t buffer_bytes, int runs) {
     require(threads > 0 && buffer_bytes >= (int64_t{1} << 20) && runs > 0, ErrorKind::bad_request,
             "bandwidth: threads, buffer and runs must be positive");
     const int64_t words = buffer_bytes / 8;
@@ -55,7 +55,7 @@ BandwidthResult measure_read_bandwidth(int threads, int64_t buffer_bytes, int ru
         gbps.push_back(static_cast<double>(words * 8) / seconds / 1e9);
     }
     std::sort(gbps.begin(), gbps.end());
-    return BandwidthResult{gbps[gbps.size() / 2], gbps.front(), gbps.back()};
+    return gbps[gbps.size() / 2];
 }
 
 }  // namespace hearth::cli

@@ -6,12 +6,7 @@
 
 namespace hearth::cli {
 
-struct BandwidthResult {
-    double median_gbps = 0.0;  // 1e9 bytes per second, median of the runs
-    double min_gbps = 0.0;
-    double max_gbps = 0.0;
-};
-
-BandwidthResult measure_read_bandwidth(int threads, int64_t buffer_bytes = int64_t{1} << 30, int runs = 7);
+// 1e9 bytes per second, the median of `runs` reads of the buffer.
+double measure_read_bandwidth(int threads, int64_t buffer_bytes = int64_t{1} << 30, int runs = 7);
 
 }  // namespace hearth::cli
