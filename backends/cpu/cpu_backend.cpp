@@ -16,7 +16,7 @@
 namespace hearth::cpu {
 namespace {
 
-// The file's copy of a repacked tensor is not read again: let the kernel reclaim its pages now
+// The file's copy of a placed matrix is not read again: let the kernel reclaim its pages now
 // (MADV_PAGEOUT keeps the contents, so this is safe on any memory; without it, clean file pages
 // would stay resident beside the repacked copy until memory runs short).
 void release_pages(const uint8_t* data, uint64_t bytes) {
@@ -59,36 +59,36 @@ Weight CpuBackend::upload(const gguf::TensorInfo& tensor) {
     weight.type = tensor.type;
     weight.in = tensor.shape.empty() ? 1 : tensor.shape[0];
     weight.out = tensor.shape.size() == 2 ? tensor.shape[1] : 1;
-    weight.data = tensor.data;  // zero copy: the mapping outlives the model's weights
+    weight.data = tensor.data;  // vectors stay in the mapping, which outlives the model's weights
     if (tensor.shape.size() == 2) {
         const DTypeInfo& act = dtype_info(vec_dot_type(tensor.type));
         require(weight.in % act.block_elems == 0, ErrorKind::unsupported,
                 "tensor '" + tensor.name + "': row length " + std::to_string(weight.in) +
                     " is not a multiple of the " + std::string(act.name) + " block size");
-        repack(tensor, weight);
+        place(tensor, weight);
     }
     return weight;
 }
 
-// Matrices whose type has a panel kernel are repacked once into 16-row panels (same size as the
-// file's bytes), which the GEMM kernels then read as one stream without repacking per matmul. The
-// embedding table stays in the file's layout: embed() looks rows up in it.
-void CpuBackend::repack(const gguf::TensorInfo& tensor, Weight& weight) {
+// Every matrix is copied once into huge-page memory (weight_memory.h) and the file's pages are
+// released. Types with a panel kernel are repacked on the way into 16-row panels (same size as the
+// file's bytes), which the GEMM kernels then read as one stream without repacking per matmul; the
+// others, and the embedding table (embed() looks rows up in it), keep the file's layout.
+void CpuBackend::place(const gguf::TensorInfo& tensor, Weight& weight) {
+    uint8_t* buffer = weight_memory_.allocate(tensor.nbytes);
     const PanelKernel panel = dot_kernels_.panels.for_type(tensor.type);
-    if (panel.repack == nullptr || weight.out % kGemmPanelRows != 0 || tensor.name == "token_embd.weight") return;
-    constexpr uint64_t kAlign = 64;
-    auto* buffer = static_cast<uint8_t*>(std::aligned_alloc(kAlign, (tensor.nbytes + kAlign - 1) / kAlign * kAlign));
-    require(buffer != nullptr, ErrorKind::out_of_memory,
-            "tensor '" + tensor.name + "': no memory for its repacked copy (" + std::to_string(tensor.nbytes) + " bytes)");
-    repacked_.emplace_back(buffer);
-    const int64_t nblocks = weight.in / dtype_info(weight.type).block_elems;
-    const uint64_t panel_bytes = row_bytes(dtype_info(weight.type), weight.in) * kGemmPanelRows;
-    pool_.parallel_for(weight.out / kGemmPanelRows, [&](int64_t p) {
-        panel.repack(tensor.data + panel_bytes * static_cast<uint64_t>(p), kGemmPanelRows, nblocks,
-                     buffer + panel_bytes * static_cast<uint64_t>(p));
-    });
+    if (panel.repack == nullptr || weight.out % kGemmPanelRows != 0 || tensor.name == "token_embd.weight") {
+        std::memcpy(buffer, tensor.data, tensor.nbytes);
+    } else {
+        const int64_t nblocks = weight.in / dtype_info(weight.type).block_elems;
+        const uint64_t panel_bytes = row_bytes(dtype_info(weight.type), weight.in) * kGemmPanelRows;
+        pool_.parallel_for(weight.out / kGemmPanelRows, [&](int64_t p) {
+            panel.repack(tensor.data + panel_bytes * static_cast<uint64_t>(p), kGemmPanelRows, nblocks,
+                         buffer + panel_bytes * static_cast<uint64_t>(p));
+        });
+        weight.layout = kPanelLayout;
+    }
     weight.data = buffer;
-    weight.layout = kPanelLayout;
     release_pages(tensor.data, tensor.nbytes);
 }
 

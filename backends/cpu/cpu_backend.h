@@ -17,6 +17,7 @@
 #include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/thread_pool.h"
+#include "backends/cpu/weight_memory.h"
 
 namespace hearth::cpu {
 
@@ -90,13 +91,11 @@ private:
         std::vector<double> dots, acc;
     };
     std::vector<AttentionScratch> attention_scratch_;
-    struct FreeDeleter {
-        void operator()(uint8_t* p) const { std::free(p); }
-    };
-    std::vector<std::unique_ptr<uint8_t[], FreeDeleter>> repacked_;  // weights in kPanelLayout
+    WeightMemory weight_memory_;  // every matrix (see place)
 
-    // Weight in kPanelLayout (see upload), or the file's layout when its type has no panel kernel.
-    void repack(const gguf::TensorInfo& tensor, Weight& weight);
+    // A matrix's copy in weight_memory_: in kPanelLayout, or the file's layout when its type has no
+    // panel kernel.
+    void place(const gguf::TensorInfo& tensor, Weight& weight);
 
     // One GEMM panel of `bytes` per worker (none: every of() is null).
     struct ScratchPanels {
