@@ -1,13 +1,11 @@
 #include "app/cli/bench_memory.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <thread>
 #include <vector>
 
+#include "backends/cpu/weight_memory.h"
 #include "core/error.h"
 
 namespace hearth::cli {
@@ -31,24 +29,16 @@ uint64_t sum_words(const uint64_t* words, int64_t count) {
     return a + b + c + d;
 }
 
-struct Unmap {
-    size_t bytes;
-    void operator()(void* p) const { munmap(p, bytes); }
-};
-
 }  // namespace
 
 double measure_read_bandwidth(int threads, int64_t buffer_bytes, int runs) {
     require(threads > 0 && buffer_bytes >= (int64_t{1} << 20) && runs > 0, ErrorKind::bad_request,
             "bandwidth: threads, buffer and runs must be positive");
     const int64_t words = buffer_bytes / 8;
-    // In huge pages where the kernel grants them, as the CPU backend keeps its weights: with 4 KiB
-    // pages the read would also time a TLB miss per page, which decoding no longer pays.
-    void* mapped = mmap(nullptr, static_cast<size_t>(words * 8), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    require(mapped != MAP_FAILED, ErrorKind::out_of_memory, "bandwidth: no memory for the buffer");
-    const std::unique_ptr<void, Unmap> owner(mapped, Unmap{static_cast<size_t>(words * 8)});
-    madvise(mapped, static_cast<size_t>(words * 8), MADV_HUGEPAGE);  // advice only
-    auto* const buffer = static_cast<uint64_t*>(mapped);
+    // The memory the CPU backend keeps its weights in (huge pages where the kernel grants them):
+    // with 4 KiB pages the read would also time a TLB miss per page, which decoding does not pay.
+    cpu::WeightMemory memory;
+    auto* const buffer = reinterpret_cast<uint64_t*>(memory.allocate(static_cast<uint64_t>(words) * 8));
     std::fill_n(buffer, words, uint64_t{1});  // commit every page before timing
     std::vector<double> gbps;
     std::vector<uint64_t> sums(threads);

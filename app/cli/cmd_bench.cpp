@@ -192,9 +192,10 @@ int cmd_bench(int argc, char** argv) {
         }
     }
     if (format == "json") std::printf("%s\n", all.dump(2).c_str());
-    if (format == "md" && !traffic_notes.empty()) std::printf("\n");
-    for (const std::string& note : traffic_notes)
-        if (format == "md") std::printf("%s\n", note.c_str());
+    if (format == "md" && !traffic_notes.empty()) {
+        std::printf("\n");
+        for (const std::string& note : traffic_notes) std::printf("%s\n", note.c_str());
+    }
     return 0;
 }
 

@@ -99,8 +99,8 @@ void CpuBackend::matmuls(Tensor x, std::span<const MatmulTarget> targets) {
         starts.push_back(starts.back() + parts.back().n_tasks);
     }
     // Decode splits every product into one range per thread: thread t runs range t of each in
-    // turn, so the job's tasks need no shared counter (one cache-line transfer each, 400 ns when the
-    // threads sit on different dies).
+    // turn, so the job's tasks need no shared counter (a cache-line transfer per task, a few hundred ns
+    // when the threads sit on different dies).
     const int threads = pool_.size();
     if (std::all_of(parts.begin(), parts.end(), [&](const MatmulPart& part) { return part.n_tasks == threads; })) {
         pool_.parallel_for_workers(threads, [&](int64_t task, int worker) {

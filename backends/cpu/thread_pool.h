@@ -5,10 +5,11 @@
 // variable when idle.
 //
 // A job is handed over with as few cache-line transfers as possible, because the threads may sit
-// on different CPU dies (a VM's two vCPUs: ~100 ns per transfer on one die, ~400 ns across): the
-// job's description and generation share one line that only the caller writes, each worker reports
-// completion on a line of its own, and a job of at most one index per thread takes its indices
-// statically (thread t runs index t) instead of from the shared counter that larger jobs use.
+// on different CPU dies (this VM's two vCPUs: a round trip takes ~100 ns on one die, ~400 ns
+// across): the job's description and generation share one line that only the caller writes, each
+// worker reports completion on a line of its own, and a job of at most one index per thread takes
+// its indices statically (thread t runs index t) instead of from the shared counter that larger
+// jobs use.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>

@@ -29,7 +29,7 @@ uint8_t* WeightMemory::allocate(uint64_t bytes) {
         const uint64_t size = round_up(std::max(bytes, kChunkBytes), kHugePage) + kHugePage;
         void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         require(mapped != MAP_FAILED, ErrorKind::out_of_memory,
-                [&] { return "no memory for " + std::to_string(bytes) + " bytes of repacked weights"; });
+                [&] { return "no memory for " + std::to_string(bytes) + " bytes of weights"; });
         chunks_.push_back({static_cast<uint8_t*>(mapped), size});
         const auto start = reinterpret_cast<uintptr_t>(mapped);
         used_ = round_up(start, kHugePage) - start;
