@@ -11,6 +11,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_kv_pages.h"
+#include "backends/cpu/kernels/flash_attention.h"
 #include "core/error.h"
 #include "core/quant/half.h"
 #include "core/quant/quant.h"
@@ -97,6 +98,71 @@ void softmax_heads(const double* dots, int32_t heads, int32_t n, float scale, fl
     }
 }
 
+// How many tiles ahead flash_heads requests keys and values: one tile of SmolLM2's three heads takes
+// ~100 ns, less than a miss to memory.
+constexpr int32_t kFlashPrefetchTiles = 4;
+
+// The default arithmetic's attention over F16 pages (kernels/flash_attention.h): the unit's query
+// vectors (row u's head h at u * heads + h; q16 holds them, hd apart) meet the keys from `first` to
+// the unit's last row in tiles of kFlashTileKeys positions, aligned to multiples of it, so that a
+// row's result does not depend on its pages or its batch. Writes each row's heads to `out`.
+void flash_heads(FlashTileKernel tile, CpuKvPages& kv, int32_t layer, const BatchRows& rows, const RowUnit& unit,
+                 int32_t heads, int64_t head_offset, int64_t head_bytes, int32_t first, const float* q16, int32_t hd,
+                 float scale, float* out, int64_t out_stride) {
+    const int32_t page_size = kv.layout().page_size;
+    const int64_t slot_bytes = kv.layout().slot_bytes();
+    const int32_t last = rows.positions[unit.row + unit.rows - 1];
+    // The slots of positions [from, to) of the unit's sequence, a page run at a time.
+    const auto for_each_run = [&](int32_t from, int32_t to, auto&& run) {
+        for (int32_t j = from; j < to;) {
+            const int32_t end = std::min(to, (j / page_size + 1) * page_size);
+            run(j, kv_slot(kv, rows, unit.row, j), end - j);
+            j = end;
+        }
+    };
+    const auto prefetch = [&](int32_t from, int32_t to) {
+        for_each_run(from, to, [&](int32_t, int64_t slot, int32_t count) {
+            prefetch_slots(kv.key(layer, slot) + head_offset, slot_bytes, count, head_bytes);
+            prefetch_slots(kv.value(layer, slot) + head_offset, slot_bytes, count, head_bytes);
+        });
+    };
+    const int32_t queries = unit.rows * heads;
+    // On the stack: each thread's sums, written every tile, on cache lines of their own.
+    alignas(64) float acc[kFlashMaxQueries * kFlashMaxDim];
+    for (int32_t q0 = 0; q0 < queries; q0 += kFlashMaxQueries) {  // more than 8 heads in a KV group: passes
+        const int32_t pass = std::min(kFlashMaxQueries, queries - q0);
+        FlashState state;
+        state.acc = acc;
+        flash_start(state, pass, hd);
+        int32_t prefetched = std::min(last + 1, (first / kFlashTileKeys + kFlashPrefetchTiles) * kFlashTileKeys);
+        prefetch(first, prefetched);
+        for (int32_t j = first; j <= last;) {
+            const int32_t tile_end = std::min(last + 1, (j / kFlashTileKeys + 1) * kFlashTileKeys);
+            const int32_t ahead = std::min(last + 1, tile_end + kFlashPrefetchTiles * kFlashTileKeys);
+            prefetch(prefetched, ahead);
+            prefetched = std::max(prefetched, ahead);
+            const uint16_t* keys[kFlashTileKeys];
+            const uint16_t* values[kFlashTileKeys];
+            for_each_run(j, tile_end, [&](int32_t from, int64_t slot, int32_t count) {
+                const uint8_t* key = kv.key(layer, slot) + head_offset;
+                const uint8_t* value = kv.value(layer, slot) + head_offset;
+                for (int32_t i = 0; i < count; ++i) {
+                    keys[from - j + i] = reinterpret_cast<const uint16_t*>(key + i * slot_bytes);
+                    values[from - j + i] = reinterpret_cast<const uint16_t*>(value + i * slot_bytes);
+                }
+            });
+            int32_t visible[kFlashMaxQueries];
+            for (int32_t i = 0; i < pass; ++i) visible[i] = rows.positions[unit.row + (q0 + i) / heads] - j + 1;
+            tile(q16 + static_cast<int64_t>(q0) * hd, hd, pass, visible, keys, values, tile_end - j, hd, scale, state);
+            j = tile_end;
+        }
+        for (int32_t i = 0; i < pass; ++i) {
+            const int32_t u = (q0 + i) / heads, h = (q0 + i) % heads;
+            flash_finish(state, i, hd, out + (unit.row + u) * out_stride + static_cast<int64_t>(h) * hd);
+        }
+    }
+}
+
 double dot_double(const float* q16, const float* key, int32_t n) {
     double dot = 0.0;
     for (int32_t d = 0; d < n; ++d) dot += static_cast<double>(q16[d] * key[d]);
@@ -139,6 +205,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // batch size without making a row depend on the rest of its batch.
     const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
     const F16AxpyKernel axpy = !exact_ && fast_math_.axpy_f16 ? fast_math_.axpy_f16 : attention_kernels_.axpy_f16;
+    const FlashTileKernel flash = !exact_ && type == DType::F16 && hd % kFlashDimStep == 0 && hd <= kFlashMaxDim ? fast_math_.flash_f16 : nullptr;
     // Query heads [h0, h0 + heads) of one KV group for the unit's rows.
     const auto run_heads = [&](const RowUnit& unit, int32_t h0, int32_t heads, int worker) {
         AttentionScratch& scratch = attention_scratch_[static_cast<size_t>(worker)];
@@ -155,6 +222,11 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             std::copy(qrow, qrow + static_cast<int64_t>(heads) * hd, q16.data() + static_cast<int64_t>(u) * heads * hd);
         }
         round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
+        if (flash) {
+            flash_heads(flash, kv, layer, rows, unit, heads, head_offset, head_bytes, first, q16.data(), hd, p.scale,
+                        out.data + static_cast<int64_t>(h0) * hd, out.cols);
+            return;
+        }
 
         std::vector<double>& dots = scratch.dots;
         dots.resize(static_cast<size_t>(unit_heads) * n_keys);  // head h at h * n_keys

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "backends/cpu/kernels/attention_kernels.h"
+#include "backends/cpu/kernels/flash_attention.h"
 #include "backends/cpu/kernels/isa.h"
 
 namespace hearth::cpu {
@@ -29,6 +30,8 @@ struct FastMathKernels {
     // the double accumulators once per call); probs need not hold f16 values.
     F16AxpyKernel axpy_f16 = nullptr;
     SumSquaresKernel sum_squares = nullptr;
+    // Attention over F16 keys and values, a tile at a time with the softmax online (flash_attention.h).
+    FlashTileKernel flash_f16 = nullptr;
 };
 
 FastMathKernels fast_math_kernels_for(Isa isa);  // fast_math.cpp

@@ -1,0 +1,53 @@
+// The reference step of flash attention (flash_attention.h) and the state's start and finish.
+#include "backends/cpu/kernels/flash_attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/quant/half.h"
+
+namespace hearth::cpu {
+
+void flash_tile_reference(const float* q, int64_t q_stride, int queries, const int32_t* visible,
+                          const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                          float scale, FlashState& state) {
+    for (int i = 0; i < queries; ++i) {
+        const float* qi = q + i * q_stride;
+        const int seen = std::clamp(visible[i], 0, n_keys);
+        float scores[kFlashTileKeys];
+        float tile_max = -std::numeric_limits<float>::infinity();
+        for (int j = 0; j < seen; ++j) {
+            float dot = 0.0f;
+            for (int64_t d = 0; d < n; ++d) dot += qi[d] * fp16_to_f32(keys[j][d]);
+            scores[j] = dot * scale;
+            tile_max = std::max(tile_max, scores[j]);
+        }
+        if (seen == 0) continue;
+        const float new_max = std::max(state.max[i], tile_max);
+        const float rescale = std::exp(state.max[i] - new_max);  // 0 before the first key
+        float* acc = state.acc + i * n;
+        for (int64_t d = 0; d < n; ++d) acc[d] *= rescale;
+        float sum = 0.0f;
+        for (int j = 0; j < seen; ++j) {
+            const float weight = std::exp(scores[j] - new_max);
+            sum += weight;
+            for (int64_t d = 0; d < n; ++d) acc[d] += weight * fp16_to_f32(values[j][d]);
+        }
+        state.sum[i] = state.sum[i] * rescale + sum;
+        state.max[i] = new_max;
+    }
+}
+
+void flash_start(FlashState& state, int queries, int64_t n) {
+    std::fill_n(state.max, queries, -std::numeric_limits<float>::infinity());
+    std::fill_n(state.sum, queries, 0.0f);
+    std::fill_n(state.acc, queries * n, 0.0f);
+}
+
+void flash_finish(const FlashState& state, int query, int64_t n, float* out) {
+    const float inv_sum = 1.0f / state.sum[query];
+    for (int64_t d = 0; d < n; ++d) out[d] = state.acc[query * n + d] * inv_sum;
+}
+
+}  // namespace hearth::cpu

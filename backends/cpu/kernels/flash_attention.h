@@ -1,0 +1,46 @@
+#pragma once
+// Flash attention's step for the default arithmetic (not with CpuOptions::exact): a tile of keys and
+// values meets a few query vectors in one pass, the softmax kept online (a running maximum, the sum
+// of e^(score - maximum) and the value rows weighted by those terms, all rescaled whenever the
+// maximum grows). Float sums throughout, so it rounds differently from the exact path's double
+// Q.K and one-shot softmax; in exchange a key is read once, while its value is still close.
+#include <cstdint>
+
+namespace hearth::cpu {
+
+constexpr int kFlashTileKeys = 16;   // the most keys one call takes
+constexpr int kFlashMaxQueries = 8;  // the most query vectors one call takes
+constexpr int64_t kFlashDimStep = 16;  // head widths the kernels take: multiples of this,
+constexpr int64_t kFlashMaxDim = 256;  // up to this
+
+// The running softmax of each query vector: the largest score so far (-inf before any), the sum of
+// e^(score - max) and acc[i * n + d], the sum of e^(score - max) * value[d].
+struct FlashState {
+    float max[kFlashMaxQueries];
+    float sum[kFlashMaxQueries];
+    float* acc;
+};
+
+// Query vector i < queries (n floats at q + i * q_stride) against the tile's keys j < n_keys (n f16
+// values at keys[j]), seeing only the first visible[i] of them: score = (q . key) * scale in float,
+// then the state takes the visible scores and value rows (values[j], f16) in. n_keys <= kFlashTileKeys,
+// queries <= kFlashMaxQueries, n a multiple of kFlashDimStep up to kFlashMaxDim. Each query vector's
+// result depends on its own inputs only, never on the other queries of the call.
+using FlashTileKernel = void (*)(const float* q, int64_t q_stride, int queries, const int32_t* visible,
+                                 const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                                 float scale, FlashState& state);
+
+// The plain loops that define the step (expf, float sums key after key); the vector kernels
+// are held to them within float roundings (tests/cpu/test_flash_attention.cpp).
+void flash_tile_reference(const float* q, int64_t q_stride, int queries, const int32_t* visible,
+                          const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                          float scale, FlashState& state);
+
+// Starts query vectors [0, queries) with nothing seen; acc must hold queries * n floats.
+void flash_start(FlashState& state, int queries, int64_t n);
+// out[d] = acc[query * n + d] / sum[query]: the attention output of one query vector.
+void flash_finish(const FlashState& state, int query, int64_t n, float* out);
+
+FlashTileKernel avx512_flash_tile();  // flash_attention_avx512.cpp
+
+}  // namespace hearth::cpu

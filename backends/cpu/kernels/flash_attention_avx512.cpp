@@ -1,0 +1,122 @@
+// AVX-512 step of flash attention (flash_attention.h). The tile's keys are widened to float once for
+// all query vectors; each query's 16 key dots are 16 vectors of partial sums (one FMA per 16
+// dimensions) folded into one vector of 16 scores by a shuffle tree, the online softmax works on that
+// vector, and P.V keeps the query vectors' sums for 16 dimensions in registers while each value row
+// is widened once for all of them.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "backends/cpu/kernels/fast_math.h"
+#include "backends/cpu/kernels/fast_math_avx512.h"
+#include "backends/cpu/kernels/flash_attention.h"
+
+namespace hearth::cpu {
+namespace {
+
+static_assert(kFlashTileKeys == 16, "one score vector per query vector and tile");
+
+HEARTH_AVX512_F inline __m512 widen16(const uint16_t* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+// Lanes j of the result: the sum of the 16 lanes of part[j].
+HEARTH_AVX512_F inline __m512 fold16(const __m512* part) {
+    __m512 pairs[8];  // per 128-bit lane: two partial sums of each of two keys
+    for (int m = 0; m < 8; ++m)
+        pairs[m] = _mm512_add_ps(_mm512_unpacklo_ps(part[2 * m], part[2 * m + 1]), _mm512_unpackhi_ps(part[2 * m], part[2 * m + 1]));
+    __m512 quads[4];  // per 128-bit lane: one partial sum of each of four keys
+    for (int m = 0; m < 4; ++m) {
+        const __m512d a = _mm512_castps_pd(pairs[2 * m]), b = _mm512_castps_pd(pairs[2 * m + 1]);
+        quads[m] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(a, b)), _mm512_castpd_ps(_mm512_unpackhi_pd(a, b)));
+    }
+    __m512 halves[2];  // 128-bit lanes: keys 4m..4m+3 twice, then the next four twice
+    for (int m = 0; m < 2; ++m)
+        halves[m] = _mm512_add_ps(_mm512_shuffle_f32x4(quads[2 * m], quads[2 * m + 1], 0x88),
+                                  _mm512_shuffle_f32x4(quads[2 * m], quads[2 * m + 1], 0xDD));
+    return _mm512_add_ps(_mm512_shuffle_f32x4(halves[0], halves[1], 0x88), _mm512_shuffle_f32x4(halves[0], halves[1], 0xDD));
+}
+
+// acc[i * n + d] = acc[i * n + d] * rescale[i] + sum over j of weights[i][j] * value_j[d] for d in
+// [d0, d0 + 16 * C): Q x C sums in registers, C independent chains per query vector so that few
+// query vectors still keep the FMA units busy; every value block is widened once for all of them.
+// Each sum adds the keys in order whatever Q and C, so a query's bits do not depend on them.
+template <int Q, int C>
+HEARTH_AVX512_F void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values,
+                                  int n_keys, int64_t n, int64_t d0, float* acc) {
+    __m512 sums[Q][C];
+    for (int i = 0; i < Q; ++i)
+        for (int c = 0; c < C; ++c) sums[i][c] = _mm512_mul_ps(_mm512_loadu_ps(acc + i * n + d0 + 16 * c), _mm512_set1_ps(rescale[i]));
+    for (int j = 0; j < n_keys; ++j) {
+        __m512 v[C];
+        for (int c = 0; c < C; ++c) v[c] = widen16(values[j] + d0 + 16 * c);
+        for (int i = 0; i < Q; ++i) {
+            const __m512 w = _mm512_set1_ps(weights[i][j]);
+            for (int c = 0; c < C; ++c) sums[i][c] = _mm512_fmadd_ps(w, v[c], sums[i][c]);
+        }
+    }
+    for (int i = 0; i < Q; ++i)
+        for (int c = 0; c < C; ++c) _mm512_storeu_ps(acc + i * n + d0 + 16 * c, sums[i][c]);
+}
+
+// All n dimensions, 64 at a time while Q <= 4 (up to 16 sums in registers), else 32.
+template <int Q>
+HEARTH_AVX512_F void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values,
+                                      int n_keys, int64_t n, float* acc) {
+    constexpr int kChunks = Q <= 4 ? 4 : 2;
+    int64_t d = 0;
+    for (; d + 16 * kChunks <= n; d += 16 * kChunks) weigh_values<Q, kChunks>(weights, rescale, values, n_keys, n, d, acc);
+    for (; d < n; d += 16) weigh_values<Q, 1>(weights, rescale, values, n_keys, n, d, acc);
+}
+
+HEARTH_AVX512_F void flash_tile_avx512(const float* q, int64_t q_stride, int queries, const int32_t* visible,
+                                       const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                                       float scale, FlashState& state) {
+    alignas(64) float keys_wide[kFlashTileKeys * kFlashMaxDim];
+    for (int j = 0; j < kFlashTileKeys; ++j)
+        for (int64_t d = 0; d < n; d += 16)
+            _mm512_store_ps(keys_wide + j * n + d, j < n_keys ? widen16(keys[j] + d) : _mm512_setzero_ps());
+    alignas(64) float weights[kFlashMaxQueries][kFlashTileKeys];
+    float rescale[kFlashMaxQueries];
+    const __m512 minus_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    for (int i = 0; i < queries; ++i) {
+        const int seen = std::clamp(visible[i], 0, n_keys);
+        rescale[i] = 1.0f;
+        _mm512_store_ps(weights[i], _mm512_setzero_ps());
+        if (seen == 0) continue;
+        __m512 part[kFlashTileKeys];
+        for (int j = 0; j < kFlashTileKeys; ++j) part[j] = _mm512_setzero_ps();
+        for (int64_t d = 0; d < n; d += 16) {
+            const __m512 qd = _mm512_loadu_ps(q + i * q_stride + d);
+            for (int j = 0; j < kFlashTileKeys; ++j) part[j] = _mm512_fmadd_ps(qd, _mm512_load_ps(keys_wide + j * n + d), part[j]);
+        }
+        const __mmask16 in_view = static_cast<__mmask16>((1u << seen) - 1);
+        const __m512 scores = _mm512_mask_blend_ps(in_view, minus_inf, _mm512_mul_ps(fold16(part), _mm512_set1_ps(scale)));
+        const float new_max = std::max(state.max[i], _mm512_reduce_max_ps(scores));
+        const __m512 e = _mm512_maskz_mov_ps(in_view, exp_vector(_mm512_sub_ps(scores, _mm512_set1_ps(new_max))));
+        _mm512_store_ps(weights[i], e);
+        // e^(old max - new max); 0 before the first key (exp_vector takes -inf to 0), 1 when unchanged.
+        if (new_max > state.max[i]) rescale[i] = _mm512_cvtss_f32(exp_vector(_mm512_set1_ps(state.max[i] - new_max)));
+        state.sum[i] = state.sum[i] * rescale[i] + _mm512_reduce_add_ps(e);
+        state.max[i] = new_max;
+    }
+    switch (queries) {
+        case 1: weigh_all_values<1>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 2: weigh_all_values<2>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 3: weigh_all_values<3>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 4: weigh_all_values<4>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 5: weigh_all_values<5>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 6: weigh_all_values<6>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 7: weigh_all_values<7>(weights, rescale, values, n_keys, n, state.acc); break;
+        default: weigh_all_values<8>(weights, rescale, values, n_keys, n, state.acc); break;
+    }
+}
+
+}  // namespace
+
+FlashTileKernel avx512_flash_tile() { return flash_tile_avx512; }
+
+}  // namespace hearth::cpu
