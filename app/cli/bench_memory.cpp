@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "backends/cpu/weight_memory.h"
+#include "backends/cpu/huge_page_memory.h"
 #include "core/error.h"
 
 namespace hearth::cli {
@@ -37,7 +37,7 @@ double measure_read_bandwidth(int threads, int64_t buffer_bytes, int runs) {
     const int64_t words = buffer_bytes / 8;
     // The memory the CPU backend keeps its weights in (huge pages where the kernel grants them):
     // with 4 KiB pages the read would also time a TLB miss per page, which decoding does not pay.
-    cpu::WeightMemory memory;
+    cpu::HugePageMemory memory;
     auto* const buffer = reinterpret_cast<uint64_t*>(memory.allocate(static_cast<uint64_t>(words) * 8));
     std::fill_n(buffer, words, uint64_t{1});  // commit every page before timing
     std::vector<double> gbps;

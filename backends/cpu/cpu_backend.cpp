@@ -70,7 +70,7 @@ Weight CpuBackend::upload(const gguf::TensorInfo& tensor) {
     return weight;
 }
 
-// Every matrix is copied once into huge-page memory (weight_memory.h) and the file's pages are
+// Every matrix is copied once into huge-page memory (huge_page_memory.h) and the file's pages are
 // released. Types with a panel kernel are repacked on the way into 16-row panels (same size as the
 // file's bytes), which the GEMM kernels then read as one stream without repacking per matmul; the
 // others, and the embedding table (embed() looks rows up in it), keep the file's layout.

@@ -17,7 +17,7 @@
 #include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/thread_pool.h"
-#include "backends/cpu/weight_memory.h"
+#include "backends/cpu/huge_page_memory.h"
 
 namespace hearth::cpu {
 
@@ -91,7 +91,7 @@ private:
         std::vector<double> dots, acc;
     };
     std::vector<AttentionScratch> attention_scratch_;
-    WeightMemory weight_memory_;  // every matrix (see place)
+    HugePageMemory weight_memory_;  // every matrix (see place)
 
     // A matrix's copy in weight_memory_: in kPanelLayout, or the file's layout when its type has no
     // panel kernel.

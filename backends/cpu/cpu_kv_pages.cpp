@@ -3,7 +3,6 @@
 #include "backends/cpu/cpu_kv_pages.h"
 
 #include <algorithm>
-#include <new>
 #include <string>
 
 #include "backends/cpu/cpu_backend.h"
@@ -21,14 +20,19 @@ CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
     require(layout.kv_dim % dtype_info(layout.type).block_elems == 0, ErrorKind::unsupported,
             "KV rows of " + std::to_string(layout.kv_dim) + " values are not whole " +
                 std::string(dtype_info(layout.type).name) + " blocks");
-    const size_t n = static_cast<size_t>(layout.n_layer) * layout.n_pages * layout.page_size * layout.slot_bytes();
+    const auto no_memory = [&] {
+        return Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(layout.n_pages) + " pages of " +
+                                                   std::to_string(layout.page_size) + " tokens for " +
+                                                   std::to_string(layout.n_layer) + " layers");
+    };
+    uint64_t n = 1;  // bytes of keys (and of values)
+    for (const uint64_t factor : {uint64_t(layout.n_layer), uint64_t(layout.n_pages), uint64_t(layout.page_size), uint64_t(layout.slot_bytes())})
+        if (__builtin_mul_overflow(n, factor, &n)) throw no_memory();
     try {
-        keys_.reset(new uint8_t[n]);
-        values_.reset(new uint8_t[n]);
-    } catch (const std::bad_alloc&) {
-        throw Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(layout.bytes()) +
-                                                  " bytes for " + std::to_string(layout.n_pages) + " pages of " +
-                                                  std::to_string(layout.page_size) + " tokens");
+        keys_ = memory_.allocate(n);
+        values_ = memory_.allocate(n);
+    } catch (const Error&) {
+        throw no_memory();
     }
 }
 

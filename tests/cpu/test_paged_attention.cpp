@@ -192,5 +192,20 @@ TEST_CASE("paged attention: bad block tables and shapes are errors, not crashes"
     CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 64, 4, 4, DType::Q4_0}), Error);
 }
 
+TEST_CASE("paged attention: a KV pool larger than any memory is an out-of-memory error") {
+    CpuBackend backend(CpuOptions{1});
+    // 2^50 bytes of keys, and 2^69 (past 64 bits)
+    for (const KvLayout layout : {KvLayout{1024, 4096, 1024, 1 << 17, DType::F16}, KvLayout{4096, 65536, 1024, 1 << 30, DType::F16}}) {
+        CAPTURE(layout.n_pages);
+        try {
+            backend.create_kv_pages(layout);
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::out_of_memory);
+            CHECK(std::string(e.what()).find("KV cache") != std::string::npos);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace hearth::cpu

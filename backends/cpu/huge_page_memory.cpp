@@ -1,4 +1,4 @@
-#include "backends/cpu/weight_memory.h"
+#include "backends/cpu/huge_page_memory.h"
 
 #include <sys/mman.h>
 
@@ -18,18 +18,18 @@ uint64_t round_up(uint64_t bytes, uint64_t unit) { return (bytes + unit - 1) / u
 
 }  // namespace
 
-WeightMemory::~WeightMemory() {
+HugePageMemory::~HugePageMemory() {
     for (const Chunk& chunk : chunks_) munmap(chunk.data, chunk.size);
 }
 
-uint8_t* WeightMemory::allocate(uint64_t bytes) {
+uint8_t* HugePageMemory::allocate(uint64_t bytes) {
     bytes = round_up(bytes, kAlign);
     if (chunks_.empty() || used_ + bytes > chunks_.back().size) {
         // One huge page more than needed, so that the chunk can start on a huge-page boundary.
         const uint64_t size = round_up(std::max(bytes, kChunkBytes), kHugePage) + kHugePage;
-        void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         require(mapped != MAP_FAILED, ErrorKind::out_of_memory,
-                [&] { return "no memory for " + std::to_string(bytes) + " bytes of weights"; });
+                [&] { return "cannot map " + std::to_string(bytes) + " bytes of memory"; });
         chunks_.push_back({static_cast<uint8_t*>(mapped), size});
         const auto start = reinterpret_cast<uintptr_t>(mapped);
         used_ = round_up(start, kHugePage) - start;

@@ -1,17 +1,17 @@
-// Repacked weights' memory: aligned, disjoint blocks that keep their bytes, any size.
+// Huge-page memory (weights, KV pages): aligned, disjoint blocks that keep their bytes, any size.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
-#include "backends/cpu/weight_memory.h"
+#include "backends/cpu/huge_page_memory.h"
 
 namespace hearth::cpu {
 namespace {
 
-TEST_CASE("weight memory hands out aligned, disjoint blocks that keep what is written to them") {
-    WeightMemory memory;
+TEST_CASE("huge-page memory hands out aligned, disjoint blocks that keep what is written to them") {
+    HugePageMemory memory;
     struct Block {
         uint8_t* data;
         uint64_t size;
