@@ -21,9 +21,14 @@ FastMathKernels kernels_here() {
     return fast_math_kernels_for(cpu.avx512 ? Isa::avx512 : Isa::scalar);
 }
 
-TEST_CASE("only AVX-512 has fast math kernels; scalar keeps the reference loops") {
+TEST_CASE("scalar has no fast math kernels (it keeps the reference loops); AVX2 has flash attention only") {
     CHECK((fast_math_kernels_for(Isa::scalar).softmax == nullptr));
     CHECK((fast_math_kernels_for(Isa::scalar).swiglu == nullptr));
+    CHECK((fast_math_kernels_for(Isa::scalar).flash_f16 == nullptr));
+#if defined(__x86_64__)
+    CHECK((fast_math_kernels_for(Isa::avx2).softmax == nullptr));
+    CHECK((fast_math_kernels_for(Isa::avx2).flash_f16 != nullptr));
+#endif
 }
 
 TEST_CASE("fast softmax is within 4e-6 relative of the softmax in double") {

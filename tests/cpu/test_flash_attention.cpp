@@ -97,10 +97,21 @@ double normalised_error(const std::vector<float>& got, const std::vector<float>&
     return std::sqrt(err / std::max(norm, 1e-30));
 }
 
-FlashTileKernel vector_kernel_here() {
+// The vector kernels this CPU can run, with their instruction sets' names.
+std::vector<std::pair<const char*, FlashTileKernel>> vector_kernels_here() {
     const CpuFeatures cpu = detect_cpu_features();
-    if (!cpu.avx512) MESSAGE("skipped: this CPU has no vector flash attention kernel");
-    return fast_math_kernels_for(cpu.avx512 ? Isa::avx512 : Isa::scalar).flash_f16;
+    std::vector<std::pair<const char*, FlashTileKernel>> kernels;
+    if (cpu.avx2) kernels.emplace_back("avx2", fast_math_kernels_for(Isa::avx2).flash_f16);
+    if (cpu.avx512) kernels.emplace_back("avx512", fast_math_kernels_for(Isa::avx512).flash_f16);
+    if (kernels.empty()) MESSAGE("skipped: this CPU has no vector flash attention kernel");
+    return kernels;
+}
+
+// The reference loops and every vector kernel here.
+std::vector<std::pair<const char*, FlashTileKernel>> all_kernels_here() {
+    std::vector<std::pair<const char*, FlashTileKernel>> kernels = {{"reference", flash_tile_reference}};
+    for (const auto& k : vector_kernels_here()) kernels.push_back(k);
+    return kernels;
 }
 
 TEST_CASE("flash reference: within float roundings of softmax(q.k) v in double") {
@@ -118,8 +129,9 @@ TEST_CASE("flash reference: within float roundings of softmax(q.k) v in double")
 }
 
 TEST_CASE("flash vector kernel: within float roundings of the reference, any width, keys and queries") {
-    const FlashTileKernel kernel = vector_kernel_here();
-    if (kernel == nullptr) return;
+    for (const auto& [isa, kernel] : vector_kernels_here()) {
+    REQUIRE((kernel != nullptr));
+    CAPTURE(isa);
     for (const int64_t n : {16, 48, 64, 128, 256}) {
         for (const int n_keys : {1, 5, 16, 33, 130}) {
             for (const int queries : {1, 2, 3, 5, 8}) {
@@ -134,12 +146,12 @@ TEST_CASE("flash vector kernel: within float roundings of the reference, any wid
             }
         }
     }
+    }
 }
 
 TEST_CASE("flash kernels: a query vector's bits do not depend on the other queries of its call") {
-    const FlashTileKernel vector = vector_kernel_here();
-    for (const FlashTileKernel kernel : {FlashTileKernel{flash_tile_reference}, vector}) {
-        if (kernel == nullptr) continue;
+    for (const auto& [isa, kernel] : all_kernels_here()) {
+        CAPTURE(isa);
         const Problem p(64, 8, 70, 2.0f, 5);
         const std::vector<float> together = p.run(kernel, 0, p.queries);
         for (int i = 0; i < p.queries; ++i) {
@@ -151,9 +163,8 @@ TEST_CASE("flash kernels: a query vector's bits do not depend on the other queri
 }
 
 TEST_CASE("flash kernels: keys a query may not see change nothing, even when they would dominate") {
-    const FlashTileKernel vector = vector_kernel_here();
-    for (const FlashTileKernel kernel : {FlashTileKernel{flash_tile_reference}, vector}) {
-        if (kernel == nullptr) continue;
+    for (const auto& [isa, kernel] : all_kernels_here()) {
+        CAPTURE(isa);
         Problem p(64, 2, 20, 1.0f, 9);
         p.last = {19, 18};  // the second query stops one key short, as the first row of a prompt pair
         const std::vector<float> before = p.run(kernel, 1, 1);

@@ -5,6 +5,7 @@ namespace hearth::cpu {
 FastMathKernels fast_math_kernels_for(Isa isa) {
 #if defined(__x86_64__)
     if (isa == Isa::avx512) return avx512_fast_math_kernels();
+    if (isa == Isa::avx2) return {.flash_f16 = avx2_flash_tile()};
 #endif
     (void)isa;
     return {};

@@ -42,5 +42,6 @@ void flash_start(FlashState& state, int queries, int64_t n);
 void flash_finish(const FlashState& state, int query, int64_t n, float* out);
 
 FlashTileKernel avx512_flash_tile();  // flash_attention_avx512.cpp
+FlashTileKernel avx2_flash_tile();    // flash_attention_avx2.cpp
 
 }  // namespace hearth::cpu
