@@ -91,6 +91,7 @@ private:
         std::vector<double> dots, acc;
     };
     std::vector<AttentionScratch> attention_scratch_;
+    std::vector<float> flash_partials_;  // a decode row's chunks (attention_flash.h), per chunk and head
     HugePageMemory weight_memory_;  // every matrix (see place)
 
     // A matrix's copy in weight_memory_: in kPanelLayout, or the file's layout when its type has no

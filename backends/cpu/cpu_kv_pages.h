@@ -34,4 +34,12 @@ CpuKvPages& as_cpu(KvPages& pages);  // throws Error(internal) for another backe
 // The storage slot of position pos in the sequence of batch row `row`.
 int64_t kv_slot(const CpuKvPages& kv, const BatchRows& rows, int64_t row, int32_t pos);
 
+// Asks for a head's slice of `count` consecutive cache slots ahead of its use. The slice is a
+// fraction of each slot (128 of 1024 bytes for llama-1b), a stride the hardware prefetchers do not
+// follow: without this each key waits for memory on its own (llama-1b tg @ d1024: 1 key per ~30 ns).
+inline void prefetch_kv_slots(const uint8_t* first, int64_t slot_bytes, int32_t count, int64_t head_bytes) {
+    for (int32_t i = 0; i < count; ++i)
+        for (int64_t b = 0; b < head_bytes; b += 64) __builtin_prefetch(first + i * slot_bytes + b);
+}
+
 }  // namespace hearth::cpu

@@ -11,7 +11,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_kv_pages.h"
-#include "backends/cpu/kernels/flash_attention.h"
+#include "backends/cpu/attention_flash.h"
 #include "core/error.h"
 #include "core/quant/half.h"
 #include "core/quant/quant.h"
@@ -40,14 +40,6 @@ struct HeadRows {
         return scratch;
     }
 };
-
-// Asks for a head's slice of `count` consecutive cache slots ahead of its use. The slice is a
-// fraction of each slot (128 of 1024 bytes for llama-1b), a stride the hardware prefetchers do not
-// follow: without this each key waits for memory on its own (llama-1b tg @ d1024: 1 key per ~30 ns).
-void prefetch_slots(const uint8_t* first, int64_t slot_bytes, int32_t count, int64_t head_bytes) {
-    for (int32_t i = 0; i < count; ++i)
-        for (int64_t b = 0; b < head_bytes; b += 64) __builtin_prefetch(first + i * slot_bytes + b);
-}
 
 // Tasks take whole KV groups when that still gives every thread this many tasks.
 constexpr int64_t kGroupTasksPerThread = 2;
@@ -95,71 +87,6 @@ void softmax_heads(const double* dots, int32_t heads, int32_t n, float scale, fl
     for (int32_t h = 0; h < heads; ++h) {
         const float inv_sum = static_cast<float>(1.0 / sum[h]);
         for (int32_t j = 0; j < n; ++j) probs[static_cast<int64_t>(h) * n + j] *= inv_sum;
-    }
-}
-
-// How many tiles ahead flash_heads requests keys and values: one tile of SmolLM2's three heads takes
-// ~100 ns, less than a miss to memory.
-constexpr int32_t kFlashPrefetchTiles = 4;
-
-// The default arithmetic's attention over F16 pages (kernels/flash_attention.h): the unit's query
-// vectors (row u's head h at u * heads + h; q16 holds them, hd apart) meet the keys from `first` to
-// the unit's last row in tiles of kFlashTileKeys positions, aligned to multiples of it, so that a
-// row's result does not depend on its pages or its batch. Writes each row's heads to `out`.
-void flash_heads(FlashTileKernel tile, CpuKvPages& kv, int32_t layer, const BatchRows& rows, const RowUnit& unit,
-                 int32_t heads, int64_t head_offset, int64_t head_bytes, int32_t first, const float* q16, int32_t hd,
-                 float scale, float* out, int64_t out_stride) {
-    const int32_t page_size = kv.layout().page_size;
-    const int64_t slot_bytes = kv.layout().slot_bytes();
-    const int32_t last = rows.positions[unit.row + unit.rows - 1];
-    // The slots of positions [from, to) of the unit's sequence, a page run at a time.
-    const auto for_each_run = [&](int32_t from, int32_t to, auto&& run) {
-        for (int32_t j = from; j < to;) {
-            const int32_t end = std::min(to, (j / page_size + 1) * page_size);
-            run(j, kv_slot(kv, rows, unit.row, j), end - j);
-            j = end;
-        }
-    };
-    const auto prefetch = [&](int32_t from, int32_t to) {
-        for_each_run(from, to, [&](int32_t, int64_t slot, int32_t count) {
-            prefetch_slots(kv.key(layer, slot) + head_offset, slot_bytes, count, head_bytes);
-            prefetch_slots(kv.value(layer, slot) + head_offset, slot_bytes, count, head_bytes);
-        });
-    };
-    const int32_t queries = unit.rows * heads;
-    // On the stack: each thread's sums, written every tile, on cache lines of their own.
-    alignas(64) float acc[kFlashMaxQueries * kFlashMaxDim];
-    for (int32_t q0 = 0; q0 < queries; q0 += kFlashMaxQueries) {  // more than 8 heads in a KV group: passes
-        const int32_t pass = std::min(kFlashMaxQueries, queries - q0);
-        FlashState state;
-        state.acc = acc;
-        flash_start(state, pass, hd);
-        int32_t prefetched = std::min(last + 1, (first / kFlashTileKeys + kFlashPrefetchTiles) * kFlashTileKeys);
-        prefetch(first, prefetched);
-        for (int32_t j = first; j <= last;) {
-            const int32_t tile_end = std::min(last + 1, (j / kFlashTileKeys + 1) * kFlashTileKeys);
-            const int32_t ahead = std::min(last + 1, tile_end + kFlashPrefetchTiles * kFlashTileKeys);
-            prefetch(prefetched, ahead);
-            prefetched = std::max(prefetched, ahead);
-            const uint16_t* keys[kFlashTileKeys];
-            const uint16_t* values[kFlashTileKeys];
-            for_each_run(j, tile_end, [&](int32_t from, int64_t slot, int32_t count) {
-                const uint8_t* key = kv.key(layer, slot) + head_offset;
-                const uint8_t* value = kv.value(layer, slot) + head_offset;
-                for (int32_t i = 0; i < count; ++i) {
-                    keys[from - j + i] = reinterpret_cast<const uint16_t*>(key + i * slot_bytes);
-                    values[from - j + i] = reinterpret_cast<const uint16_t*>(value + i * slot_bytes);
-                }
-            });
-            int32_t visible[kFlashMaxQueries];
-            for (int32_t i = 0; i < pass; ++i) visible[i] = rows.positions[unit.row + (q0 + i) / heads] - j + 1;
-            tile(q16 + static_cast<int64_t>(q0) * hd, hd, pass, visible, keys, values, tile_end - j, hd, scale, state);
-            j = tile_end;
-        }
-        for (int32_t i = 0; i < pass; ++i) {
-            const int32_t u = (q0 + i) / heads, h = (q0 + i) % heads;
-            flash_finish(state, i, hd, out + (unit.row + u) * out_stride + static_cast<int64_t>(h) * hd);
-        }
     }
 }
 
@@ -222,9 +149,19 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             std::copy(qrow, qrow + static_cast<int64_t>(heads) * hd, q16.data() + static_cast<int64_t>(u) * heads * hd);
         }
         round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
-        if (flash) {
-            flash_heads(flash, kv, layer, rows, unit, heads, head_offset, head_bytes, first, q16.data(), hd, p.scale,
-                        out.data + static_cast<int64_t>(h0) * hd, out.cols);
+        if (flash) {  // query vector i is row i / heads's head i % heads; up to kFlashMaxQueries per pass
+            const FlashKeys keys{flash, kv, layer, rows, unit.row, head_offset, head_bytes, hd, p.scale};
+            for (int32_t q0 = 0; q0 < unit_heads; q0 += kFlashMaxQueries) {
+                const int32_t pass = std::min(kFlashMaxQueries, unit_heads - q0);
+                int32_t lasts[kFlashMaxQueries];
+                float* outs[kFlashMaxQueries];
+                for (int32_t i = 0; i < pass; ++i) {
+                    const int64_t r = unit.row + (q0 + i) / heads;
+                    lasts[i] = rows.positions[r];
+                    outs[i] = out.data + r * out.cols + static_cast<int64_t>(h0 + (q0 + i) % heads) * hd;
+                }
+                flash_attend(keys, pass, q16.data() + static_cast<int64_t>(q0) * hd, lasts, first, outs);
+            }
             return;
         }
 
@@ -236,7 +173,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         const auto prefetch_run = [&](bool values, int64_t r, int32_t j, int32_t end) {
             if (j > end) return;
             const int64_t slot = kv_slot(kv, rows, r, j);
-            prefetch_slots((values ? kv.value(layer, slot) : kv.key(layer, slot)) + head_offset, slot_bytes, run_length(j, end), head_bytes);
+            prefetch_kv_slots((values ? kv.value(layer, slot) : kv.key(layer, slot)) + head_offset, slot_bytes, run_length(j, end), head_bytes);
         };
         prefetch_run(false, unit.row, first, last);
         for (int32_t j = first; j <= last;) {
@@ -310,6 +247,50 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             run_heads(units[static_cast<size_t>(task / tasks_per_unit)], h0, task_heads, worker);
         });
         return;
+    }
+    if (flash && threads > 1 && units[0].rows == 1 && group <= kFlashMaxQueries) {
+        // A decode step's row over two chunks of keys or more: each thread takes a contiguous share of
+        // the (KV group, chunk) pairs, even in keys, so that every key and value is read once however
+        // the groups divide among the threads (sharing SmolLM2's 3 groups' heads between 2 threads
+        // reads one group twice); the calling thread then merges each head's chunks in order.
+        const int32_t pos = rows.positions[0];
+        const int32_t first = p.sliding_window > 0 ? std::max(0, pos - p.sliding_window + 1) : 0;
+        const int32_t c_first = first / kFlashChunkKeys, chunks = pos / kFlashChunkKeys + 1 - c_first;
+        if (chunks >= 2) {
+            const int64_t floats = flash_partial_floats(hd), chunk_stride = p.n_head * floats;
+            flash_partials_.resize(static_cast<size_t>(chunks * chunk_stride));
+            const auto chunk_keys = [&](int64_t task) {  // tasks: group-major (group, chunk) pairs
+                const int32_t c = c_first + static_cast<int32_t>(task % chunks);
+                return std::min(pos + 1, (c + 1) * kFlashChunkKeys) - std::max(first, c * kFlashChunkKeys);
+            };
+            const int64_t n_pairs = static_cast<int64_t>(p.n_head_kv) * chunks;
+            const int64_t total_keys = static_cast<int64_t>(p.n_head_kv) * (pos - first + 1);
+            pool_.parallel_for_workers(threads, [&](int64_t t, int worker) {
+                // Thread t's pairs: those whose middle key falls in its even share of all keys.
+                int64_t begin = 0, end = 0;
+                for (int64_t task = 0, keys_before = 0; task < n_pairs; keys_before += chunk_keys(task++)) {
+                    const int64_t middle_twice = 2 * keys_before + chunk_keys(task);
+                    if (middle_twice * threads < 2 * t * total_keys) begin = task + 1;
+                    if (middle_twice * threads < 2 * (t + 1) * total_keys) end = task + 1;
+                }
+                std::vector<float>& q16 = attention_scratch_[static_cast<size_t>(worker)].q16;
+                for (int64_t task = begin; task < end;) {
+                    const int32_t g = static_cast<int32_t>(task / chunks);
+                    const int64_t segment_end = std::min(end, static_cast<int64_t>(g + 1) * chunks);
+                    q16.assign(q.data + static_cast<int64_t>(g) * group * hd, q.data + static_cast<int64_t>(g + 1) * group * hd);
+                    round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
+                    const int32_t c0 = c_first + static_cast<int32_t>(task % chunks);
+                    const int32_t c1 = c_first + static_cast<int32_t>((segment_end - 1) % chunks) + 1;
+                    flash_partials(FlashKeys{flash, kv, layer, rows, 0, g * head_bytes, head_bytes, hd, p.scale}, group, q16.data(),
+                                   first, pos, c0, c1, flash_partials_.data() + (c0 - c_first) * chunk_stride + g * group * floats,
+                                   chunk_stride);
+                    task = segment_end;
+                }
+            });
+            for (int32_t h = 0; h < p.n_head; ++h)
+                flash_combine(flash_partials_.data() + h * floats, chunks, chunk_stride, hd, out.data + static_cast<int64_t>(h) * hd);
+            return;
+        }
     }
     // One row's heads all cost the same: one contiguous share of the heads per thread (the calling
     // thread, which starts first, taking the larger), without the shared task counter (a cache-line

@@ -160,9 +160,11 @@ TEST_CASE("paged attention: every instruction set equals the scalar path bit for
 }
 
 // A decode step shares one row's heads among the threads (groups split between them, SmolLM2's 9
-// heads in 3 groups on 2 threads); a prompt hands out groups or heads and pairs rows. Same bits.
+// heads in 3 groups on 2 threads), or past one chunk of keys in the default arithmetic its (group,
+// chunk) pairs; a prompt hands out groups or heads and pairs rows. Same bits.
 TEST_CASE("paged attention: a row alone gives the bits it gets in a batch, on any number of threads") {
-    const Shape shapes[] = {{9, 3, 64, 21, 16, 0}, {6, 2, 64, 19, 4, 0}, {4, 1, 128, 12, 8, 0}, {8, 2, 64, 17, 16, 5}};
+    const Shape shapes[] = {{9, 3, 64, 21, 16, 0}, {6, 2, 64, 19, 4, 0}, {4, 1, 128, 12, 8, 0}, {8, 2, 64, 17, 16, 5},
+                            {9, 3, 64, 530, 16, 0}, {4, 1, 32, 600, 8, 300}};
     for (const bool exact : {false, true}) {
         for (const Shape& s : shapes) {
             const Inputs in = random_inputs(s, 11u + static_cast<uint32_t>(s.n_head));

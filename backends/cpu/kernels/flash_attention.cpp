@@ -45,6 +45,16 @@ void flash_start(FlashState& state, int queries, int64_t n) {
     std::fill_n(state.acc, queries * n, 0.0f);
 }
 
+void flash_merge(FlashState& into, int query, float max, float sum, const float* acc, int64_t n) {
+    const float new_max = std::max(into.max[query], max);
+    if (new_max == -std::numeric_limits<float>::infinity()) return;  // neither side has seen a key
+    const float keep = std::exp(into.max[query] - new_max), add = std::exp(max - new_max);
+    into.sum[query] = into.sum[query] * keep + sum * add;
+    float* total = into.acc + query * n;
+    for (int64_t d = 0; d < n; ++d) total[d] = total[d] * keep + acc[d] * add;
+    into.max[query] = new_max;
+}
+
 void flash_finish(const FlashState& state, int query, int64_t n, float* out) {
     const float inv_sum = 1.0f / state.sum[query];
     for (int64_t d = 0; d < n; ++d) out[d] = state.acc[query * n + d] * inv_sum;

@@ -38,6 +38,9 @@ void flash_tile_reference(const float* q, int64_t q_stride, int queries, const i
 
 // Starts query vectors [0, queries) with nothing seen; acc must hold queries * n floats.
 void flash_start(FlashState& state, int queries, int64_t n);
+// Takes in the running softmax of query `query` over later keys (its max, sum and acc of n floats)
+// as if `into` had seen those keys too: both sides rescaled to the larger maximum, then added.
+void flash_merge(FlashState& into, int query, float max, float sum, const float* acc, int64_t n);
 // out[d] = acc[query * n + d] / sum[query]: the attention output of one query vector.
 void flash_finish(const FlashState& state, int query, int64_t n, float* out);
 
