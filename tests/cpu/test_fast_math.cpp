@@ -21,13 +21,16 @@ FastMathKernels kernels_here() {
     return fast_math_kernels_for(cpu.avx512 ? Isa::avx512 : Isa::scalar);
 }
 
-TEST_CASE("scalar has no fast math kernels (it keeps the reference loops); AVX2 has flash attention only") {
+TEST_CASE("scalar has no fast math kernels (it keeps the reference loops); AVX2 and NEON have flash attention only") {
     CHECK((fast_math_kernels_for(Isa::scalar).softmax == nullptr));
     CHECK((fast_math_kernels_for(Isa::scalar).swiglu == nullptr));
     CHECK((fast_math_kernels_for(Isa::scalar).flash_f16 == nullptr));
 #if defined(__x86_64__)
     CHECK((fast_math_kernels_for(Isa::avx2).softmax == nullptr));
     CHECK((fast_math_kernels_for(Isa::avx2).flash_f16 != nullptr));
+#elif defined(__aarch64__)
+    CHECK((fast_math_kernels_for(Isa::neon).softmax == nullptr));
+    CHECK((fast_math_kernels_for(Isa::neon).flash_f16 != nullptr));
 #endif
 }
 

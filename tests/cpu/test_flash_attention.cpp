@@ -103,6 +103,7 @@ std::vector<std::pair<const char*, FlashTileKernel>> vector_kernels_here() {
     std::vector<std::pair<const char*, FlashTileKernel>> kernels;
     if (cpu.avx2) kernels.emplace_back("avx2", fast_math_kernels_for(Isa::avx2).flash_f16);
     if (cpu.avx512) kernels.emplace_back("avx512", fast_math_kernels_for(Isa::avx512).flash_f16);
+    if (cpu.neon_dotprod) kernels.emplace_back("neon", fast_math_kernels_for(Isa::neon).flash_f16);
     if (kernels.empty()) MESSAGE("skipped: this CPU has no vector flash attention kernel");
     return kernels;
 }

@@ -6,6 +6,8 @@ FastMathKernels fast_math_kernels_for(Isa isa) {
 #if defined(__x86_64__)
     if (isa == Isa::avx512) return avx512_fast_math_kernels();
     if (isa == Isa::avx2) return {.flash_f16 = avx2_flash_tile()};
+#elif defined(__aarch64__)
+    if (isa == Isa::neon) return {.flash_f16 = neon_flash_tile()};
 #endif
     (void)isa;
     return {};

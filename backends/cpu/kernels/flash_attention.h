@@ -46,5 +46,6 @@ void flash_finish(const FlashState& state, int query, int64_t n, float* out);
 
 FlashTileKernel avx512_flash_tile();  // flash_attention_avx512.cpp
 FlashTileKernel avx2_flash_tile();    // flash_attention_avx2.cpp
+FlashTileKernel neon_flash_tile();    // flash_attention_neon.cpp
 
 }  // namespace hearth::cpu
