@@ -194,6 +194,34 @@ TEST_CASE("paged attention: bad block tables and shapes are errors, not crashes"
     CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 64, 4, 4, DType::Q4_0}), Error);
 }
 
+TEST_CASE("paged attention: a copied page gives every layer and head the keys and values of the original") {
+    CpuBackend backend(CpuOptions{1});
+    const Shape s{4, 2, 32, 4, 4, 0};  // one page of 4 positions, 2 KV heads
+    const int32_t kv_dim = s.n_head_kv * s.head_dim, q_cols = s.n_head * s.head_dim;
+    auto pages = backend.create_kv_pages(KvLayout{2, kv_dim, s.page_size, 3, DType::F16});
+    const Inputs in = random_inputs(s, 21);
+    std::vector<int32_t> positions = {0, 1, 2, 3}, sequences(4, 0);
+    const std::vector<int32_t> original = {0}, copy = {2};
+    const AttentionParams params{s.n_head, s.n_head_kv, s.head_dim, 0.25f, 0};
+    const auto attend = [&](const std::vector<int32_t>& table, int32_t layer) {
+        const std::span<const int32_t> table_span(table);
+        std::vector<float> q = in.q, out(in.q.size());
+        backend.attention(*pages, layer, Tensor{q.data(), 4, q_cols}, BatchRows{positions, sequences, std::span(&table_span, 1)}, params,
+                          Tensor{out.data(), 4, q_cols});
+        return out;
+    };
+    const std::span<const int32_t> table_span(original);
+    for (int32_t layer = 0; layer < 2; ++layer) {
+        std::vector<float> k = in.k, v = in.v;
+        for (float& x : k) x += static_cast<float>(layer);  // each layer's keys its own
+        backend.kv_store(*pages, layer, Tensor{k.data(), 4, kv_dim}, Tensor{v.data(), 4, kv_dim},
+                         BatchRows{positions, sequences, std::span(&table_span, 1)});
+    }
+    backend.copy_kv_page(*pages, 0, 2);
+    for (int32_t layer = 0; layer < 2; ++layer) CHECK(attend(copy, layer) == attend(original, layer));
+    CHECK(attend(original, 0) != attend(original, 1));
+}
+
 TEST_CASE("paged attention: a KV pool larger than any memory is an out-of-memory error") {
     CpuBackend backend(CpuOptions{1});
     // 2^50 bytes of keys, and 2^69 (past 64 bits)
