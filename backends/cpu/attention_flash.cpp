@@ -45,14 +45,14 @@ void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int
         for (int32_t j = from; j < to;) {
             const int32_t tile_end = std::min(to, (j / kFlashTileKeys + 1) * kFlashTileKeys);
             prefetch_to(tile_end + kFlashPrefetchTiles * kFlashTileKeys);
-            const uint16_t* keys[kFlashTileKeys];
-            const uint16_t* values[kFlashTileKeys];
+            const uint8_t* keys[kFlashTileKeys];
+            const uint8_t* values[kFlashTileKeys];
             for_each_run(j, tile_end, [&](int32_t run_from, int64_t slot, int32_t count) {
                 const uint8_t* key = k.kv.key(k.layer, slot) + k.head_offset;
                 const uint8_t* value = k.kv.value(k.layer, slot) + k.head_offset;
                 for (int32_t i = 0; i < count; ++i) {
-                    keys[run_from - j + i] = reinterpret_cast<const uint16_t*>(key + i * slot_bytes);
-                    values[run_from - j + i] = reinterpret_cast<const uint16_t*>(value + i * slot_bytes);
+                    keys[run_from - j + i] = key + i * slot_bytes;
+                    values[run_from - j + i] = value + i * slot_bytes;
                 }
             });
             int32_t visible[kFlashMaxQueries];

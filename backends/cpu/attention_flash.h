@@ -1,5 +1,5 @@
 #pragma once
-// The default arithmetic's attention over F16 KV pages (kernels/flash_attention.h), for one
+// The default arithmetic's attention over F16 or Q8_0 KV pages (kernels/flash_attention.h), for one
 // sequence's rows and one KV group's query heads at a time. Keys go through the tile kernel in
 // chunks of kFlashChunkKeys positions, aligned to multiples of it: each chunk's softmax starts
 // afresh and the chunks are merged in position order. So a decode step may share one row's chunks

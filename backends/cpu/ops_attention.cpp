@@ -132,7 +132,10 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // batch size without making a row depend on the rest of its batch.
     const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
     const F16AxpyKernel axpy = !exact_ && fast_math_.axpy_f16 ? fast_math_.axpy_f16 : attention_kernels_.axpy_f16;
-    const FlashTileKernel flash = !exact_ && type == DType::F16 && hd % kFlashDimStep == 0 && hd <= kFlashMaxDim ? fast_math_.flash_f16 : nullptr;
+    const FlashTileKernel flash = exact_ || hd % kFlashDimStep != 0 || hd > kFlashMaxDim ? nullptr
+                                 : type == DType::F16                                   ? fast_math_.flash_f16
+                                 : type == DType::Q8_0                                  ? fast_math_.flash_q8_0
+                                                                                        : nullptr;
     // Query heads [h0, h0 + heads) of one KV group for the unit's rows.
     const auto run_heads = [&](const RowUnit& unit, int32_t h0, int32_t heads, int worker) {
         AttentionScratch& scratch = attention_scratch_[static_cast<size_t>(worker)];

@@ -25,6 +25,7 @@ TEST_CASE("scalar has no fast math kernels (it keeps the reference loops); AVX2 
     CHECK((fast_math_kernels_for(Isa::scalar).softmax == nullptr));
     CHECK((fast_math_kernels_for(Isa::scalar).swiglu == nullptr));
     CHECK((fast_math_kernels_for(Isa::scalar).flash_f16 == nullptr));
+    CHECK((fast_math_kernels_for(Isa::scalar).flash_q8_0 == nullptr));
 #if defined(__x86_64__)
     CHECK((fast_math_kernels_for(Isa::avx2).softmax == nullptr));
     CHECK((fast_math_kernels_for(Isa::avx2).flash_f16 != nullptr));

@@ -30,8 +30,9 @@ struct FastMathKernels {
     // the double accumulators once per call); probs need not hold f16 values.
     F16AxpyKernel axpy_f16 = nullptr;
     SumSquaresKernel sum_squares = nullptr;
-    // Attention over F16 keys and values, a tile at a time with the softmax online (flash_attention.h).
+    // Attention over F16 (Q8_0) keys and values, a tile at a time with the softmax online (flash_attention.h).
     FlashTileKernel flash_f16 = nullptr;
+    FlashTileKernel flash_q8_0 = nullptr;
 };
 
 FastMathKernels fast_math_kernels_for(Isa isa);  // fast_math.cpp

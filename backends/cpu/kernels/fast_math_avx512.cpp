@@ -116,6 +116,7 @@ HEARTH_AVX512_F double sum_squares_avx512(const float* x, int64_t n) {
 
 }  // namespace
 
-FastMathKernels avx512_fast_math_kernels() { return {softmax_avx512, swiglu_avx512, axpy_f16_float, sum_squares_avx512, avx512_flash_tile()}; }
+FastMathKernels avx512_fast_math_kernels() { return {softmax_avx512, swiglu_avx512, axpy_f16_float, sum_squares_avx512, avx512_flash_tile(DType::F16),
+            avx512_flash_tile(DType::Q8_0)}; }
 
 }  // namespace hearth::cpu

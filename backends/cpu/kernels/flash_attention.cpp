@@ -5,12 +5,29 @@
 #include <cmath>
 #include <limits>
 
+#include "core/quant/blocks.h"
 #include "core/quant/half.h"
 
 namespace hearth::cpu {
+namespace {
 
+// Value d of a row as dequantize_row gives it.
+template <DType Rows>
+float row_value(const uint8_t* row, int64_t d) {
+    if constexpr (Rows == DType::F16) {
+        return fp16_to_f32(reinterpret_cast<const uint16_t*>(row)[d]);
+    } else {
+        static_assert(Rows == DType::Q8_0);
+        const BlockQ8_0& block = reinterpret_cast<const BlockQ8_0*>(row)[d / kQK];
+        return static_cast<float>(block.qs[d % kQK]) * fp16_to_f32(block.d);
+    }
+}
+
+}  // namespace
+
+template <DType Rows>
 void flash_tile_reference(const float* q, int64_t q_stride, int queries, const int32_t* visible,
-                          const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                          const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
                           float scale, FlashState& state) {
     for (int i = 0; i < queries; ++i) {
         const float* qi = q + i * q_stride;
@@ -19,7 +36,7 @@ void flash_tile_reference(const float* q, int64_t q_stride, int queries, const i
         float tile_max = -std::numeric_limits<float>::infinity();
         for (int j = 0; j < seen; ++j) {
             float dot = 0.0f;
-            for (int64_t d = 0; d < n; ++d) dot += qi[d] * fp16_to_f32(keys[j][d]);
+            for (int64_t d = 0; d < n; ++d) dot += qi[d] * row_value<Rows>(keys[j], d);
             scores[j] = dot * scale;
             tile_max = std::max(tile_max, scores[j]);
         }
@@ -32,12 +49,17 @@ void flash_tile_reference(const float* q, int64_t q_stride, int queries, const i
         for (int j = 0; j < seen; ++j) {
             const float weight = std::exp(scores[j] - new_max);
             sum += weight;
-            for (int64_t d = 0; d < n; ++d) acc[d] += weight * fp16_to_f32(values[j][d]);
+            for (int64_t d = 0; d < n; ++d) acc[d] += weight * row_value<Rows>(values[j], d);
         }
         state.sum[i] = state.sum[i] * rescale + sum;
         state.max[i] = new_max;
     }
 }
+
+template void flash_tile_reference<DType::F16>(const float*, int64_t, int, const int32_t*, const uint8_t* const*,
+                                                const uint8_t* const*, int, int64_t, float, FlashState&);
+template void flash_tile_reference<DType::Q8_0>(const float*, int64_t, int, const int32_t*, const uint8_t* const*,
+                                                 const uint8_t* const*, int, int64_t, float, FlashState&);
 
 void flash_start(FlashState& state, int queries, int64_t n) {
     std::fill_n(state.max, queries, -std::numeric_limits<float>::infinity());

@@ -6,6 +6,8 @@
 // Q.K and one-shot softmax; in exchange a key is read once, while its value is still close.
 #include <cstdint>
 
+#include "core/quant/dtype.h"
+
 namespace hearth::cpu {
 
 constexpr int kFlashTileKeys = 16;   // the most keys one call takes
@@ -21,19 +23,22 @@ struct FlashState {
     float* acc;
 };
 
-// Query vector i < queries (n floats at q + i * q_stride) against the tile's keys j < n_keys (n f16
-// values at keys[j]), seeing only the first visible[i] of them: score = (q . key) * scale in float,
-// then the state takes the visible scores and value rows (values[j], f16) in. n_keys <= kFlashTileKeys,
-// queries <= kFlashMaxQueries, n a multiple of kFlashDimStep up to kFlashMaxDim. Each query vector's
-// result depends on its own inputs only, never on the other queries of the call.
+// Query vector i < queries (n floats at q + i * q_stride) against the tile's keys j < n_keys (a row
+// of n values at keys[j], F16 or Q8_0 as the kernel was made for), seeing only the first visible[i]
+// of them: score = (q . key) * scale in float, then the state takes the visible scores and value rows
+// (values[j]) in. n_keys <= kFlashTileKeys, queries <= kFlashMaxQueries, n a multiple of
+// kFlashDimStep up to kFlashMaxDim (of 32 for Q8_0). Each query vector's result depends on its own
+// inputs only, never on the other queries of the call; keys and values are read as the reference
+// dequantizes them (dequantize_row), so Q8_0 rows cost no extra rounding.
 using FlashTileKernel = void (*)(const float* q, int64_t q_stride, int queries, const int32_t* visible,
-                                 const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                                 const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
                                  float scale, FlashState& state);
 
-// The plain loops that define the step (expf, float sums key after key); the vector kernels
-// are held to them within float roundings (tests/cpu/test_flash_attention.cpp).
+// The plain loops that define the step (expf, float sums key after key) for rows of type Rows (F16 or
+// Q8_0); the vector kernels are held to them within float roundings (tests/cpu/test_flash_attention.cpp).
+template <DType Rows>
 void flash_tile_reference(const float* q, int64_t q_stride, int queries, const int32_t* visible,
-                          const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                          const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
                           float scale, FlashState& state);
 
 // Starts query vectors [0, queries) with nothing seen; acc must hold queries * n floats.
@@ -44,8 +49,9 @@ void flash_merge(FlashState& into, int query, float max, float sum, const float*
 // out[d] = acc[query * n + d] / sum[query]: the attention output of one query vector.
 void flash_finish(const FlashState& state, int query, int64_t n, float* out);
 
-FlashTileKernel avx512_flash_tile();  // flash_attention_avx512.cpp
-FlashTileKernel avx2_flash_tile();    // flash_attention_avx2.cpp
-FlashTileKernel neon_flash_tile();    // flash_attention_neon.cpp
+// The vector kernels for F16 or Q8_0 rows (nullptr for another type).
+FlashTileKernel avx512_flash_tile(DType rows);  // flash_attention_avx512.cpp
+FlashTileKernel avx2_flash_tile(DType rows);    // flash_attention_avx2.cpp
+FlashTileKernel neon_flash_tile(DType rows);    // flash_attention_neon.cpp
 
 }  // namespace hearth::cpu

@@ -9,6 +9,7 @@
 
 #include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/flash_attention.h"
+#include "core/quant/blocks.h"
 
 #define HEARTH_AVX2_FMA __attribute__((target("avx2,fma,f16c")))
 
@@ -18,8 +19,16 @@ namespace {
 static_assert(kFlashTileKeys == 16, "two score vectors per query vector and tile");
 static_assert(kFlashDimStep % 8 == 0, "head widths in whole 8-float vectors");
 
-HEARTH_AVX2_FMA inline __m256 widen8(const uint16_t* p) {
-    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+// Values [d, d + 8) of a row as floats, as dequantize_row gives them.
+template <DType Rows>
+HEARTH_AVX2_FMA inline __m256 widen8(const uint8_t* row, int64_t d) {
+    if constexpr (Rows == DType::F16) {
+        return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * d)));
+    } else {
+        const BlockQ8_0& block = reinterpret_cast<const BlockQ8_0*>(row)[d / kQK];
+        const __m128i quants = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(block.qs + d % kQK));
+        return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(quants)), _mm256_set1_ps(_cvtsh_ss(block.d)));
+    }
 }
 
 // 2^e for integer lanes e in [-126, 127].
@@ -75,15 +84,15 @@ HEARTH_AVX2_FMA inline __m256 dots8(const float* q, const float* keys_wide, int6
 
 // acc[i * n + d] = acc[i * n + d] * rescale[i] + sum over j of weights[i][j] * value_j[d] for d in
 // [d0, d0 + 8 * C), the keys in order whatever Q and C (a query's bits do not depend on them).
-template <int Q, int C>
-HEARTH_AVX2_FMA void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values,
+template <DType Rows, int Q, int C>
+HEARTH_AVX2_FMA void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint8_t* const* values,
                                   int n_keys, int64_t n, int64_t d0, float* acc) {
     __m256 sums[Q][C];
     for (int i = 0; i < Q; ++i)
         for (int c = 0; c < C; ++c) sums[i][c] = _mm256_mul_ps(_mm256_loadu_ps(acc + i * n + d0 + 8 * c), _mm256_set1_ps(rescale[i]));
     for (int j = 0; j < n_keys; ++j) {
         __m256 v[C];
-        for (int c = 0; c < C; ++c) v[c] = widen8(values[j] + d0 + 8 * c);
+        for (int c = 0; c < C; ++c) v[c] = widen8<Rows>(values[j], d0 + 8 * c);
         for (int i = 0; i < Q; ++i) {
             const __m256 w = _mm256_broadcast_ss(&weights[i][j]);
             for (int c = 0; c < C; ++c) sums[i][c] = _mm256_fmadd_ps(w, v[c], sums[i][c]);
@@ -94,22 +103,23 @@ HEARTH_AVX2_FMA void weigh_values(const float (*weights)[kFlashTileKeys], const 
 }
 
 // All n dimensions with at most 8 sums in registers (16 vector registers in all).
-template <int Q>
-HEARTH_AVX2_FMA void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values,
+template <DType Rows, int Q>
+HEARTH_AVX2_FMA void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint8_t* const* values,
                                       int n_keys, int64_t n, float* acc) {
     constexpr int kChunks = Q <= 2 ? 4 : Q <= 4 ? 2 : 1;
     int64_t d = 0;
-    for (; d + 8 * kChunks <= n; d += 8 * kChunks) weigh_values<Q, kChunks>(weights, rescale, values, n_keys, n, d, acc);
-    for (; d < n; d += 8) weigh_values<Q, 1>(weights, rescale, values, n_keys, n, d, acc);
+    for (; d + 8 * kChunks <= n; d += 8 * kChunks) weigh_values<Rows, Q, kChunks>(weights, rescale, values, n_keys, n, d, acc);
+    for (; d < n; d += 8) weigh_values<Rows, Q, 1>(weights, rescale, values, n_keys, n, d, acc);
 }
 
+template <DType Rows>
 HEARTH_AVX2_FMA void flash_tile_avx2(const float* q, int64_t q_stride, int queries, const int32_t* visible,
-                                     const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                                     const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
                                      float scale, FlashState& state) {
     alignas(32) float keys_wide[kFlashTileKeys * kFlashMaxDim];
     for (int j = 0; j < kFlashTileKeys; ++j)
         for (int64_t d = 0; d < n; d += 8)
-            _mm256_store_ps(keys_wide + j * n + d, j < n_keys ? widen8(keys[j] + d) : _mm256_setzero_ps());
+            _mm256_store_ps(keys_wide + j * n + d, j < n_keys ? widen8<Rows>(keys[j], d) : _mm256_setzero_ps());
     alignas(32) float weights[kFlashMaxQueries][kFlashTileKeys];
     float rescale[kFlashMaxQueries];
     const __m256 minus_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
@@ -139,19 +149,22 @@ HEARTH_AVX2_FMA void flash_tile_avx2(const float* q, int64_t q_stride, int queri
         state.max[i] = new_max;
     }
     switch (queries) {
-        case 1: weigh_all_values<1>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 2: weigh_all_values<2>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 3: weigh_all_values<3>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 4: weigh_all_values<4>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 5: weigh_all_values<5>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 6: weigh_all_values<6>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 7: weigh_all_values<7>(weights, rescale, values, n_keys, n, state.acc); break;
-        default: weigh_all_values<8>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 1: weigh_all_values<Rows, 1>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 2: weigh_all_values<Rows, 2>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 3: weigh_all_values<Rows, 3>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 4: weigh_all_values<Rows, 4>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 5: weigh_all_values<Rows, 5>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 6: weigh_all_values<Rows, 6>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 7: weigh_all_values<Rows, 7>(weights, rescale, values, n_keys, n, state.acc); break;
+        default: weigh_all_values<Rows, 8>(weights, rescale, values, n_keys, n, state.acc); break;
     }
 }
 
 }  // namespace
 
-FlashTileKernel avx2_flash_tile() { return flash_tile_avx2; }
+FlashTileKernel avx2_flash_tile(DType rows) {
+    if (rows == DType::F16) return flash_tile_avx2<DType::F16>;
+    return rows == DType::Q8_0 ? flash_tile_avx2<DType::Q8_0> : nullptr;
+}
 
 }  // namespace hearth::cpu

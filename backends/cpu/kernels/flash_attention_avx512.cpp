@@ -13,14 +13,23 @@
 #include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/fast_math_avx512.h"
 #include "backends/cpu/kernels/flash_attention.h"
+#include "core/quant/blocks.h"
 
 namespace hearth::cpu {
 namespace {
 
 static_assert(kFlashTileKeys == 16, "one score vector per query vector and tile");
 
-HEARTH_AVX512_F inline __m512 widen16(const uint16_t* p) {
-    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+// Values [d, d + 16) of a row as floats, as dequantize_row gives them.
+template <DType Rows>
+HEARTH_AVX512_F inline __m512 widen16(const uint8_t* row, int64_t d) {
+    if constexpr (Rows == DType::F16) {
+        return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * d)));
+    } else {
+        const BlockQ8_0& block = reinterpret_cast<const BlockQ8_0*>(row)[d / kQK];
+        const __m128i quants = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.qs + d % kQK));
+        return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(quants)), _mm512_set1_ps(_cvtsh_ss(block.d)));
+    }
 }
 
 // Lanes j of the result: the sum of the 16 lanes of part[j].
@@ -44,15 +53,15 @@ HEARTH_AVX512_F inline __m512 fold16(const __m512* part) {
 // [d0, d0 + 16 * C): Q x C sums in registers, C independent chains per query vector so that few
 // query vectors still keep the FMA units busy; every value block is widened once for all of them.
 // Each sum adds the keys in order whatever Q and C, so a query's bits do not depend on them.
-template <int Q, int C>
-HEARTH_AVX512_F void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values,
+template <DType Rows, int Q, int C>
+HEARTH_AVX512_F void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint8_t* const* values,
                                   int n_keys, int64_t n, int64_t d0, float* acc) {
     __m512 sums[Q][C];
     for (int i = 0; i < Q; ++i)
         for (int c = 0; c < C; ++c) sums[i][c] = _mm512_mul_ps(_mm512_loadu_ps(acc + i * n + d0 + 16 * c), _mm512_set1_ps(rescale[i]));
     for (int j = 0; j < n_keys; ++j) {
         __m512 v[C];
-        for (int c = 0; c < C; ++c) v[c] = widen16(values[j] + d0 + 16 * c);
+        for (int c = 0; c < C; ++c) v[c] = widen16<Rows>(values[j], d0 + 16 * c);
         for (int i = 0; i < Q; ++i) {
             const __m512 w = _mm512_set1_ps(weights[i][j]);
             for (int c = 0; c < C; ++c) sums[i][c] = _mm512_fmadd_ps(w, v[c], sums[i][c]);
@@ -63,22 +72,23 @@ HEARTH_AVX512_F void weigh_values(const float (*weights)[kFlashTileKeys], const 
 }
 
 // All n dimensions, 64 at a time while Q <= 4 (up to 16 sums in registers), else 32.
-template <int Q>
-HEARTH_AVX512_F void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values,
+template <DType Rows, int Q>
+HEARTH_AVX512_F void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint8_t* const* values,
                                       int n_keys, int64_t n, float* acc) {
     constexpr int kChunks = Q <= 4 ? 4 : 2;
     int64_t d = 0;
-    for (; d + 16 * kChunks <= n; d += 16 * kChunks) weigh_values<Q, kChunks>(weights, rescale, values, n_keys, n, d, acc);
-    for (; d < n; d += 16) weigh_values<Q, 1>(weights, rescale, values, n_keys, n, d, acc);
+    for (; d + 16 * kChunks <= n; d += 16 * kChunks) weigh_values<Rows, Q, kChunks>(weights, rescale, values, n_keys, n, d, acc);
+    for (; d < n; d += 16) weigh_values<Rows, Q, 1>(weights, rescale, values, n_keys, n, d, acc);
 }
 
+template <DType Rows>
 HEARTH_AVX512_F void flash_tile_avx512(const float* q, int64_t q_stride, int queries, const int32_t* visible,
-                                       const uint16_t* const* keys, const uint16_t* const* values, int n_keys, int64_t n,
+                                       const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
                                        float scale, FlashState& state) {
     alignas(64) float keys_wide[kFlashTileKeys * kFlashMaxDim];
     for (int j = 0; j < kFlashTileKeys; ++j)
         for (int64_t d = 0; d < n; d += 16)
-            _mm512_store_ps(keys_wide + j * n + d, j < n_keys ? widen16(keys[j] + d) : _mm512_setzero_ps());
+            _mm512_store_ps(keys_wide + j * n + d, j < n_keys ? widen16<Rows>(keys[j], d) : _mm512_setzero_ps());
     alignas(64) float weights[kFlashMaxQueries][kFlashTileKeys];
     float rescale[kFlashMaxQueries];
     const __m512 minus_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
@@ -104,19 +114,22 @@ HEARTH_AVX512_F void flash_tile_avx512(const float* q, int64_t q_stride, int que
         state.max[i] = new_max;
     }
     switch (queries) {
-        case 1: weigh_all_values<1>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 2: weigh_all_values<2>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 3: weigh_all_values<3>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 4: weigh_all_values<4>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 5: weigh_all_values<5>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 6: weigh_all_values<6>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 7: weigh_all_values<7>(weights, rescale, values, n_keys, n, state.acc); break;
-        default: weigh_all_values<8>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 1: weigh_all_values<Rows, 1>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 2: weigh_all_values<Rows, 2>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 3: weigh_all_values<Rows, 3>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 4: weigh_all_values<Rows, 4>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 5: weigh_all_values<Rows, 5>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 6: weigh_all_values<Rows, 6>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 7: weigh_all_values<Rows, 7>(weights, rescale, values, n_keys, n, state.acc); break;
+        default: weigh_all_values<Rows, 8>(weights, rescale, values, n_keys, n, state.acc); break;
     }
 }
 
 }  // namespace
 
-FlashTileKernel avx512_flash_tile() { return flash_tile_avx512; }
+FlashTileKernel avx512_flash_tile(DType rows) {
+    if (rows == DType::F16) return flash_tile_avx512<DType::F16>;
+    return rows == DType::Q8_0 ? flash_tile_avx512<DType::Q8_0> : nullptr;
+}
 
 }  // namespace hearth::cpu

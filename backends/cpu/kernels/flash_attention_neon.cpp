@@ -9,6 +9,8 @@
 
 #include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/flash_attention.h"
+#include "core/quant/blocks.h"
+#include "core/quant/half.h"
 
 namespace hearth::cpu {
 namespace {
@@ -16,8 +18,18 @@ namespace {
 static_assert(kFlashTileKeys == 16, "four score vectors per query vector and tile");
 static_assert(kFlashDimStep % 4 == 0, "head widths in whole 4-float vectors");
 
-// Four f16 values widened exactly to float (FCVTL).
-inline float32x4_t widen4(const uint16_t* p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
+// Values [d, d + 4) of a row as floats, as dequantize_row gives them (f16 widened exactly by FCVTL).
+template <DType Rows>
+inline float32x4_t widen4(const uint8_t* row, int64_t d) {
+    if constexpr (Rows == DType::F16) {
+        return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(row) + d)));
+    } else {
+        const BlockQ8_0& block = reinterpret_cast<const BlockQ8_0*>(row)[d / kQK];
+        const int8_t* quants = block.qs + d % kQK;
+        const int32x4_t wide = {quants[0], quants[1], quants[2], quants[3]};
+        return vmulq_n_f32(vcvtq_f32_s32(wide), fp16_to_f32(block.d));
+    }
+}
 
 // 2^e for integer lanes e in [-126, 127].
 inline float32x4_t power_of_two(int32x4_t e) { return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(e, vdupq_n_s32(127)), 23)); }
@@ -49,15 +61,15 @@ inline float32x4_t dots4(const float* q, const float* keys_wide, int64_t n, int 
 
 // acc[i * n + d] = acc[i * n + d] * rescale[i] + sum over j of weights[i][j] * value_j[d] for d in
 // [d0, d0 + 4 * C), the keys in order whatever Q and C (a query's bits do not depend on them).
-template <int Q, int C>
-void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values, int n_keys,
+template <DType Rows, int Q, int C>
+void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint8_t* const* values, int n_keys,
                   int64_t n, int64_t d0, float* acc) {
     float32x4_t sums[Q][C];
     for (int i = 0; i < Q; ++i)
         for (int c = 0; c < C; ++c) sums[i][c] = vmulq_n_f32(vld1q_f32(acc + i * n + d0 + 4 * c), rescale[i]);
     for (int j = 0; j < n_keys; ++j) {
         float32x4_t v[C];
-        for (int c = 0; c < C; ++c) v[c] = widen4(values[j] + d0 + 4 * c);
+        for (int c = 0; c < C; ++c) v[c] = widen4<Rows>(values[j], d0 + 4 * c);
         for (int i = 0; i < Q; ++i)
             for (int c = 0; c < C; ++c) sums[i][c] = vfmaq_n_f32(sums[i][c], v[c], weights[i][j]);
     }
@@ -66,20 +78,21 @@ void weigh_values(const float (*weights)[kFlashTileKeys], const float* rescale, 
 }
 
 // All n dimensions with at most 16 sums in registers (32 vector registers in all).
-template <int Q>
-void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint16_t* const* values, int n_keys,
+template <DType Rows, int Q>
+void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* rescale, const uint8_t* const* values, int n_keys,
                       int64_t n, float* acc) {
     constexpr int kChunks = Q <= 2 ? 8 : Q <= 4 ? 4 : 2;
     int64_t d = 0;
-    for (; d + 4 * kChunks <= n; d += 4 * kChunks) weigh_values<Q, kChunks>(weights, rescale, values, n_keys, n, d, acc);
-    for (; d < n; d += 4) weigh_values<Q, 1>(weights, rescale, values, n_keys, n, d, acc);
+    for (; d + 4 * kChunks <= n; d += 4 * kChunks) weigh_values<Rows, Q, kChunks>(weights, rescale, values, n_keys, n, d, acc);
+    for (; d < n; d += 4) weigh_values<Rows, Q, 1>(weights, rescale, values, n_keys, n, d, acc);
 }
 
-void flash_tile_neon(const float* q, int64_t q_stride, int queries, const int32_t* visible, const uint16_t* const* keys,
-                     const uint16_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
+template <DType Rows>
+void flash_tile_neon(const float* q, int64_t q_stride, int queries, const int32_t* visible, const uint8_t* const* keys,
+                     const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
     alignas(16) float keys_wide[kFlashTileKeys * kFlashMaxDim];
     for (int j = 0; j < kFlashTileKeys; ++j)
-        for (int64_t d = 0; d < n; d += 4) vst1q_f32(keys_wide + j * n + d, j < n_keys ? widen4(keys[j] + d) : vdupq_n_f32(0.0f));
+        for (int64_t d = 0; d < n; d += 4) vst1q_f32(keys_wide + j * n + d, j < n_keys ? widen4<Rows>(keys[j], d) : vdupq_n_f32(0.0f));
     alignas(16) float weights[kFlashMaxQueries][kFlashTileKeys];
     float rescale[kFlashMaxQueries];
     const float32x4_t minus_inf = vdupq_n_f32(-std::numeric_limits<float>::infinity());
@@ -110,19 +123,22 @@ void flash_tile_neon(const float* q, int64_t q_stride, int queries, const int32_
         state.max[i] = new_max;
     }
     switch (queries) {
-        case 1: weigh_all_values<1>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 2: weigh_all_values<2>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 3: weigh_all_values<3>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 4: weigh_all_values<4>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 5: weigh_all_values<5>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 6: weigh_all_values<6>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 7: weigh_all_values<7>(weights, rescale, values, n_keys, n, state.acc); break;
-        default: weigh_all_values<8>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 1: weigh_all_values<Rows, 1>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 2: weigh_all_values<Rows, 2>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 3: weigh_all_values<Rows, 3>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 4: weigh_all_values<Rows, 4>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 5: weigh_all_values<Rows, 5>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 6: weigh_all_values<Rows, 6>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 7: weigh_all_values<Rows, 7>(weights, rescale, values, n_keys, n, state.acc); break;
+        default: weigh_all_values<Rows, 8>(weights, rescale, values, n_keys, n, state.acc); break;
     }
 }
 
 }  // namespace
 
-FlashTileKernel neon_flash_tile() { return flash_tile_neon; }
+FlashTileKernel neon_flash_tile(DType rows) {
+    if (rows == DType::F16) return flash_tile_neon<DType::F16>;
+    return rows == DType::Q8_0 ? flash_tile_neon<DType::Q8_0> : nullptr;
+}
 
 }  // namespace hearth::cpu
