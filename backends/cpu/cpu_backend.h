@@ -12,14 +12,16 @@
 
 #include "backends/backend.h"
 #include "backends/cpu/arena.h"
+#include "backends/cpu/huge_page_memory.h"
 #include "backends/cpu/kernels/attention_kernels.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/thread_pool.h"
-#include "backends/cpu/huge_page_memory.h"
 
 namespace hearth::cpu {
+
+class CpuKvPages;
 
 struct CpuOptions {
     int n_threads = 0;  // 0: one per hardware thread
@@ -92,6 +94,16 @@ private:
     };
     std::vector<AttentionScratch> attention_scratch_;
     std::vector<float> flash_partials_;  // a decode row's chunks (attention_flash.h), per chunk and head
+
+    // values[i] = f16(values[i]): what ggml's f16 cache and q rounding do.
+    void round_to_f16(float* values, int64_t n) const;
+    // A decode row's attention in the default arithmetic when it spans two chunks of keys or more:
+    // its (KV group, chunk) pairs shared among the threads, even in keys, so that every key and value
+    // is read once however the groups divide among the threads (sharing SmolLM2's 3 groups' heads
+    // between 2 threads read one group twice); the calling thread then merges each head's chunks in
+    // order. False, with nothing done, for a shorter row (ops_attention.cpp).
+    bool flash_decode(FlashTileKernel flash, CpuKvPages& kv, int32_t layer, Tensor q, const BatchRows& rows,
+                      const AttentionParams& p, Tensor out);
     HugePageMemory weight_memory_;  // every matrix (see place)
 
     // A matrix's copy in weight_memory_: in kPanelLayout, or the file's layout when its type has no

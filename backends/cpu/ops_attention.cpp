@@ -1,17 +1,18 @@
-// Attention over the paged KV cache with ggml's roundings for its f16 cache: q is rounded to f16
-// before Q.K, dot products accumulate float products in double, the softmax sum is taken in
-// double, and probabilities are rounded to f16 before multiplying V (P.V summed in double; without
-// CpuOptions::exact the softmax and P.V of fast_math.h, in float). Q8_0 pages are dequantized a
-// head at a time and then follow the same steps. Keys are visited in position order, a page at a
-// time, so the result is the same whatever the pages or the rest of the batch.
+// Attention over the paged KV cache. With CpuOptions::exact, ggml's roundings for its f16 cache: q
+// is rounded to f16 before Q.K, dot products accumulate float products in double, the softmax sum
+// is taken in double, and probabilities are rounded to f16 before multiplying V (P.V summed in
+// double); Q8_0 pages are dequantized a head at a time and then follow the same steps. Without it,
+// flash attention (attention_flash.h) where the kernels take the head width, else the softmax and
+// P.V of fast_math.h in float. Keys are visited in position order, a page at a time, so the result
+// is the same whatever the pages or the rest of the batch.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "backends/cpu/attention_flash.h"
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_kv_pages.h"
-#include "backends/cpu/attention_flash.h"
 #include "core/error.h"
 #include "core/quant/half.h"
 #include "core/quant/quant.h"
@@ -124,10 +125,6 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     const int32_t hd = p.head_dim;
     const bool f16_dots = type == DType::F16 && attention_kernels_.dots_f16 != nullptr;
     const std::vector<RowUnit> units = row_units(rows, grouped && f16_dots && p.sliding_window == 0 && 2 * task_heads <= kMaxPairedHeads);
-    const auto round_to_f16 = [this](float* values, int64_t n) {
-        if (attention_kernels_.round_f16) attention_kernels_.round_f16(values, n);
-        else for (int64_t i = 0; i < n; ++i) values[i] = round_f16(values[i]);
-    };
     // The vector softmax acts on each row alone, so unlike the blockwise matmul it may serve every
     // batch size without making a row depend on the rest of its batch.
     const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
@@ -251,50 +248,8 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         });
         return;
     }
-    if (flash && threads > 1 && units[0].rows == 1 && group <= kFlashMaxQueries) {
-        // A decode step's row over two chunks of keys or more: each thread takes a contiguous share of
-        // the (KV group, chunk) pairs, even in keys, so that every key and value is read once however
-        // the groups divide among the threads (sharing SmolLM2's 3 groups' heads between 2 threads
-        // reads one group twice); the calling thread then merges each head's chunks in order.
-        const int32_t pos = rows.positions[0];
-        const int32_t first = p.sliding_window > 0 ? std::max(0, pos - p.sliding_window + 1) : 0;
-        const int32_t c_first = first / kFlashChunkKeys, chunks = pos / kFlashChunkKeys + 1 - c_first;
-        if (chunks >= 2) {
-            const int64_t floats = flash_partial_floats(hd), chunk_stride = p.n_head * floats;
-            flash_partials_.resize(static_cast<size_t>(chunks * chunk_stride));
-            const auto chunk_keys = [&](int64_t task) {  // tasks: group-major (group, chunk) pairs
-                const int32_t c = c_first + static_cast<int32_t>(task % chunks);
-                return std::min(pos + 1, (c + 1) * kFlashChunkKeys) - std::max(first, c * kFlashChunkKeys);
-            };
-            const int64_t n_pairs = static_cast<int64_t>(p.n_head_kv) * chunks;
-            const int64_t total_keys = static_cast<int64_t>(p.n_head_kv) * (pos - first + 1);
-            pool_.parallel_for_workers(threads, [&](int64_t t, int worker) {
-                // Thread t's pairs: those whose middle key falls in its even share of all keys.
-                int64_t begin = 0, end = 0;
-                for (int64_t task = 0, keys_before = 0; task < n_pairs; keys_before += chunk_keys(task++)) {
-                    const int64_t middle_twice = 2 * keys_before + chunk_keys(task);
-                    if (middle_twice * threads < 2 * t * total_keys) begin = task + 1;
-                    if (middle_twice * threads < 2 * (t + 1) * total_keys) end = task + 1;
-                }
-                std::vector<float>& q16 = attention_scratch_[static_cast<size_t>(worker)].q16;
-                for (int64_t task = begin; task < end;) {
-                    const int32_t g = static_cast<int32_t>(task / chunks);
-                    const int64_t segment_end = std::min(end, static_cast<int64_t>(g + 1) * chunks);
-                    q16.assign(q.data + static_cast<int64_t>(g) * group * hd, q.data + static_cast<int64_t>(g + 1) * group * hd);
-                    round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
-                    const int32_t c0 = c_first + static_cast<int32_t>(task % chunks);
-                    const int32_t c1 = c_first + static_cast<int32_t>((segment_end - 1) % chunks) + 1;
-                    flash_partials(FlashKeys{flash, kv, layer, rows, 0, g * head_bytes, head_bytes, hd, p.scale}, group, q16.data(),
-                                   first, pos, c0, c1, flash_partials_.data() + (c0 - c_first) * chunk_stride + g * group * floats,
-                                   chunk_stride);
-                    task = segment_end;
-                }
-            });
-            for (int32_t h = 0; h < p.n_head; ++h)
-                flash_combine(flash_partials_.data() + h * floats, chunks, chunk_stride, hd, out.data + static_cast<int64_t>(h) * hd);
-            return;
-        }
-    }
+    if (flash && threads > 1 && units[0].rows == 1 && group <= kFlashMaxQueries && flash_decode(flash, kv, layer, q, rows, p, out))
+        return;
     // One row's heads all cost the same: one contiguous share of the heads per thread (the calling
     // thread, which starts first, taking the larger), without the shared task counter (a cache-line
     // transfer per task), a KV group's worth at a time (SmolLM2: heads 0-2 and 3-4, then 5 and 6-8).
@@ -306,6 +261,53 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             h = group_end;
         }
     });
+}
+
+void CpuBackend::round_to_f16(float* values, int64_t n) const {
+    if (attention_kernels_.round_f16) attention_kernels_.round_f16(values, n);
+    else for (int64_t i = 0; i < n; ++i) values[i] = round_f16(values[i]);
+}
+
+bool CpuBackend::flash_decode(FlashTileKernel flash, CpuKvPages& kv, int32_t layer, Tensor q, const BatchRows& rows,
+                              const AttentionParams& p, Tensor out) {
+    const int32_t pos = rows.positions[0];
+    const int32_t first = p.sliding_window > 0 ? std::max(0, pos - p.sliding_window + 1) : 0;
+    const int32_t c_first = first / kFlashChunkKeys, chunks = pos / kFlashChunkKeys + 1 - c_first;
+    if (chunks < 2) return false;
+    const int32_t hd = p.head_dim, group = p.n_head / p.n_head_kv, threads = pool_.size();
+    const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(kv.layout().type), hd));
+    const int64_t floats = flash_partial_floats(hd), chunk_stride = p.n_head * floats;
+    flash_partials_.resize(static_cast<size_t>(chunks * chunk_stride));
+    const auto chunk_keys = [&](int64_t task) {  // tasks: group-major (group, chunk) pairs
+        const int32_t c = c_first + static_cast<int32_t>(task % chunks);
+        return std::min(pos + 1, (c + 1) * kFlashChunkKeys) - std::max(first, c * kFlashChunkKeys);
+    };
+    const int64_t n_pairs = static_cast<int64_t>(p.n_head_kv) * chunks;
+    const int64_t total_keys = static_cast<int64_t>(p.n_head_kv) * (pos - first + 1);
+    pool_.parallel_for_workers(threads, [&](int64_t t, int worker) {
+        // Thread t's pairs: those whose middle key falls in its even share of all keys.
+        int64_t begin = 0, end = 0;
+        for (int64_t task = 0, keys_before = 0; task < n_pairs; keys_before += chunk_keys(task++)) {
+            const int64_t middle_twice = 2 * keys_before + chunk_keys(task);
+            if (middle_twice * threads < 2 * t * total_keys) begin = task + 1;
+            if (middle_twice * threads < 2 * (t + 1) * total_keys) end = task + 1;
+        }
+        std::vector<float>& q16 = attention_scratch_[static_cast<size_t>(worker)].q16;
+        for (int64_t task = begin; task < end;) {  // a run of one group's chunks at a time
+            const int32_t g = static_cast<int32_t>(task / chunks);
+            const int64_t segment_end = std::min(end, static_cast<int64_t>(g + 1) * chunks);
+            q16.assign(q.data + static_cast<int64_t>(g) * group * hd, q.data + static_cast<int64_t>(g + 1) * group * hd);
+            round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
+            const int32_t c0 = c_first + static_cast<int32_t>(task % chunks);
+            const int32_t c1 = c_first + static_cast<int32_t>((segment_end - 1) % chunks) + 1;
+            flash_partials(FlashKeys{flash, kv, layer, rows, 0, g * head_bytes, head_bytes, hd, p.scale}, group, q16.data(), first, pos,
+                           c0, c1, flash_partials_.data() + (c0 - c_first) * chunk_stride + g * group * floats, chunk_stride);
+            task = segment_end;
+        }
+    });
+    for (int32_t h = 0; h < p.n_head; ++h)
+        flash_combine(flash_partials_.data() + h * floats, chunks, chunk_stride, hd, out.data + static_cast<int64_t>(h) * hd);
+    return true;
 }
 
 }  // namespace hearth::cpu
