@@ -20,9 +20,8 @@ struct FlashKeys {
     CpuKvPages& kv;
     int32_t layer;
     const BatchRows& rows;
-    int64_t row;          // a batch row of the sequence (its block table)
-    int64_t head_offset;  // where the group's values start in a cache slot
-    int64_t head_bytes;   // how many bytes they take
+    int64_t row;  // a batch row of the sequence (its block table)
+    int32_t kv_head;
     int32_t head_dim;
     float scale;
 };

@@ -150,7 +150,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         }
         round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
         if (flash) {  // query vector i is row i / heads's head i % heads; up to kFlashMaxQueries per pass
-            const FlashKeys keys{flash, kv, layer, rows, unit.row, head_offset, head_bytes, hd, p.scale};
+            const FlashKeys keys{flash, kv, layer, rows, unit.row, h0 / group, hd, p.scale};
             for (int32_t q0 = 0; q0 < unit_heads; q0 += kFlashMaxQueries) {
                 const int32_t pass = std::min(kFlashMaxQueries, unit_heads - q0);
                 int32_t lasts[kFlashMaxQueries];
@@ -275,7 +275,6 @@ bool CpuBackend::flash_decode(FlashTileKernel flash, CpuKvPages& kv, int32_t lay
     const int32_t c_first = first / kFlashChunkKeys, chunks = pos / kFlashChunkKeys + 1 - c_first;
     if (chunks < 2) return false;
     const int32_t hd = p.head_dim, group = p.n_head / p.n_head_kv, threads = pool_.size();
-    const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(kv.layout().type), hd));
     const int64_t floats = flash_partial_floats(hd), chunk_stride = p.n_head * floats;
     flash_partials_.resize(static_cast<size_t>(chunks * chunk_stride));
     const auto chunk_keys = [&](int64_t task) {  // tasks: group-major (group, chunk) pairs
@@ -300,7 +299,7 @@ bool CpuBackend::flash_decode(FlashTileKernel flash, CpuKvPages& kv, int32_t lay
             round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
             const int32_t c0 = c_first + static_cast<int32_t>(task % chunks);
             const int32_t c1 = c_first + static_cast<int32_t>((segment_end - 1) % chunks) + 1;
-            flash_partials(FlashKeys{flash, kv, layer, rows, 0, g * head_bytes, head_bytes, hd, p.scale}, group, q16.data(), first, pos,
+            flash_partials(FlashKeys{flash, kv, layer, rows, 0, g, hd, p.scale}, group, q16.data(), first, pos,
                            c0, c1, flash_partials_.data() + (c0 - c_first) * chunk_stride + g * group * floats, chunk_stride);
             task = segment_end;
         }

@@ -1,7 +1,8 @@
 #pragma once
 // Vector math that is close to the reference's but not bit-identical to it (a polynomial exp instead
-// of libm's expf, float sums, double sums in another order): attention's softmax and P.V, SwiGLU and
-// RMS norm's sum of squares, unless CpuOptions::exact. Each
+// of libm's expf, float sums, double sums in another order): flash attention (flash_attention.h),
+// attention's softmax and P.V where flash attention does not apply, SwiGLU and RMS norm's sum of
+// squares, unless CpuOptions::exact. Each
 // acts on one row alone, so a row's result does not depend on its batch. Null entries: the
 // reference loops.
 #include <cstdint>
