@@ -90,6 +90,24 @@ struct MatmulTarget {
     Tensor out;
 };
 
+// A decoder layer's attention up to its output projection (Backend::self_attention): the Q, K and
+// V projections of the normalised input, then the optional biases and per-head RMS norms (eps
+// norm_eps), RoPE of q and k, q times query_scale, keys and values stored, and attention.
+struct SelfAttention {
+    const Weight* wq = nullptr;
+    const Weight* wk = nullptr;
+    const Weight* wv = nullptr;
+    const Weight* bq = nullptr;
+    const Weight* bk = nullptr;
+    const Weight* bv = nullptr;
+    const Weight* q_norm = nullptr;
+    const Weight* k_norm = nullptr;
+    float norm_eps = 0.0f;
+    RopeParams rope;
+    float query_scale = 1.0f;
+    AttentionParams attention;
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -132,6 +150,26 @@ public:
     // other rows of the batch.
     virtual void attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows,
                            const AttentionParams& params, Tensor out) = 0;
+    // The ops of SelfAttention in its order over h (normalised rows), attention's result in out; a
+    // backend may run them as fewer jobs with the same results (the CPU: one per share of the heads
+    // in decode). This default runs them one by one.
+    virtual void self_attention(Tensor h, const SelfAttention& s, KvPages& pages, int32_t layer, const BatchRows& rows,
+                                Tensor out) {
+        const int32_t head_dim = s.attention.head_dim;
+        const Tensor q = alloc(h.rows, s.wq->out), k = alloc(h.rows, s.wk->out), v = alloc(h.rows, s.wv->out);
+        const MatmulTarget qkv[] = {{s.wq, q}, {s.wk, k}, {s.wv, v}};
+        matmuls(h, qkv);
+        if (s.bq) add_bias(q, *s.bq);
+        if (s.bk) add_bias(k, *s.bk);
+        if (s.bv) add_bias(v, *s.bv);
+        if (s.q_norm) rms_norm(reshape(q, head_dim), *s.q_norm, s.norm_eps, reshape(q, head_dim));
+        if (s.k_norm) rms_norm(reshape(k, head_dim), *s.k_norm, s.norm_eps, reshape(k, head_dim));
+        rope(q, head_dim, rows, s.rope);
+        rope(k, head_dim, rows, s.rope);
+        if (s.query_scale != 1.0f) scale(q, s.query_scale);
+        kv_store(pages, layer, k, v, rows);
+        attention(pages, layer, q, rows, s.attention, out);
+    }
     virtual void swiglu(Tensor gate, Tensor up, Tensor out) = 0;     // silu(gate) * up
     // out = swiglu of x's products with the gate and up weights (same shape): matmuls and swiglu
     // with the same results, which a backend may compute without storing the two products.

@@ -57,6 +57,10 @@ void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int
                     values[run_from - j + i] = value + i * slot_bytes;
                 }
             });
+            if (k.own_pos >= j && k.own_pos < tile_end) {
+                keys[k.own_pos - j] = k.own_key;
+                values[k.own_pos - j] = k.own_value;
+            }
             int32_t visible[kFlashMaxQueries];
             for (int32_t i = 0; i < queries; ++i) visible[i] = last[i] - j + 1;
             k.tile(q, k.head_dim, queries, visible, keys, values, tile_end - j, k.head_dim, k.scale, state);

@@ -24,6 +24,11 @@ struct FlashKeys {
     int32_t kv_head;
     int32_t head_dim;
     float scale;
+    // Position own_pos's key and value of the group as the calling thread holds them, for a step in
+    // which another thread stores them in the cache (decode's fused self-attention); -1: none.
+    int32_t own_pos = -1;
+    const uint8_t* own_key = nullptr;
+    const uint8_t* own_value = nullptr;
 };
 
 // Query vector i < queries (head_dim floats at q + i * head_dim, f16 values) attends to keys

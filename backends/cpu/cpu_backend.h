@@ -52,7 +52,10 @@ public:
     std::unique_ptr<KvPages> create_kv_pages(const KvLayout& layout) override;
     void copy_kv_page(KvPages& pages, int32_t from, int32_t to) override;
 
-    void begin_step() override { arena_.reset(); }
+    void begin_step() override {
+        arena_.reset();
+        decode_rope_angles_.pos = -1;
+    }
     Tensor alloc(int64_t rows, int64_t cols) override;
 
     void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) override;
@@ -67,6 +70,8 @@ public:
     void kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, const BatchRows& rows) override;
     void attention(KvPages& pages, int32_t layer, Tensor q, const BatchRows& rows,
                    const AttentionParams& params, Tensor out) override;
+    void self_attention(Tensor h, const SelfAttention& s, KvPages& pages, int32_t layer, const BatchRows& rows,
+                        Tensor out) override;
     void swiglu(Tensor gate, Tensor up, Tensor out) override;
     void matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, Tensor out) override;
     void gelu_glu(Tensor gate, Tensor up, Tensor out) override;
@@ -97,6 +102,23 @@ private:
 
     // values[i] = f16(values[i]): what ggml's f16 cache and q rounding do.
     void round_to_f16(float* values, int64_t n) const;
+    // One row of rms_norm: n = weight.in values (ops_elementwise.cpp).
+    void norm_row(const float* src, const Weight& weight, float eps, float* dst) const;
+    // n keys or values as a cache slot stores them: F16, or quantized to the pages' type.
+    void store_kv_values(const float* values, uint8_t* slot, int64_t n, DType type) const;
+    // The default arithmetic's flash tile kernel for these pages and heads, or null (ops_attention.cpp).
+    FlashTileKernel flash_kernel(DType kv_type, int32_t head_dim) const;
+    // The RoPE angles of the step's decode row, which its layers share (most have the same RoPE):
+    // computing them takes ~0.7 us, on the calling thread between two jobs. Forgotten at each step.
+    struct RopeAngles {
+        RopeParams params;
+        int32_t pos = -1;
+        std::vector<float> cos_sin;
+    };
+    RopeAngles decode_rope_angles_;
+    const float* decode_rope_angles(const RopeParams& p, int32_t pos);
+    // Whether decode's self-attention can run as one job per share of the heads (ops_self_attention.cpp).
+    bool splits_by_heads(Tensor h, const SelfAttention& s, const CpuKvPages& kv, const BatchRows& rows) const;
     // A decode row's attention in the default arithmetic when it spans two chunks of keys or more:
     // its (KV group, chunk) pairs shared among the threads, even in keys, so that every key and value
     // is read once however the groups divide among the threads (sharing SmolLM2's 3 groups' heads
@@ -150,6 +172,9 @@ private:
                           Tensor out, ScratchPanels scratch, const Weight* up = nullptr) const;
     MatmulPart gemm_part(GemmKernel kernel, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                          Tensor out, ScratchPanels scratch) const;
+    // Weight rows [begin, end) of w for one activation row, into out (end - begin floats): the same
+    // outputs as the whole matmul's rows; begin and end are whole panels where w is repacked.
+    MatmulPart plan_rows(const Weight& w, int64_t begin, int64_t end, const MatmulInputs& inputs, float* out) const;
     MatmulPart row_part(const Weight& w, const MatmulInputs::Slot& acts, Tensor out) const;
     MatmulPart half_part(const Weight& w, const float* rounded, int64_t act_rows, Tensor out,
                          F16DotsKernel dots) const;  // ops_matmul_half.cpp

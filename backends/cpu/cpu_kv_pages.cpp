@@ -77,23 +77,19 @@ void CpuBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, con
     // Rows own distinct slots, so a prompt's rows convert on every thread.
     pool_.parallel_for(k.rows, [&](int64_t r) {
         const int64_t slot = kv_slot(kv, rows, r, rows.positions[r]);
-        if (type == DType::F16) {
-            auto* kd = reinterpret_cast<uint16_t*>(kv.key(layer, slot));
-            auto* vd = reinterpret_cast<uint16_t*>(kv.value(layer, slot));
-            if (attention_kernels_.store_f16) {
-                attention_kernels_.store_f16(k.data + r * k.cols, kd, k.cols);
-                attention_kernels_.store_f16(v.data + r * v.cols, vd, v.cols);
-            } else {
-                for (int64_t i = 0; i < k.cols; ++i) {
-                    kd[i] = f32_to_fp16(k.data[r * k.cols + i]);
-                    vd[i] = f32_to_fp16(v.data[r * v.cols + i]);
-                }
-            }
-        } else {
-            quantize_row(type, k.data + r * k.cols, kv.key(layer, slot), k.cols);
-            quantize_row(type, v.data + r * v.cols, kv.value(layer, slot), v.cols);
-        }
+        store_kv_values(k.data + r * k.cols, kv.key(layer, slot), k.cols, type);
+        store_kv_values(v.data + r * v.cols, kv.value(layer, slot), v.cols, type);
     });
+}
+
+void CpuBackend::store_kv_values(const float* values, uint8_t* slot, int64_t n, DType type) const {
+    if (type != DType::F16) {
+        quantize_row(type, values, slot, n);
+        return;
+    }
+    auto* halves = reinterpret_cast<uint16_t*>(slot);
+    if (attention_kernels_.store_f16) attention_kernels_.store_f16(values, halves, n);
+    else for (int64_t i = 0; i < n; ++i) halves[i] = f32_to_fp16(values[i]);
 }
 
 }  // namespace hearth::cpu

@@ -129,10 +129,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // batch size without making a row depend on the rest of its batch.
     const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
     const F16AxpyKernel axpy = !exact_ && fast_math_.axpy_f16 ? fast_math_.axpy_f16 : attention_kernels_.axpy_f16;
-    const FlashTileKernel flash = exact_ || hd % kFlashDimStep != 0 || hd > kFlashMaxDim ? nullptr
-                                 : type == DType::F16                                   ? fast_math_.flash_f16
-                                 : type == DType::Q8_0                                  ? fast_math_.flash_q8_0
-                                                                                        : nullptr;
+    const FlashTileKernel flash = flash_kernel(type, hd);
     // Query heads [h0, h0 + heads) of one KV group for the unit's rows.
     const auto run_heads = [&](const RowUnit& unit, int32_t h0, int32_t heads, int worker) {
         AttentionScratch& scratch = attention_scratch_[static_cast<size_t>(worker)];
@@ -261,6 +258,11 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             h = group_end;
         }
     });
+}
+
+FlashTileKernel CpuBackend::flash_kernel(DType kv_type, int32_t head_dim) const {
+    if (exact_ || head_dim % kFlashDimStep != 0 || head_dim > kFlashMaxDim) return nullptr;
+    return kv_type == DType::F16 ? fast_math_.flash_f16 : kv_type == DType::Q8_0 ? fast_math_.flash_q8_0 : nullptr;
 }
 
 void CpuBackend::round_to_f16(float* values, int64_t n) const {

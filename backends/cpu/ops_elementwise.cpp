@@ -12,6 +12,11 @@ void require_same_shape(Tensor a, Tensor b, const char* op) {
     require(a.rows == b.rows && a.cols == b.cols, ErrorKind::internal, [op] { return std::string(op) + ": shape mismatch"; });
 }
 
+void check_norm_weight(const Weight& weight, int64_t cols) {
+    require(weight.type == DType::F32 && weight.in == cols, ErrorKind::unsupported,
+            "rms_norm: the norm weight must be F32 with one value per column");
+}
+
 float silu(float x) { return x / (1.0f + std::exp(-x)); }
 
 // GELU with the tanh approximation, evaluated as ggml does by default: through a table indexed by
@@ -30,25 +35,24 @@ float gelu_tanh_f16(float x) {
 
 void CpuBackend::rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) {
     require_same_shape(x, out, "rms_norm");
-    require(weight.type == DType::F32 && weight.in == x.cols, ErrorKind::unsupported,
-            "rms_norm: the norm weight must be F32 with one value per column");
+    check_norm_weight(weight, x.cols);
+    pool_.parallel_for(x.rows, [&](int64_t r) { norm_row(x.data + r * x.cols, weight, eps, out.data + r * x.cols); });
+}
+
+void CpuBackend::norm_row(const float* src, const Weight& weight, float eps, float* dst) const {
     const auto* w = static_cast<const float*>(weight.data);
-    const SumSquaresKernel sum_squares = exact_ ? nullptr : fast_math_.sum_squares;  // per row: any batch
-    pool_.parallel_for(x.rows, [&](int64_t r) {
-        const float* src = x.data + r * x.cols;
-        float* dst = out.data + r * x.cols;
-        // ggml squares in float and accumulates in double, in order; the default arithmetic's kernel
-        // adds the same squares in double in another order.
-        double sum = 0.0;
-        if (sum_squares) {
-            sum = sum_squares(src, x.cols);
-        } else {
-            for (int64_t i = 0; i < x.cols; ++i) sum += static_cast<double>(src[i] * src[i]);
-        }
-        const float mean = static_cast<float>(sum / static_cast<double>(x.cols));
-        const float scale = 1.0f / std::sqrt(mean + eps);
-        for (int64_t i = 0; i < x.cols; ++i) dst[i] = (src[i] * scale) * w[i];
-    });
+    const int64_t n = weight.in;
+    // ggml squares in float and accumulates in double, in order; the default arithmetic's kernel
+    // adds the same squares in double in another order (per row: any batch).
+    double sum = 0.0;
+    if (!exact_ && fast_math_.sum_squares) {
+        sum = fast_math_.sum_squares(src, n);
+    } else {
+        for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(src[i] * src[i]);
+    }
+    const float mean = static_cast<float>(sum / static_cast<double>(n));
+    const float scale = 1.0f / std::sqrt(mean + eps);
+    for (int64_t i = 0; i < n; ++i) dst[i] = (src[i] * scale) * w[i];
 }
 
 void CpuBackend::add_bias(Tensor x, const Weight& bias) {

@@ -200,6 +200,18 @@ MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInput
     return row_part(w, acts, out);
 }
 
+MatmulPart CpuBackend::plan_rows(const Weight& w, int64_t begin, int64_t end, const MatmulInputs& inputs, float* out) const {
+    const bool panels = w.layout == kPanelLayout;
+    require(begin >= 0 && begin <= end && end <= w.out && (!panels || (begin % kGemmPanelRows == 0 && end % kGemmPanelRows == 0)),
+            ErrorKind::internal, "plan_rows: rows outside the weight or across a panel");
+    // Panels and file rows both lie in row order, a fixed number of bytes per row.
+    const uint64_t row_stride = row_bytes(dtype_info(w.type), w.in);
+    Weight rows = w;
+    rows.data = static_cast<const uint8_t*>(w.data) + static_cast<uint64_t>(begin) * row_stride;
+    rows.out = end - begin;
+    return plan(rows, 1, inputs, Tensor{out, 1, rows.out});
+}
+
 // The GEMM kernel for a file-layout weight and a batch of `rows` activation rows, or null (tiles,
 // decode kernels or single dots).
 GemmKernel CpuBackend::gemm_kernel(const Weight& w, int64_t rows) const {

@@ -13,6 +13,7 @@
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "core/quant/half.h"
 #include "core/quant/quant.h"
+#include "tests/cpu/isa_requests.h"
 
 namespace hearth::cpu {
 namespace {
@@ -91,16 +92,6 @@ std::vector<uint8_t> make_rows(DType type, int64_t count, int64_t n, Fill fill, 
         else quantize_row(type, mixed_floats(static_cast<int>(r), n, rng).data(), row, n);
     }
     return rows;
-}
-
-// The instruction sets a backend can be asked for on this CPU, the scalar reference first.
-std::vector<IsaRequest> isa_requests_here() {
-    const CpuFeatures cpu = detect_cpu_features();
-    std::vector<IsaRequest> isas{IsaRequest::scalar};
-    if (cpu.avx2) isas.push_back(IsaRequest::avx2);
-    if (cpu.avx512) isas.push_back(IsaRequest::avx512);
-    if (cpu.neon_dotprod) isas.push_back(IsaRequest::neon);
-    return isas;
 }
 
 // `rows` activation rows of n mixed floats each, one after another.
