@@ -30,12 +30,15 @@ public:
     ThreadPool& operator=(const ThreadPool&) = delete;
 
     int size() const { return static_cast<int>(workers_.size()) + 1; }
-    // Calls fn(i) for every i in [0, n), spread over the threads; returns when all are done.
-    // If fn throws, the remaining indices are skipped and the first exception is rethrown here.
+    // Calls fn(i) for every i in [0, n), each thread one contiguous range (for indices that cost
+    // the same: rows of an element-wise op); returns when all are done. If fn throws, the thread's
+    // remaining indices are skipped and the first exception is rethrown here.
     // Not reentrant: one caller thread at a time.
     void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
-    // The same, calling fn(i, worker) with the calling thread's index in [0, size()), for callers
-    // that keep scratch memory per thread. With n <= size(), index i runs on thread i.
+    // Calls fn(i, worker) with the calling thread's index in [0, size()), for callers that keep
+    // scratch memory per thread. With n <= size(), index i runs on thread i; a larger job hands out
+    // chunks of indices from a shared counter, each a share of the indices left (guided), so that
+    // tasks of uneven cost still balance. If fn throws, no further chunks are handed out.
     void parallel_for_workers(int64_t n, const std::function<void(int64_t, int)>& fn);
 
 private:
