@@ -84,6 +84,12 @@ public:
     virtual const KvLayout& layout() const = 0;
 };
 
+// A position in a backend's activation memory (Backend::activation_mark).
+struct ActivationMark {
+    uint64_t block = 0;
+    uint64_t offset = 0;
+};
+
 // One product of Backend::matmuls: out = w x for the call's shared x.
 struct MatmulTarget {
     const Weight* w;
@@ -125,6 +131,11 @@ public:
     // Activation memory for one step; everything is released by begin_step().
     virtual void begin_step() = 0;
     virtual Tensor alloc(int64_t rows, int64_t cols) = 0;
+    // Where activation memory stands; release_to(mark) lets the backend reuse what was allocated
+    // since (a layer's intermediates, dead once the layer is done). This default keeps everything
+    // until begin_step().
+    virtual ActivationMark activation_mark() { return {}; }
+    virtual void release_to(ActivationMark mark) { (void)mark; }
 
     virtual void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) = 0;
     // Normalises each row of x (of length x.cols) and multiplies by weight (length x.cols).

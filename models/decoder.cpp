@@ -128,8 +128,10 @@ void DecoderModel::forward(const ForwardBatch& batch, KvPages& pages, std::span<
     b.embed(weights_.token_embd, batch.tokens, x);
     if (spec_.embed_scale != 1.0f) b.scale(x, spec_.embed_scale);
     for (int32_t i = 0; i < config_.n_layer; ++i) {
+        const ActivationMark layer_start = b.activation_mark();  // x lives on; the layer's own tensors do not
         attention_block(weights_.layers[i], i, x, rows, pages);
         ffn_block(weights_.layers[i], x);
+        b.release_to(layer_start);
     }
     if (batch.logit_rows.empty()) return;
     Tensor last = b.alloc(static_cast<int64_t>(batch.logit_rows.size()), config_.n_embd);

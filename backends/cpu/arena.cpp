@@ -14,7 +14,11 @@ constexpr size_t kAlignFloats = 16;  // 64-byte alignment of every allocation
 
 float* Arena::alloc(size_t floats) {
     floats = (floats + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
-    if (blocks_.empty() || used_ + floats > blocks_.back().size) {
+    while (current_ < blocks_.size() && used_ + floats > blocks_[current_].size) {
+        ++current_;
+        used_ = 0;
+    }
+    if (current_ == blocks_.size()) {
         const size_t size = std::max(floats, kMinBlockFloats);
         Block block;
         block.data.reset(static_cast<float*>(std::aligned_alloc(64, size * sizeof(float))));
@@ -22,19 +26,28 @@ float* Arena::alloc(size_t floats) {
                                                                    std::to_string(size * 4) + " bytes");
         block.size = size;
         blocks_.push_back(std::move(block));
-        used_ = 0;
     }
-    float* result = blocks_.back().data.get() + used_;
+    float* result = blocks_[current_].data.get() + used_;
     used_ += floats;
     return result;
+}
+
+void Arena::release_to(Mark mark) {
+    require(mark.block < current_ || (mark.block == current_ && mark.used <= used_), ErrorKind::internal,
+            "activation arena: releasing to a mark ahead of the allocations");
+    current_ = mark.block;
+    used_ = mark.used;
 }
 
 void Arena::reset() {
     if (blocks_.size() > 1) {
         const size_t total = capacity();
         blocks_.clear();
+        current_ = 0;
+        used_ = 0;
         alloc(total);
     }
+    current_ = 0;
     used_ = 0;
 }
 

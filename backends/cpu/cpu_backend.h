@@ -57,6 +57,11 @@ public:
         decode_rope_angles_.pos = -1;
     }
     Tensor alloc(int64_t rows, int64_t cols) override;
+    ActivationMark activation_mark() override {
+        const Arena::Mark mark = arena_.mark();
+        return {mark.block, mark.used};
+    }
+    void release_to(ActivationMark mark) override { arena_.release_to({mark.block, mark.offset}); }
 
     void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) override;
     void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) override;
