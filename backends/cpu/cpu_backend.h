@@ -54,7 +54,7 @@ public:
 
     void begin_step() override {
         arena_.reset();
-        decode_rope_angles_.pos = -1;
+        step_rope_angles_.clear();
     }
     Tensor alloc(int64_t rows, int64_t cols) override;
     ActivationMark activation_mark() override {
@@ -113,15 +113,16 @@ private:
     void store_kv_values(const float* values, uint8_t* slot, int64_t n, DType type) const;
     // The default arithmetic's flash tile kernel for these pages and heads, or null (ops_attention.cpp).
     FlashTileKernel flash_kernel(DType kv_type, int32_t head_dim) const;
-    // The RoPE angles of the step's decode row, which its layers share (most have the same RoPE):
-    // computing them takes ~0.7 us, on the calling thread between two jobs. Forgotten at each step.
+    // The RoPE angles of a step's rows (rows x n_dims floats, rope_angles' layout), computed once
+    // per step, positions and RoPE: every layer needs them for q and k (Gemma 3 alternates two
+    // RoPEs), and computing them costs ~0.7 us a row (ops_rope.cpp). Forgotten at each step.
     struct RopeAngles {
         RopeParams params;
-        int32_t pos = -1;
+        std::vector<int32_t> positions;
         std::vector<float> cos_sin;
     };
-    RopeAngles decode_rope_angles_;
-    const float* decode_rope_angles(const RopeParams& p, int32_t pos);
+    std::vector<RopeAngles> step_rope_angles_;
+    const float* step_rope_angles(const RopeParams& p, std::span<const int32_t> positions);
     // Whether decode's self-attention can run as one job per share of the heads (ops_self_attention.cpp).
     bool splits_by_heads(Tensor h, const SelfAttention& s, const CpuKvPages& kv, const BatchRows& rows) const;
     // A decode row's attention in the default arithmetic when it spans two chunks of keys or more:

@@ -1,5 +1,6 @@
 // Rotary position embedding, computed as ggml does: the angle for pair i is pos * base^(-2i/dims),
 // built by repeated float multiplication, divided by optional per-pair frequency factors.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -48,11 +49,27 @@ void CpuBackend::rope(Tensor x, int32_t head_dim, const BatchRows& rows, const R
     require(x.rows == static_cast<int64_t>(rows.positions.size()) && head_dim > 0 && x.cols % head_dim == 0,
             ErrorKind::internal, "rope: shape mismatch");
     check_rope(p, head_dim);
+    const float* angles = step_rope_angles(p, rows.positions);
     pool_.parallel_for(x.rows, [&](int64_t r) {
-        std::vector<float> cos_sin(p.n_dims);
-        rope_angles(p, rows.positions[r], cos_sin.data());
-        rope_heads(p, cos_sin.data(), x.cols / head_dim, head_dim, x.data + r * x.cols);
+        rope_heads(p, angles + r * p.n_dims, x.cols / head_dim, head_dim, x.data + r * x.cols);
     });
+}
+
+const float* CpuBackend::step_rope_angles(const RopeParams& p, std::span<const int32_t> positions) {
+    for (const RopeAngles& known : step_rope_angles_) {
+        const RopeParams& k = known.params;
+        if (k.style == p.style && k.n_dims == p.n_dims && k.freq_base == p.freq_base && k.freq_scale == p.freq_scale &&
+            k.freq_factors == p.freq_factors && std::ranges::equal(known.positions, positions))
+            return known.cos_sin.data();
+    }
+    RopeAngles& angles = step_rope_angles_.emplace_back();
+    angles.params = p;
+    angles.positions.assign(positions.begin(), positions.end());
+    angles.cos_sin.resize(positions.size() * static_cast<size_t>(p.n_dims));
+    pool_.parallel_for(static_cast<int64_t>(positions.size()), [&](int64_t r) {
+        rope_angles(p, positions[static_cast<size_t>(r)], angles.cos_sin.data() + r * p.n_dims);
+    });
+    return angles.cos_sin.data();
 }
 
 }  // namespace hearth::cpu

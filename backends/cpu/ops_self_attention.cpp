@@ -39,20 +39,6 @@ void run_part(const MatmulPart& part, int worker) {
 
 }  // namespace
 
-const float* CpuBackend::decode_rope_angles(const RopeParams& p, int32_t pos) {
-    RopeAngles& last = decode_rope_angles_;
-    const bool same = last.pos == pos && last.params.style == p.style && last.params.n_dims == p.n_dims &&
-                      last.params.freq_base == p.freq_base && last.params.freq_scale == p.freq_scale &&
-                      last.params.freq_factors == p.freq_factors;
-    if (!same) {
-        last.params = p;
-        last.pos = pos;
-        last.cos_sin.resize(static_cast<size_t>(p.n_dims));
-        rope_angles(p, pos, last.cos_sin.data());
-    }
-    return last.cos_sin.data();
-}
-
 bool CpuBackend::splits_by_heads(Tensor h, const SelfAttention& s, const CpuKvPages& kv, const BatchRows& rows) const {
     const AttentionParams& p = s.attention;
     const KvLayout& layout = kv.layout();
@@ -94,7 +80,7 @@ void CpuBackend::self_attention(Tensor h, const SelfAttention& s, KvPages& pages
     const bool attend_apart = p.n_head_kv % threads != 0 && group <= kFlashMaxQueries &&
                               pos / kFlashChunkKeys - first / kFlashChunkKeys >= 1;
 
-    const float* cos_sin = decode_rope_angles(s.rope, pos);
+    const float* cos_sin = step_rope_angles(s.rope, rows.positions);
     const Tensor q = alloc(1, out.cols);
     // Per thread: its groups' keys and values at their places in a kv_dim row each, then the bytes
     // of the current position's key and value for a group it does not store (at most one).
