@@ -64,10 +64,9 @@ bool cpu_has_avx2() {
     return false;
 }
 
-TEST_CASE("fast activation quantizers write the reference's bytes") {
-    if (!cpu_has_avx2()) return;
-    const ActQuantizers quantizers = dot_kernels_for(Isa::avx2).quantize;
-    std::mt19937 rng(2024);
+// Every fast quantizer of an instruction set against quantize_row, byte for byte.
+void check_quantizers(Isa isa, std::mt19937& rng) {
+    const ActQuantizers quantizers = dot_kernels_for(isa).quantize;
     for (DType type : kActTypes) {
         const QuantizeRowKernel fast = quantizers.for_type(type);
         REQUIRE((fast != nullptr));
@@ -80,12 +79,20 @@ TEST_CASE("fast activation quantizers write the reference's bytes") {
                     std::vector<uint8_t> got(bytes, 0xCD);
                     quantize_row(type, row.data(), expected.data(), n);
                     fast(row.data(), got.data(), n);
-                    INFO(dtype_info(type).name, " n=", n, " kind=", static_cast<int>(kind), " trial=", trial);
+                    INFO(isa_name(isa), " ", dtype_info(type).name, " n=", n, " kind=", static_cast<int>(kind), " trial=", trial);
                     CHECK(std::memcmp(expected.data(), got.data(), bytes) == 0);
                 }
             }
         }
     }
+}
+
+TEST_CASE("fast activation quantizers write the reference's bytes") {
+    if (!cpu_has_avx2()) return;
+    std::mt19937 rng(2024);
+    check_quantizers(Isa::avx2, rng);
+    if (detect_cpu_features().avx512 && detect_cpu_features().avx512_vnni) check_quantizers(Isa::avx512, rng);
+    else MESSAGE("this CPU has no AVX-512 VNNI: the AVX-512 quantizers not tested");
 }
 
 TEST_CASE("activation quantizer tables: scalar has none, AVX2 covers the dot types only") {

@@ -23,5 +23,8 @@ struct ActQuantizers {
 
 // AVX2 quantizers (act_quant_avx2.cpp). Call only when the CPU has AVX2, FMA and F16C.
 ActQuantizers avx2_act_quantizers();
+// AVX-512 Q8_0 and Q8_1 quantizers (act_quant_avx512.cpp), replacing the AVX2 entries; Q8_K stays
+// AVX2. Call only when the CPU has AVX-512 F, BW and VL.
+void add_avx512_act_quantizers(ActQuantizers& quantizers);
 
 }  // namespace hearth::cpu

@@ -31,6 +31,7 @@ DotKernels dot_kernels_for(Isa isa) {
                 add_avx512_k_panel_kernels(kernels.panels);
                 add_avx512_k_blockwise_kernels(kernels.panels);
                 add_avx512_k_kernels(kernels);
+                add_avx512_act_quantizers(kernels.quantize);
             }
             return kernels;
         }
