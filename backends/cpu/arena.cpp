@@ -40,15 +40,14 @@ void Arena::release_to(Mark mark) {
 }
 
 void Arena::reset() {
+    current_ = 0;
+    used_ = 0;
     if (blocks_.size() > 1) {
         const size_t total = capacity();
         blocks_.clear();
-        current_ = 0;
-        used_ = 0;
         alloc(total);
+        used_ = 0;
     }
-    current_ = 0;
-    used_ = 0;
 }
 
 size_t Arena::capacity() const {

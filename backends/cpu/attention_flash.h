@@ -14,6 +14,12 @@ namespace hearth::cpu {
 
 constexpr int32_t kFlashChunkKeys = 256;
 
+// The first query head of thread t's contiguous share of a decode row's heads; the calling thread,
+// which starts first, takes the larger share (SmolLM2's 9 heads on 2 threads: 0-4 and 5-8).
+inline int32_t first_head_of_share(int64_t t, int32_t n_head, int threads) {
+    return static_cast<int32_t>((t * n_head + threads - 1) / threads);
+}
+
 // One KV group of one sequence's cache in one layer.
 struct FlashKeys {
     FlashTileKernel tile;

@@ -251,8 +251,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // thread, which starts first, taking the larger), without the shared task counter (a cache-line
     // transfer per task), a KV group's worth at a time (SmolLM2: heads 0-2 and 3-4, then 5 and 6-8).
     pool_.parallel_for_workers(threads, [&](int64_t t, int worker) {
-        const auto share_start = [&](int64_t i) { return static_cast<int32_t>((i * p.n_head + threads - 1) / threads); };
-        for (int32_t h = share_start(t), end = share_start(t + 1); h < end;) {
+        for (int32_t h = first_head_of_share(t, p.n_head, threads), end = first_head_of_share(t + 1, p.n_head, threads); h < end;) {
             const int32_t group_end = std::min(end, (h / group + 1) * group);
             run_heads(units[0], h, group_end - h, worker);
             h = group_end;

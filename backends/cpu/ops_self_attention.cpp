@@ -20,11 +20,6 @@
 namespace hearth::cpu {
 namespace {
 
-// The first query head of thread t's share; the calling thread, which starts first, takes the larger.
-int32_t first_head(int64_t t, int32_t n_head, int threads) {
-    return static_cast<int32_t>((t * n_head + threads - 1) / threads);
-}
-
 bool is_vector(const Weight* w, int64_t n) { return w == nullptr || (w->type == DType::F32 && w->in == n); }
 
 void add_slice(float* x, const Weight* bias, int64_t from, int64_t n) {
@@ -54,7 +49,7 @@ bool CpuBackend::splits_by_heads(Tensor h, const SelfAttention& s, const CpuKvPa
     const int64_t q_dim = static_cast<int64_t>(p.n_head) * p.head_dim;
     return splits(s.wq, p.n_head) && splits(s.wk, p.n_head_kv) && splits(s.wv, p.n_head_kv) && is_vector(s.bq, q_dim) &&
            is_vector(s.bk, layout.kv_dim) && is_vector(s.bv, layout.kv_dim) && is_vector(s.q_norm, p.head_dim) &&
-           is_vector(s.k_norm, p.head_dim) && s.rope.n_dims > 0 && s.rope.n_dims <= p.head_dim && s.rope.n_dims % 2 == 0;
+           is_vector(s.k_norm, p.head_dim);
 }
 
 void CpuBackend::self_attention(Tensor h, const SelfAttention& s, KvPages& pages, int32_t layer, const BatchRows& rows,
@@ -67,7 +62,7 @@ void CpuBackend::self_attention(Tensor h, const SelfAttention& s, KvPages& pages
     const AttentionParams& p = s.attention;
     require(layer >= 0 && layer < kv.layout().n_layer && out.rows == 1 && out.cols == static_cast<int64_t>(p.n_head) * p.head_dim,
             ErrorKind::internal, "self_attention: shape mismatch");
-    check_rope(s.rope, p.head_dim);
+    check_rope(s.rope, p.head_dim);  // what the rope op would throw
     const int32_t hd = p.head_dim, group = p.n_head / p.n_head_kv, kv_dim = kv.layout().kv_dim, pos = rows.positions[0];
     const int32_t first = p.sliding_window > 0 ? std::max(0, pos - p.sliding_window + 1) : 0;
     const int threads = pool_.size();
@@ -90,7 +85,7 @@ void CpuBackend::self_attention(Tensor h, const SelfAttention& s, KvPages& pages
     const MatmulInputs inputs = convert_inputs(h, targets);
 
     pool_.parallel_for_workers(threads, [&](int64_t t, int worker) {
-        const int32_t h0 = first_head(t, p.n_head, threads), h1 = first_head(t + 1, p.n_head, threads);
+        const int32_t h0 = first_head_of_share(t, p.n_head, threads), h1 = first_head_of_share(t + 1, p.n_head, threads);
         if (h0 == h1) return;
         const int32_t g0 = h0 / group, g1 = (h1 - 1) / group + 1;
         float* qh = q.data + h0 * hd;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_backend.h"
+#include "tests/cpu/isa_requests.h"
 
 namespace hearth::cpu {
 namespace {
@@ -112,16 +113,9 @@ double normalised_error(const std::vector<float>& got, const std::vector<float>&
     return std::sqrt(err / std::max(norm, 1e-30));
 }
 
-std::vector<IsaRequest> isas_here() {
-    std::vector<IsaRequest> isas = {IsaRequest::scalar};
-    if (detect_cpu_features().avx2) isas.push_back(IsaRequest::avx2);
-    if (detect_cpu_features().neon_dotprod) isas.push_back(IsaRequest::neon);
-    return isas;
-}
-
 TEST_CASE("paged attention: any page placement gives the same bits, close to the dense reference") {
     const Shape shapes[] = {{4, 2, 64, 37, 16, 0}, {3, 3, 32, 20, 4, 0}, {6, 2, 64, 45, 8, 13}, {2, 1, 128, 9, 16, 0}};
-    for (const IsaRequest isa : isas_here()) {
+    for (const IsaRequest isa : isa_requests_here()) {
         CpuBackend backend(CpuOptions{2, isa});
         for (const Shape& s : shapes) {
             CAPTURE(s.head_dim);
@@ -152,7 +146,7 @@ TEST_CASE("paged attention: every instruction set equals the scalar path bit for
     const std::vector<int32_t> table = {3, 0, 2, 1};
     CpuBackend scalar(CpuOptions{2, IsaRequest::scalar});
     const std::vector<float> expected = run(scalar, s, in, table, 4, DType::F16);
-    for (const IsaRequest isa : isas_here()) {
+    for (const IsaRequest isa : isa_requests_here()) {
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = true});
         CAPTURE(isa_name(backend.isa()));
         CHECK(run(backend, s, in, table, 4, DType::F16) == expected);
