@@ -112,51 +112,62 @@ HEARTH_AVX2_FMA void weigh_all_values(const float (*weights)[kFlashTileKeys], co
     for (; d < n; d += 8) weigh_values<Rows, Q, 1>(weights, rescale, values, n_keys, n, d, acc);
 }
 
-template <DType Rows>
-HEARTH_AVX2_FMA void flash_tile_avx2(const float* q, int64_t q_stride, int queries, const int32_t* visible,
-                                     const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
-                                     float scale, FlashState& state) {
+// Q query vectors against one tile, each phase for all of them before the next and no branch on
+// the data (as the AVX-512 kernel): the queries' softmax chains overlap, and each query's
+// arithmetic is the same whatever Q.
+template <DType Rows, int Q>
+HEARTH_AVX2_FMA void flash_tile_queries(const float* q, int64_t q_stride, const int32_t* visible, const uint8_t* const* keys,
+                                        const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
     alignas(32) float keys_wide[kFlashTileKeys * kFlashMaxDim];
     for (int j = 0; j < kFlashTileKeys; ++j)
         for (int64_t d = 0; d < n; d += 8)
             _mm256_store_ps(keys_wide + j * n + d, j < n_keys ? widen8<Rows>(keys[j], d) : _mm256_setzero_ps());
-    alignas(32) float weights[kFlashMaxQueries][kFlashTileKeys];
-    float rescale[kFlashMaxQueries];
     const __m256 minus_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (int i = 0; i < queries; ++i) {
+    __m256 in_view[Q][2];
+    __m256 scores[Q][2];
+    for (int i = 0; i < Q; ++i) {
         const int seen = std::clamp(visible[i], 0, n_keys);
-        rescale[i] = 1.0f;
-        std::fill_n(weights[i], kFlashTileKeys, 0.0f);
-        if (seen == 0) continue;
-        __m256 scores[2];
-        __m256 in_view[2];
         for (int half = 0; half < 2; ++half) {
-            in_view[half] = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(seen - 8 * half), lane));
+            in_view[i][half] = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(seen - 8 * half), lane));
             const __m256 s = _mm256_mul_ps(dots8(q + i * q_stride, keys_wide, n, half), _mm256_set1_ps(scale));
-            scores[half] = _mm256_blendv_ps(minus_inf, s, in_view[half]);
+            scores[i][half] = _mm256_blendv_ps(minus_inf, s, in_view[i][half]);
         }
-        const float new_max = std::max(state.max[i], max8(_mm256_max_ps(scores[0], scores[1])));
+    }
+    float new_max[Q];
+    for (int i = 0; i < Q; ++i) new_max[i] = std::max(state.max[i], max8(_mm256_max_ps(scores[i][0], scores[i][1])));
+    alignas(32) float weights[Q][kFlashTileKeys];
+    float rescale[Q];
+    for (int i = 0; i < Q; ++i) {
+        // A query that sees none of the tile keeps its state: no weights, a rescale of 1.
         __m256 total = _mm256_setzero_ps();
         for (int half = 0; half < 2; ++half) {
-            const __m256 e = _mm256_and_ps(in_view[half], exp8(_mm256_sub_ps(scores[half], _mm256_set1_ps(new_max))));
+            const __m256 e = _mm256_and_ps(in_view[i][half], exp8(_mm256_sub_ps(scores[i][half], _mm256_set1_ps(new_max[i]))));
             _mm256_store_ps(weights[i] + 8 * half, e);
             total = _mm256_add_ps(total, e);
         }
         // e^(old max - new max); 0 before the first key (exp8 takes -inf to 0), 1 when unchanged.
-        if (new_max > state.max[i]) rescale[i] = _mm256_cvtss_f32(exp8(_mm256_set1_ps(state.max[i] - new_max)));
+        const float grown = _mm256_cvtss_f32(exp8(_mm256_set1_ps(state.max[i] - new_max[i])));
+        rescale[i] = new_max[i] > state.max[i] ? grown : 1.0f;
         state.sum[i] = state.sum[i] * rescale[i] + sum8(total);
-        state.max[i] = new_max;
+        state.max[i] = new_max[i];
     }
+    weigh_all_values<Rows, Q>(weights, rescale, values, n_keys, n, state.acc);
+}
+
+template <DType Rows>
+HEARTH_AVX2_FMA void flash_tile_avx2(const float* q, int64_t q_stride, int queries, const int32_t* visible,
+                                     const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
+                                     float scale, FlashState& state) {
     switch (queries) {
-        case 1: weigh_all_values<Rows, 1>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 2: weigh_all_values<Rows, 2>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 3: weigh_all_values<Rows, 3>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 4: weigh_all_values<Rows, 4>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 5: weigh_all_values<Rows, 5>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 6: weigh_all_values<Rows, 6>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 7: weigh_all_values<Rows, 7>(weights, rescale, values, n_keys, n, state.acc); break;
-        default: weigh_all_values<Rows, 8>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 1: return flash_tile_queries<Rows, 1>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 2: return flash_tile_queries<Rows, 2>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 3: return flash_tile_queries<Rows, 3>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 4: return flash_tile_queries<Rows, 4>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 5: return flash_tile_queries<Rows, 5>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 6: return flash_tile_queries<Rows, 6>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 7: return flash_tile_queries<Rows, 7>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        default: return flash_tile_queries<Rows, 8>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
     }
 }
 

@@ -81,47 +81,60 @@ HEARTH_AVX512_F void weigh_all_values(const float (*weights)[kFlashTileKeys], co
     for (; d < n; d += 16) weigh_values<Rows, Q, 1>(weights, rescale, values, n_keys, n, d, acc);
 }
 
-template <DType Rows>
-HEARTH_AVX512_F void flash_tile_avx512(const float* q, int64_t q_stride, int queries, const int32_t* visible,
-                                       const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
-                                       float scale, FlashState& state) {
+// Q query vectors against one tile. Each phase runs for all query vectors before the next one
+// starts and no branch depends on the data, so the queries' softmax chains (fold, maximum, e^x,
+// sum: mostly latency) overlap instead of running one after another; each query's arithmetic is
+// the same whatever Q.
+template <DType Rows, int Q>
+HEARTH_AVX512_F void flash_tile_queries(const float* q, int64_t q_stride, const int32_t* visible, const uint8_t* const* keys,
+                                        const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
     alignas(64) float keys_wide[kFlashTileKeys * kFlashMaxDim];
     for (int j = 0; j < kFlashTileKeys; ++j)
         for (int64_t d = 0; d < n; d += 16)
             _mm512_store_ps(keys_wide + j * n + d, j < n_keys ? widen16<Rows>(keys[j], d) : _mm512_setzero_ps());
-    alignas(64) float weights[kFlashMaxQueries][kFlashTileKeys];
-    float rescale[kFlashMaxQueries];
     const __m512 minus_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-    for (int i = 0; i < queries; ++i) {
-        const int seen = std::clamp(visible[i], 0, n_keys);
-        rescale[i] = 1.0f;
-        _mm512_store_ps(weights[i], _mm512_setzero_ps());
-        if (seen == 0) continue;
+    __mmask16 in_view[Q];
+    __m512 scores[Q];
+    for (int i = 0; i < Q; ++i) {
+        in_view[i] = static_cast<__mmask16>((1u << std::clamp(visible[i], 0, n_keys)) - 1);
         __m512 part[kFlashTileKeys];
         for (int j = 0; j < kFlashTileKeys; ++j) part[j] = _mm512_setzero_ps();
         for (int64_t d = 0; d < n; d += 16) {
             const __m512 qd = _mm512_loadu_ps(q + i * q_stride + d);
             for (int j = 0; j < kFlashTileKeys; ++j) part[j] = _mm512_fmadd_ps(qd, _mm512_load_ps(keys_wide + j * n + d), part[j]);
         }
-        const __mmask16 in_view = static_cast<__mmask16>((1u << seen) - 1);
-        const __m512 scores = _mm512_mask_blend_ps(in_view, minus_inf, _mm512_mul_ps(fold16(part), _mm512_set1_ps(scale)));
-        const float new_max = std::max(state.max[i], _mm512_reduce_max_ps(scores));
-        const __m512 e = _mm512_maskz_mov_ps(in_view, exp_vector(_mm512_sub_ps(scores, _mm512_set1_ps(new_max))));
+        scores[i] = _mm512_mask_blend_ps(in_view[i], minus_inf, _mm512_mul_ps(fold16(part), _mm512_set1_ps(scale)));
+    }
+    float new_max[Q];
+    for (int i = 0; i < Q; ++i) new_max[i] = std::max(state.max[i], _mm512_reduce_max_ps(scores[i]));
+    alignas(64) float weights[Q][kFlashTileKeys];
+    float rescale[Q];
+    for (int i = 0; i < Q; ++i) {
+        // A query that sees none of the tile keeps its state: no weights, a rescale of 1.
+        const __m512 e = _mm512_maskz_mov_ps(in_view[i], exp_vector(_mm512_sub_ps(scores[i], _mm512_set1_ps(new_max[i]))));
         _mm512_store_ps(weights[i], e);
         // e^(old max - new max); 0 before the first key (exp_vector takes -inf to 0), 1 when unchanged.
-        if (new_max > state.max[i]) rescale[i] = _mm512_cvtss_f32(exp_vector(_mm512_set1_ps(state.max[i] - new_max)));
+        const float grown = _mm512_cvtss_f32(exp_vector(_mm512_set1_ps(state.max[i] - new_max[i])));
+        rescale[i] = new_max[i] > state.max[i] ? grown : 1.0f;
         state.sum[i] = state.sum[i] * rescale[i] + _mm512_reduce_add_ps(e);
-        state.max[i] = new_max;
+        state.max[i] = new_max[i];
     }
+    weigh_all_values<Rows, Q>(weights, rescale, values, n_keys, n, state.acc);
+}
+
+template <DType Rows>
+HEARTH_AVX512_F void flash_tile_avx512(const float* q, int64_t q_stride, int queries, const int32_t* visible,
+                                       const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
+                                       float scale, FlashState& state) {
     switch (queries) {
-        case 1: weigh_all_values<Rows, 1>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 2: weigh_all_values<Rows, 2>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 3: weigh_all_values<Rows, 3>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 4: weigh_all_values<Rows, 4>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 5: weigh_all_values<Rows, 5>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 6: weigh_all_values<Rows, 6>(weights, rescale, values, n_keys, n, state.acc); break;
-        case 7: weigh_all_values<Rows, 7>(weights, rescale, values, n_keys, n, state.acc); break;
-        default: weigh_all_values<Rows, 8>(weights, rescale, values, n_keys, n, state.acc); break;
+        case 1: return flash_tile_queries<Rows, 1>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 2: return flash_tile_queries<Rows, 2>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 3: return flash_tile_queries<Rows, 3>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 4: return flash_tile_queries<Rows, 4>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 5: return flash_tile_queries<Rows, 5>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 6: return flash_tile_queries<Rows, 6>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        case 7: return flash_tile_queries<Rows, 7>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+        default: return flash_tile_queries<Rows, 8>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
     }
 }
 
