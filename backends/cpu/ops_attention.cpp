@@ -42,27 +42,33 @@ struct HeadRows {
     }
 };
 
-// Tasks take whole KV groups when that still gives every thread this many tasks.
+// Tasks take whole KV groups when that still gives every thread this many tasks,
 constexpr int64_t kGroupTasksPerThread = 2;
+// and several rows when that still gives every thread this many (the last rows of a causal prompt
+// cost more than the first).
+constexpr int64_t kUnitTasksPerThread = 16;
 // The most query heads one pass of the Q.K kernels widens each key block for (attention_avx512.cpp).
 constexpr int32_t kMaxPairedHeads = 8;
 
-// Batch rows that one attention task takes: one, or two rows of one sequence at consecutive
-// positions (a prompt's), whose keys are the same but for the second row's last: the kernels widen
-// each key block once for both rows' heads (llama-1b Q5_K_M pp512: Q.K 7.5% -> 5.8% of the time).
+// Batch rows that one attention task takes: one, or up to `most` rows of one sequence at consecutive
+// positions (a prompt's), whose keys are the same but for the later rows' last ones. The kernels read
+// each key once for all of them: the Q.K kernels for two rows' heads (llama-1b Q5_K_M pp512: Q.K
+// 7.5% -> 5.8% of the time), flash attention for a pass of kFlashPassQueries query vectors.
 struct RowUnit {
     int64_t row;
     int32_t rows;
 };
 
-std::vector<RowUnit> row_units(const BatchRows& rows, bool pair) {
+std::vector<RowUnit> row_units(const BatchRows& rows, int32_t most) {
     std::vector<RowUnit> units;
     const int64_t n = static_cast<int64_t>(rows.positions.size());
     for (int64_t r = 0; r < n;) {
-        const bool pairs = pair && r + 1 < n && rows.sequences[r + 1] == rows.sequences[r] &&
-                           rows.positions[r + 1] == rows.positions[r] + 1;
-        units.push_back({r, pairs ? 2 : 1});
-        r += pairs ? 2 : 1;
+        int32_t count = 1;
+        while (count < most && r + count < n && rows.sequences[r + count] == rows.sequences[r] &&
+               rows.positions[r + count] == rows.positions[r] + count)
+            ++count;
+        units.push_back({r, count});
+        r += count;
     }
     return units;
 }
@@ -124,12 +130,17 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     const int32_t tasks_per_unit = p.n_head / task_heads;
     const int32_t hd = p.head_dim;
     const bool f16_dots = type == DType::F16 && attention_kernels_.dots_f16 != nullptr;
-    const std::vector<RowUnit> units = row_units(rows, grouped && f16_dots && p.sliding_window == 0 && 2 * task_heads <= kMaxPairedHeads);
+    const FlashTileKernel flash = flash_kernel(type, hd);
+    // Rows per unit: one under a sliding window (a unit's rows share its first key); else as many as
+    // the kernels take at once while every thread still gets kUnitTasksPerThread tasks.
+    const int64_t enough_units = (kUnitTasksPerThread * pool_.size() + tasks_per_unit - 1) / tasks_per_unit;
+    const int32_t kernel_rows = flash ? kFlashPassQueries / task_heads : f16_dots && 2 * task_heads <= kMaxPairedHeads ? 2 : 1;
+    const int32_t unit_rows = p.sliding_window > 0 || !grouped ? 1 : std::clamp<int32_t>(static_cast<int32_t>(q.rows / enough_units), 1, kernel_rows);
+    const std::vector<RowUnit> units = row_units(rows, unit_rows);
     // The vector softmax acts on each row alone, so unlike the blockwise matmul it may serve every
     // batch size without making a row depend on the rest of its batch.
     const SoftmaxKernel fast_softmax = exact_ ? nullptr : fast_math_.softmax;
     const F16AxpyKernel axpy = !exact_ && fast_math_.axpy_f16 ? fast_math_.axpy_f16 : attention_kernels_.axpy_f16;
-    const FlashTileKernel flash = flash_kernel(type, hd);
     // Query heads [h0, h0 + heads) of one KV group for the unit's rows.
     const auto run_heads = [&](const RowUnit& unit, int32_t h0, int32_t heads, int worker) {
         AttentionScratch& scratch = attention_scratch_[static_cast<size_t>(worker)];
@@ -146,12 +157,12 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             std::copy(qrow, qrow + static_cast<int64_t>(heads) * hd, q16.data() + static_cast<int64_t>(u) * heads * hd);
         }
         round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
-        if (flash) {  // query vector i is row i / heads's head i % heads; up to kFlashMaxQueries per pass
+        if (flash) {  // query vector i is row i / heads's head i % heads; up to kFlashPassQueries per pass
             const FlashKeys keys{flash, kv, layer, rows, unit.row, h0 / group, hd, p.scale};
-            for (int32_t q0 = 0; q0 < unit_heads; q0 += kFlashMaxQueries) {
-                const int32_t pass = std::min(kFlashMaxQueries, unit_heads - q0);
-                int32_t lasts[kFlashMaxQueries];
-                float* outs[kFlashMaxQueries];
+            for (int32_t q0 = 0; q0 < unit_heads; q0 += kFlashPassQueries) {
+                const int32_t pass = std::min(kFlashPassQueries, unit_heads - q0);
+                int32_t lasts[kFlashPassQueries];
+                float* outs[kFlashPassQueries];
                 for (int32_t i = 0; i < pass; ++i) {
                     const int64_t r = unit.row + (q0 + i) / heads;
                     lasts[i] = rows.positions[r];
