@@ -88,10 +88,12 @@ HEARTH_AVX512_F void weigh_all_values(const float (*weights)[kFlashTileKeys], co
 template <DType Rows, int Q>
 HEARTH_AVX512_F void flash_tile_queries(const float* q, int64_t q_stride, const int32_t* visible, const uint8_t* const* keys,
                                         const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
+    // Dimensions [d, d + 16) of key j at keys_wide + d * kFlashTileKeys + 16 * j: a block of
+    // dimensions is one run of the tile's keys, reached from one pointer.
     alignas(64) float keys_wide[kFlashTileKeys * kFlashMaxDim];
     for (int j = 0; j < kFlashTileKeys; ++j)
         for (int64_t d = 0; d < n; d += 16)
-            _mm512_store_ps(keys_wide + j * n + d, j < n_keys ? widen16<Rows>(keys[j], d) : _mm512_setzero_ps());
+            _mm512_store_ps(keys_wide + d * kFlashTileKeys + 16 * j, j < n_keys ? widen16<Rows>(keys[j], d) : _mm512_setzero_ps());
     const __m512 minus_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
     __mmask16 in_view[Q];
     __m512 scores[Q];
@@ -101,7 +103,8 @@ HEARTH_AVX512_F void flash_tile_queries(const float* q, int64_t q_stride, const 
         for (int j = 0; j < kFlashTileKeys; ++j) part[j] = _mm512_setzero_ps();
         for (int64_t d = 0; d < n; d += 16) {
             const __m512 qd = _mm512_loadu_ps(q + i * q_stride + d);
-            for (int j = 0; j < kFlashTileKeys; ++j) part[j] = _mm512_fmadd_ps(qd, _mm512_load_ps(keys_wide + j * n + d), part[j]);
+            const float* block = keys_wide + d * kFlashTileKeys;
+            for (int j = 0; j < kFlashTileKeys; ++j) part[j] = _mm512_fmadd_ps(qd, _mm512_load_ps(block + 16 * j), part[j]);
         }
         scores[i] = _mm512_mask_blend_ps(in_view[i], minus_inf, _mm512_mul_ps(fold16(part), _mm512_set1_ps(scale)));
     }
