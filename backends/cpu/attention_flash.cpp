@@ -10,33 +10,7 @@ namespace {
 // ~150 ns, about one miss to memory.
 constexpr int32_t kFlashPrefetchTiles = 4;
 
-// The running softmax of up to kFlashPassQueries query vectors: query i in part[i / kFlashMaxQueries]
-// at index i % kFlashMaxQueries, the accumulators on the stack (each thread's own lines).
-struct PassState {
-    static constexpr int32_t kParts = kFlashPassQueries / kFlashMaxQueries;
-    FlashState part[kParts];
-    alignas(64) float acc[kFlashPassQueries * kFlashMaxDim];
-
-    PassState(int32_t queries, int32_t head_dim) {
-        for (int32_t c = 0; c < kParts; ++c) part[c].acc = acc + static_cast<int64_t>(c) * kFlashMaxQueries * head_dim;
-        start(queries, head_dim);
-    }
-    void start(int32_t queries, int32_t head_dim) {
-        for (int32_t q0 = 0; q0 < queries; q0 += kFlashMaxQueries)
-            flash_start(part[q0 / kFlashMaxQueries], std::min(kFlashMaxQueries, queries - q0), head_dim);
-    }
-    float max(int32_t i) const { return part[i / kFlashMaxQueries].max[i % kFlashMaxQueries]; }
-    float sum(int32_t i) const { return part[i / kFlashMaxQueries].sum[i % kFlashMaxQueries]; }
-    const float* query_acc(int32_t i, int32_t head_dim) const { return acc + static_cast<int64_t>(i) * head_dim; }
-    void merge(int32_t i, float other_max, float other_sum, const float* other_acc, int32_t head_dim) {
-        flash_merge(part[i / kFlashMaxQueries], i % kFlashMaxQueries, other_max, other_sum, other_acc, head_dim);
-    }
-    void finish(int32_t i, int32_t head_dim, float* out) const {
-        flash_finish(part[i / kFlashMaxQueries], i % kFlashMaxQueries, head_dim, out);
-    }
-};
-
-// Runs chunks [c0, c1) for query vectors i < queries (at most kFlashPassQueries), query i seeing
+// Runs chunks [c0, c1) for query vectors i < queries (at most kFlashMaxQueries), query i seeing
 // keys [first, last[i]]; after each chunk, done(chunk, state) with that chunk's running softmax.
 template <class ChunkDone>
 void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int32_t* last, int32_t first, int32_t c0,
@@ -64,14 +38,12 @@ void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int
         });
         prefetched = std::max(prefetched, to);
     };
-    // The last key each kernel call's query vectors see: a call with nothing left to see is skipped.
-    int32_t call_last[PassState::kParts];
-    for (int32_t q0 = 0; q0 < queries; q0 += kFlashMaxQueries)
-        call_last[q0 / kFlashMaxQueries] = *std::max_element(last + q0, last + std::min(queries, q0 + kFlashMaxQueries));
-    PassState state(queries, k.head_dim);
+    alignas(64) float acc[kFlashMaxQueries * kFlashMaxDim];  // on the stack: each thread's own lines
+    FlashState state;
+    state.acc = acc;
     for (int32_t chunk = c0; chunk < c1; ++chunk) {
         const int32_t from = std::max(begin, chunk * kFlashChunkKeys), to = std::min(end, (chunk + 1) * kFlashChunkKeys);
-        if (chunk != c0) state.start(queries, k.head_dim);
+        flash_start(state, queries, k.head_dim);
         for (int32_t j = from; j < to;) {
             const int32_t tile_end = std::min(to, (j / kFlashTileKeys + 1) * kFlashTileKeys);
             prefetch_to(tile_end + kFlashPrefetchTiles * kFlashTileKeys);
@@ -89,13 +61,9 @@ void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int
                 keys[k.own_pos - j] = k.own_key;
                 values[k.own_pos - j] = k.own_value;
             }
-            int32_t visible[kFlashPassQueries];
+            int32_t visible[kFlashMaxQueries];
             for (int32_t i = 0; i < queries; ++i) visible[i] = last[i] - j + 1;
-            for (int32_t q0 = 0; q0 < queries; q0 += kFlashMaxQueries) {
-                if (call_last[q0 / kFlashMaxQueries] < j) continue;
-                k.tile(q + static_cast<int64_t>(q0) * k.head_dim, k.head_dim, std::min(kFlashMaxQueries, queries - q0),
-                       visible + q0, keys, values, tile_end - j, k.head_dim, k.scale, state.part[q0 / kFlashMaxQueries]);
-            }
+            k.tile(q, k.head_dim, queries, visible, keys, values, tile_end - j, k.head_dim, k.scale, state);
             j = tile_end;
         }
         done(chunk, state);
@@ -107,25 +75,29 @@ void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int
 void flash_attend(const FlashKeys& keys, int32_t queries, const float* q, const int32_t* last, int32_t first,
                   float* const* out) {
     const int32_t hd = keys.head_dim;
-    PassState total(queries, hd);
+    alignas(64) float total_acc[kFlashMaxQueries * kFlashMaxDim];
+    FlashState total;
+    total.acc = total_acc;
+    flash_start(total, queries, hd);
     const int32_t c1 = *std::max_element(last, last + queries) / kFlashChunkKeys + 1;
-    flash_chunks(keys, queries, q, last, first, first / kFlashChunkKeys, c1, [&](int32_t, const PassState& chunk) {
-        for (int32_t i = 0; i < queries; ++i) total.merge(i, chunk.max(i), chunk.sum(i), chunk.query_acc(i, hd), hd);
+    flash_chunks(keys, queries, q, last, first, first / kFlashChunkKeys, c1, [&](int32_t, const FlashState& chunk) {
+        for (int32_t i = 0; i < queries; ++i)
+            flash_merge(total, i, chunk.max[i], chunk.sum[i], chunk.acc + static_cast<int64_t>(i) * hd, hd);
     });
-    for (int32_t i = 0; i < queries; ++i) total.finish(i, hd, out[i]);
+    for (int32_t i = 0; i < queries; ++i) flash_finish(total, i, hd, out[i]);
 }
 
 void flash_partials(const FlashKeys& keys, int32_t queries, const float* q, int32_t first, int32_t last, int32_t c0,
                     int32_t c1, float* partials, int64_t chunk_stride) {
     const int32_t hd = keys.head_dim;
-    int32_t lasts[kFlashPassQueries];
+    int32_t lasts[kFlashMaxQueries];
     std::fill_n(lasts, queries, last);
-    flash_chunks(keys, queries, q, lasts, first, c0, c1, [&](int32_t chunk, const PassState& state) {
+    flash_chunks(keys, queries, q, lasts, first, c0, c1, [&](int32_t chunk, const FlashState& state) {
         for (int32_t i = 0; i < queries; ++i) {
             float* partial = partials + (chunk - c0) * chunk_stride + i * flash_partial_floats(hd);
-            partial[0] = state.max(i);
-            partial[1] = state.sum(i);
-            std::copy_n(state.query_acc(i, hd), hd, partial + 2);
+            partial[0] = state.max[i];
+            partial[1] = state.sum[i];
+            std::copy_n(state.acc + static_cast<int64_t>(i) * hd, hd, partial + 2);
         }
     });
 }

@@ -13,10 +13,6 @@
 namespace hearth::cpu {
 
 constexpr int32_t kFlashChunkKeys = 256;
-// The most query vectors flash_attend and flash_partials take: the tile kernel meets them
-// kFlashMaxQueries at a time while the tile's keys and values are still in L1, so a prompt's rows
-// read each key once per pass rather than once per kernel call.
-constexpr int32_t kFlashPassQueries = 4 * kFlashMaxQueries;
 
 // The first query head of thread t's contiguous share of a decode row's heads; the calling thread,
 // which starts first, takes the larger share (SmolLM2's 9 heads on 2 threads: 0-4 and 5-8).
@@ -42,7 +38,7 @@ struct FlashKeys {
 };
 
 // Query vector i < queries (head_dim floats at q + i * head_dim, f16 values) attends to keys
-// [first, last[i]]; its output goes to out[i]. At most kFlashPassQueries query vectors.
+// [first, last[i]]; its output goes to out[i]. At most kFlashMaxQueries query vectors.
 void flash_attend(const FlashKeys& keys, int32_t queries, const float* q, const int32_t* last, int32_t first,
                   float* const* out);
 
@@ -51,7 +47,7 @@ void flash_attend(const FlashKeys& keys, int32_t queries, const float* q, const 
 // sum, then head_dim sums of weighted values.
 inline int64_t flash_partial_floats(int32_t head_dim) { return head_dim + 2; }
 
-// Chunks [c0, c1) for query vectors i < queries (at most kFlashPassQueries, each seeing [first, last]):
+// Chunks [c0, c1) for query vectors i < queries (at most kFlashMaxQueries, each seeing [first, last]):
 // query i's partial of chunk c goes to partials + (c - c0) * chunk_stride + i * flash_partial_floats.
 void flash_partials(const FlashKeys& keys, int32_t queries, const float* q, int32_t first, int32_t last, int32_t c0,
                     int32_t c1, float* partials, int64_t chunk_stride);

@@ -53,7 +53,7 @@ constexpr int32_t kMaxPairedHeads = 8;
 // Batch rows that one attention task takes: one, or up to `most` rows of one sequence at consecutive
 // positions (a prompt's), whose keys are the same but for the later rows' last ones. The kernels read
 // each key once for all of them: the Q.K kernels for two rows' heads (llama-1b Q5_K_M pp512: Q.K
-// 7.5% -> 5.8% of the time), flash attention for a pass of kFlashPassQueries query vectors.
+// 7.5% -> 5.8% of the time), flash attention for up to kFlashMaxQueries query vectors.
 struct RowUnit {
     int64_t row;
     int32_t rows;
@@ -134,7 +134,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // Rows per unit: one under a sliding window (a unit's rows share its first key); else as many as
     // the kernels take at once while every thread still gets kUnitTasksPerThread tasks.
     const int64_t enough_units = (kUnitTasksPerThread * pool_.size() + tasks_per_unit - 1) / tasks_per_unit;
-    const int32_t kernel_rows = flash ? kFlashPassQueries / task_heads : f16_dots && 2 * task_heads <= kMaxPairedHeads ? 2 : 1;
+    const int32_t kernel_rows = flash ? kFlashMaxQueries / task_heads : f16_dots && 2 * task_heads <= kMaxPairedHeads ? 2 : 1;
     const int32_t unit_rows = p.sliding_window > 0 || !grouped ? 1 : std::clamp<int32_t>(static_cast<int32_t>(q.rows / enough_units), 1, kernel_rows);
     const std::vector<RowUnit> units = row_units(rows, unit_rows);
     // The vector softmax acts on each row alone, so unlike the blockwise matmul it may serve every
@@ -157,12 +157,12 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             std::copy(qrow, qrow + static_cast<int64_t>(heads) * hd, q16.data() + static_cast<int64_t>(u) * heads * hd);
         }
         round_to_f16(q16.data(), static_cast<int64_t>(q16.size()));
-        if (flash) {  // query vector i is row i / heads's head i % heads; up to kFlashPassQueries per pass
+        if (flash) {  // query vector i is row i / heads's head i % heads; up to kFlashMaxQueries per pass
             const FlashKeys keys{flash, kv, layer, rows, unit.row, h0 / group, hd, p.scale};
-            for (int32_t q0 = 0; q0 < unit_heads; q0 += kFlashPassQueries) {
-                const int32_t pass = std::min(kFlashPassQueries, unit_heads - q0);
-                int32_t lasts[kFlashPassQueries];
-                float* outs[kFlashPassQueries];
+            for (int32_t q0 = 0; q0 < unit_heads; q0 += kFlashMaxQueries) {
+                const int32_t pass = std::min(kFlashMaxQueries, unit_heads - q0);
+                int32_t lasts[kFlashMaxQueries];
+                float* outs[kFlashMaxQueries];
                 for (int32_t i = 0; i < pass; ++i) {
                     const int64_t r = unit.row + (q0 + i) / heads;
                     lasts[i] = rows.positions[r];

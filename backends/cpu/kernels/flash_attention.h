@@ -10,8 +10,10 @@
 
 namespace hearth::cpu {
 
-constexpr int kFlashTileKeys = 16;   // the most keys one call takes
-constexpr int kFlashMaxQueries = 8;  // the most query vectors one call takes
+constexpr int kFlashTileKeys = 16;    // the most keys one call takes
+constexpr int kFlashMaxQueries = 32;  // the most query vectors one call takes: a prompt's rows read
+                                      // each key once for this many (several rows' heads)
+constexpr int kFlashGroupQueries = 8;  // the query vectors the vector kernels work on at a time
 constexpr int64_t kFlashDimStep = 16;  // head widths the kernels take: multiples of this,
 constexpr int64_t kFlashMaxDim = 256;  // up to this
 
@@ -23,13 +25,24 @@ struct FlashState {
     float* acc;
 };
 
+// Query vectors [first, first + kFlashGroupQueries) of a state, as a vector kernel works on them.
+struct FlashGroup {
+    float* max;
+    float* sum;
+    float* acc;
+};
+inline FlashGroup flash_group_of(FlashState& state, int first, int64_t n) {
+    return {state.max + first, state.sum + first, state.acc + first * n};
+}
+
 // Query vector i < queries (n floats at q + i * q_stride) against the tile's keys j < n_keys (a row
 // of n values at keys[j], F16 or Q8_0 as the kernel was made for), seeing only the first visible[i]
 // of them: score = (q . key) * scale in float, then the state takes the visible scores and value rows
 // (values[j]) in. n_keys <= kFlashTileKeys, queries <= kFlashMaxQueries, n a multiple of
 // kFlashDimStep up to kFlashMaxDim (of 32 for Q8_0). Each query vector's result depends on its own
 // inputs only, never on the other queries of the call; keys and values are read as the reference
-// dequantizes them (dequantize_row), so Q8_0 rows cost no extra rounding.
+// dequantizes them (dequantize_row), so Q8_0 rows cost no extra rounding. A query vector that sees
+// none of the tile's keys keeps its state as it was.
 using FlashTileKernel = void (*)(const float* q, int64_t q_stride, int queries, const int32_t* visible,
                                  const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
                                  float scale, FlashState& state);

@@ -19,6 +19,7 @@ namespace hearth::cpu {
 namespace {
 
 static_assert(kFlashTileKeys == 16, "one score vector per query vector and tile");
+static_assert(kFlashGroupQueries == 8, "flash_tile_avx512 has a case for each group size");
 
 // Values [d, d + 16) of a row as floats, as dequantize_row gives them.
 template <DType Rows>
@@ -81,19 +82,13 @@ HEARTH_AVX512_F void weigh_all_values(const float (*weights)[kFlashTileKeys], co
     for (; d < n; d += 16) weigh_values<Rows, Q, 1>(weights, rescale, values, n_keys, n, d, acc);
 }
 
-// Q query vectors against one tile. Each phase runs for all query vectors before the next one
-// starts and no branch depends on the data, so the queries' softmax chains (fold, maximum, e^x,
-// sum: mostly latency) overlap instead of running one after another; each query's arithmetic is
-// the same whatever Q.
+// Q query vectors against the tile's widened keys. Each phase runs for all of them before the next
+// one starts and no branch depends on the data, so the queries' softmax chains (fold, maximum,
+// e^x, sum: mostly latency) overlap instead of running one after another; each query's arithmetic
+// is the same whatever Q.
 template <DType Rows, int Q>
-HEARTH_AVX512_F void flash_tile_queries(const float* q, int64_t q_stride, const int32_t* visible, const uint8_t* const* keys,
-                                        const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
-    // Dimensions [d, d + 16) of key j at keys_wide + d * kFlashTileKeys + 16 * j: a block of
-    // dimensions is one run of the tile's keys, reached from one pointer.
-    alignas(64) float keys_wide[kFlashTileKeys * kFlashMaxDim];
-    for (int j = 0; j < kFlashTileKeys; ++j)
-        for (int64_t d = 0; d < n; d += 16)
-            _mm512_store_ps(keys_wide + d * kFlashTileKeys + 16 * j, j < n_keys ? widen16<Rows>(keys[j], d) : _mm512_setzero_ps());
+HEARTH_AVX512_F void flash_group(const float* q, int64_t q_stride, const int32_t* visible, const float* keys_wide,
+                                 const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashGroup state) {
     const __m512 minus_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
     __mmask16 in_view[Q];
     __m512 scores[Q];
@@ -129,15 +124,27 @@ template <DType Rows>
 HEARTH_AVX512_F void flash_tile_avx512(const float* q, int64_t q_stride, int queries, const int32_t* visible,
                                        const uint8_t* const* keys, const uint8_t* const* values, int n_keys, int64_t n,
                                        float scale, FlashState& state) {
-    switch (queries) {
-        case 1: return flash_tile_queries<Rows, 1>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
-        case 2: return flash_tile_queries<Rows, 2>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
-        case 3: return flash_tile_queries<Rows, 3>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
-        case 4: return flash_tile_queries<Rows, 4>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
-        case 5: return flash_tile_queries<Rows, 5>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
-        case 6: return flash_tile_queries<Rows, 6>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
-        case 7: return flash_tile_queries<Rows, 7>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
-        default: return flash_tile_queries<Rows, 8>(q, q_stride, visible, keys, values, n_keys, n, scale, state);
+    // The keys widened once for all groups; dimensions [d, d + 16) of key j at keys_wide +
+    // d * kFlashTileKeys + 16 * j, so that a block of dimensions is one run of the tile's keys.
+    alignas(64) float keys_wide[kFlashTileKeys * kFlashMaxDim];
+    for (int j = 0; j < kFlashTileKeys; ++j)
+        for (int64_t d = 0; d < n; d += 16)
+            _mm512_store_ps(keys_wide + d * kFlashTileKeys + 16 * j, j < n_keys ? widen16<Rows>(keys[j], d) : _mm512_setzero_ps());
+    for (int first = 0; first < queries; first += kFlashGroupQueries) {
+        const int count = std::min(kFlashGroupQueries, queries - first);
+        if (*std::max_element(visible + first, visible + first + count) <= 0) continue;  // nothing to see
+        const float* group_q = q + first * q_stride;
+        const FlashGroup group = flash_group_of(state, first, n);
+        switch (count) {
+            case 1: flash_group<Rows, 1>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+            case 2: flash_group<Rows, 2>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+            case 3: flash_group<Rows, 3>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+            case 4: flash_group<Rows, 4>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+            case 5: flash_group<Rows, 5>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+            case 6: flash_group<Rows, 6>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+            case 7: flash_group<Rows, 7>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+            default: flash_group<Rows, 8>(group_q, q_stride, visible + first, keys_wide, values, n_keys, n, scale, group); break;
+        }
     }
 }
 

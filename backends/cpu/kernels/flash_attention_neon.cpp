@@ -16,6 +16,7 @@ namespace hearth::cpu {
 namespace {
 
 static_assert(kFlashTileKeys == 16, "four score vectors per query vector and tile");
+static_assert(kFlashGroupQueries == 8, "flash_group has a case for each group size");
 static_assert(kFlashDimStep % 4 == 0, "head widths in whole 4-float vectors");
 
 // Values [d, d + 4) of a row as floats, as dequantize_row gives them (f16 widened exactly by FCVTL).
@@ -87,14 +88,12 @@ void weigh_all_values(const float (*weights)[kFlashTileKeys], const float* resca
     for (; d < n; d += 4) weigh_values<Rows, Q, 1>(weights, rescale, values, n_keys, n, d, acc);
 }
 
+// Up to kFlashGroupQueries query vectors against the tile's widened keys.
 template <DType Rows>
-void flash_tile_neon(const float* q, int64_t q_stride, int queries, const int32_t* visible, const uint8_t* const* keys,
-                     const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
-    alignas(16) float keys_wide[kFlashTileKeys * kFlashMaxDim];
-    for (int j = 0; j < kFlashTileKeys; ++j)
-        for (int64_t d = 0; d < n; d += 4) vst1q_f32(keys_wide + j * n + d, j < n_keys ? widen4<Rows>(keys[j], d) : vdupq_n_f32(0.0f));
-    alignas(16) float weights[kFlashMaxQueries][kFlashTileKeys];
-    float rescale[kFlashMaxQueries];
+void flash_group(const float* q, int64_t q_stride, int queries, const int32_t* visible, const float* keys_wide,
+                 const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashGroup state) {
+    alignas(16) float weights[kFlashGroupQueries][kFlashTileKeys];
+    float rescale[kFlashGroupQueries];
     const float32x4_t minus_inf = vdupq_n_f32(-std::numeric_limits<float>::infinity());
     const int32x4_t lane = {0, 1, 2, 3};
     for (int i = 0; i < queries; ++i) {
@@ -131,6 +130,19 @@ void flash_tile_neon(const float* q, int64_t q_stride, int queries, const int32_
         case 6: weigh_all_values<Rows, 6>(weights, rescale, values, n_keys, n, state.acc); break;
         case 7: weigh_all_values<Rows, 7>(weights, rescale, values, n_keys, n, state.acc); break;
         default: weigh_all_values<Rows, 8>(weights, rescale, values, n_keys, n, state.acc); break;
+    }
+}
+
+template <DType Rows>
+void flash_tile_neon(const float* q, int64_t q_stride, int queries, const int32_t* visible, const uint8_t* const* keys,
+                     const uint8_t* const* values, int n_keys, int64_t n, float scale, FlashState& state) {
+    alignas(16) float keys_wide[kFlashTileKeys * kFlashMaxDim];  // widened once for all groups
+    for (int j = 0; j < kFlashTileKeys; ++j)
+        for (int64_t d = 0; d < n; d += 4) vst1q_f32(keys_wide + j * n + d, j < n_keys ? widen4<Rows>(keys[j], d) : vdupq_n_f32(0.0f));
+    for (int first = 0; first < queries; first += kFlashGroupQueries) {
+        const int count = std::min(kFlashGroupQueries, queries - first);
+        flash_group<Rows>(q + first * q_stride, q_stride, count, visible + first, keys_wide, values, n_keys, n, scale,
+                          flash_group_of(state, first, n));
     }
 }
 
