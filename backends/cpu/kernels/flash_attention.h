@@ -13,7 +13,7 @@ namespace hearth::cpu {
 constexpr int kFlashTileKeys = 16;    // the most keys one call takes
 constexpr int kFlashMaxQueries = 32;  // the most query vectors one call takes: a prompt's rows read
                                       // each key once for this many (several rows' heads)
-constexpr int kFlashGroupQueries = 8;  // the query vectors the vector kernels work on at a time
+constexpr int kFlashGroupQueries = 8;  // the most query vectors a vector kernel works on at a time
 constexpr int64_t kFlashDimStep = 16;  // head widths the kernels take: multiples of this,
 constexpr int64_t kFlashMaxDim = 256;  // up to this
 
@@ -25,7 +25,7 @@ struct FlashState {
     float* acc;
 };
 
-// Query vectors [first, first + kFlashGroupQueries) of a state, as a vector kernel works on them.
+// Query vectors [first, first + count) of a state, a group that a vector kernel works on at once.
 struct FlashGroup {
     float* max;
     float* sum;
