@@ -65,14 +65,15 @@ struct AttentionParams {
 };
 
 // The shape of a backend's KV storage: n_pages pages of page_size token slots, each slot holding
-// kv_dim keys and kv_dim values for every layer, as F16 (the default, what ggml uses) or Q8_0
-// (half the memory; each head's dimensions must be whole 32-value blocks).
+// kv_dim keys and kv_dim values (kv_dim / head_dim KV heads) for every layer, as F16 (the default,
+// what ggml uses) or Q8_0 (half the memory; each head's dimensions must be whole 32-value blocks).
 struct KvLayout {
     int32_t n_layer = 0;
     int32_t kv_dim = 0;
     int32_t page_size = 16;
     int32_t n_pages = 0;
     DType type = DType::F16;
+    int32_t head_dim = 0;  // one KV head's width: the CPU backend keeps each head's slots side by side
     int64_t slot_bytes() const { return static_cast<int64_t>(row_bytes(dtype_info(type), kv_dim)); }
     int64_t bytes() const { return 2LL * n_layer * slot_bytes() * page_size * n_pages; }
 };

@@ -44,7 +44,7 @@ public:
     Backend& backend() const { return backend_; }
 
     std::unique_ptr<KvPages> create_kv_pages(int32_t n_pages, int32_t page_size, DType type = DType::F16) const {
-        return backend_.create_kv_pages(KvLayout{config_.n_layer, config_.kv_dim(), page_size, n_pages, type});
+        return backend_.create_kv_pages(KvLayout{config_.n_layer, config_.kv_dim(), page_size, n_pages, type, config_.head_dim});
     }
     int64_t kv_bytes_per_token(DType type = DType::F16) const {
         return KvLayout{config_.n_layer, config_.kv_dim(), 1, 1, type}.bytes();

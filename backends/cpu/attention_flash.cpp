@@ -16,9 +16,7 @@ template <class ChunkDone>
 void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int32_t* last, int32_t first, int32_t c0,
                   int32_t c1, ChunkDone&& done) {
     const int32_t page_size = k.kv.layout().page_size;
-    const int64_t slot_bytes = k.kv.layout().slot_bytes();
-    const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(k.kv.layout().type), k.head_dim));
-    const int64_t head_offset = k.kv_head * head_bytes;  // the group's values within a cache slot
+    const int64_t head_bytes = k.kv.head_bytes();  // also the stride from one slot to the next
     const int32_t begin = std::max(first, c0 * kFlashChunkKeys);
     const int32_t end = std::min(*std::max_element(last, last + queries) + 1, c1 * kFlashChunkKeys);
     // The cache slots of positions [from, to), a page run at a time.
@@ -33,8 +31,8 @@ void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int
     const auto prefetch_to = [&](int32_t to) {
         to = std::min(end, to);
         for_each_run(prefetched, to, [&](int32_t, int64_t slot, int32_t count) {
-            prefetch_kv_slots(k.kv.key(k.layer, slot) + head_offset, slot_bytes, count, head_bytes);
-            prefetch_kv_slots(k.kv.value(k.layer, slot) + head_offset, slot_bytes, count, head_bytes);
+            prefetch_kv(k.kv.key(k.layer, slot, k.kv_head), count * head_bytes);
+            prefetch_kv(k.kv.value(k.layer, slot, k.kv_head), count * head_bytes);
         });
         prefetched = std::max(prefetched, to);
     };
@@ -50,11 +48,11 @@ void flash_chunks(const FlashKeys& k, int32_t queries, const float* q, const int
             const uint8_t* keys[kFlashTileKeys];
             const uint8_t* values[kFlashTileKeys];
             for_each_run(j, tile_end, [&](int32_t run_from, int64_t slot, int32_t count) {
-                const uint8_t* key = k.kv.key(k.layer, slot) + head_offset;
-                const uint8_t* value = k.kv.value(k.layer, slot) + head_offset;
+                const uint8_t* key = k.kv.key(k.layer, slot, k.kv_head);
+                const uint8_t* value = k.kv.value(k.layer, slot, k.kv_head);
                 for (int32_t i = 0; i < count; ++i) {
-                    keys[run_from - j + i] = key + i * slot_bytes;
-                    values[run_from - j + i] = value + i * slot_bytes;
+                    keys[run_from - j + i] = key + i * head_bytes;
+                    values[run_from - j + i] = value + i * head_bytes;
                 }
             });
             if (k.own_pos >= j && k.own_pos < tile_end) {

@@ -13,13 +13,16 @@
 namespace hearth::cpu {
 
 CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
-    require(layout.n_layer > 0 && layout.kv_dim > 0 && layout.page_size > 0 && layout.n_pages > 0,
-            ErrorKind::internal, "KV pages: empty layout");
+    require(layout.n_layer > 0 && layout.kv_dim > 0 && layout.page_size > 0 && layout.n_pages > 0 && layout.head_dim > 0 &&
+                layout.kv_dim % layout.head_dim == 0,
+            ErrorKind::internal, "KV pages: an empty layout, or heads that do not divide its rows");
     require(layout.type == DType::F16 || layout.type == DType::Q8_0, ErrorKind::unsupported,
             "the CPU backend keeps KV pages as f16 or q8_0, not " + std::string(dtype_info(layout.type).name));
-    require(layout.kv_dim % dtype_info(layout.type).block_elems == 0, ErrorKind::unsupported,
-            "KV rows of " + std::to_string(layout.kv_dim) + " values are not whole " +
+    require(layout.head_dim % dtype_info(layout.type).block_elems == 0, ErrorKind::unsupported,
+            "KV heads of " + std::to_string(layout.head_dim) + " values are not whole " +
                 std::string(dtype_info(layout.type).name) + " blocks");
+    heads_ = layout.kv_dim / layout.head_dim;
+    head_bytes_ = static_cast<int64_t>(row_bytes(dtype_info(layout.type), layout.head_dim));
     const auto no_memory = [&] {
         return Error(ErrorKind::out_of_memory, "KV cache: cannot allocate " + std::to_string(layout.n_pages) + " pages of " +
                                                    std::to_string(layout.page_size) + " tokens for " +
@@ -39,13 +42,14 @@ CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
 void CpuKvPages::copy_page(int32_t from, int32_t to) {
     require(from >= 0 && to >= 0 && from < layout_.n_pages && to < layout_.n_pages, ErrorKind::internal,
             "KV page copy outside the pool");
-    const size_t page_bytes = static_cast<size_t>(layout_.page_size) * layout_.slot_bytes();
-    for (int32_t layer = 0; layer < layout_.n_layer; ++layer) {
-        const int64_t src = static_cast<int64_t>(from) * layout_.page_size;
-        const int64_t dst = static_cast<int64_t>(to) * layout_.page_size;
-        std::copy_n(key(layer, src), page_bytes, key(layer, dst));
-        std::copy_n(value(layer, src), page_bytes, value(layer, dst));
-    }
+    const size_t page_bytes = static_cast<size_t>(layout_.page_size) * head_bytes_;  // one head's slots
+    const int64_t src = static_cast<int64_t>(from) * layout_.page_size;
+    const int64_t dst = static_cast<int64_t>(to) * layout_.page_size;
+    for (int32_t layer = 0; layer < layout_.n_layer; ++layer)
+        for (int32_t head = 0; head < heads_; ++head) {
+            std::copy_n(key(layer, src, head), page_bytes, key(layer, dst, head));
+            std::copy_n(value(layer, src, head), page_bytes, value(layer, dst, head));
+        }
 }
 
 CpuKvPages& as_cpu(KvPages& pages) {
@@ -74,11 +78,15 @@ void CpuBackend::kv_store(KvPages& pages, int32_t layer, Tensor k, Tensor v, con
                 rows.sequences.size() == rows.positions.size() && layer >= 0 && layer < kv.layout().n_layer,
             ErrorKind::internal, "kv_store: shape mismatch");
     const DType type = kv.layout().type;
+    const int32_t head_dim = kv.layout().head_dim;
     // Rows own distinct slots, so a prompt's rows convert on every thread.
     pool_.parallel_for(k.rows, [&](int64_t r) {
         const int64_t slot = kv_slot(kv, rows, r, rows.positions[r]);
-        store_kv_values(k.data + r * k.cols, kv.key(layer, slot), k.cols, type);
-        store_kv_values(v.data + r * v.cols, kv.value(layer, slot), v.cols, type);
+        for (int32_t head = 0; head < kv.heads(); ++head) {
+            const int64_t at = r * k.cols + static_cast<int64_t>(head) * head_dim;
+            store_kv_values(k.data + at, kv.key(layer, slot, head), head_dim, type);
+            store_kv_values(v.data + at, kv.value(layer, slot, head), head_dim, type);
+        }
     });
 }
 

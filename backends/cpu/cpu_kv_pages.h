@@ -1,6 +1,9 @@
 #pragma once
-// Key/value pages in host memory: for K and for V, [layer][page * page_size + slot] rows of kv_dim
-// values stored as the layout's type (F16 or Q8_0).
+// Key/value pages in host memory: for K and for V, [layer][KV head][page * page_size + slot] rows of
+// head_dim values stored as the layout's type (F16 or Q8_0). A head's slots sit side by side, so a
+// page holds each head's keys as one run of bytes that attention streams through (with the heads of
+// a slot side by side instead, a head's keys were a slice of every slot, 128 of 384 bytes for
+// SmolLM2: a stride that neither the prefetchers nor the memory's row buffers served well).
 #include <cstdint>
 
 #include "backends/backend.h"
@@ -12,15 +15,21 @@ class CpuKvPages final : public KvPages {
 public:
     explicit CpuKvPages(const KvLayout& layout);
     const KvLayout& layout() const override { return layout_; }
-    uint8_t* key(int32_t layer, int64_t slot) { return &keys_[offset(layer, slot)]; }
-    uint8_t* value(int32_t layer, int64_t slot) { return &values_[offset(layer, slot)]; }
+    int32_t heads() const { return heads_; }
+    int64_t head_bytes() const { return head_bytes_; }  // also the stride from one slot to the next
+    // One KV head's keys (values) in one slot; those of slot + 1 follow directly.
+    uint8_t* key(int32_t layer, int64_t slot, int32_t head) { return &keys_[offset(layer, slot, head)]; }
+    uint8_t* value(int32_t layer, int64_t slot, int32_t head) { return &values_[offset(layer, slot, head)]; }
     void copy_page(int32_t from, int32_t to);
 
 private:
-    size_t offset(int32_t layer, int64_t slot) const {
-        return (static_cast<size_t>(layer) * layout_.n_pages * layout_.page_size + slot) * layout_.slot_bytes();
+    size_t offset(int32_t layer, int64_t slot, int32_t head) const {
+        const size_t slots = static_cast<size_t>(layout_.n_pages) * layout_.page_size;
+        return ((static_cast<size_t>(layer) * heads_ + head) * slots + slot) * head_bytes_;
     }
     KvLayout layout_;
+    int32_t heads_ = 0;
+    int64_t head_bytes_ = 0;
     // Left uninitialised: the OS commits memory only where pages are written (2 MiB at a time per
     // layer where huge pages are granted), so a generous budget costs little until it is used. In
     // huge pages because attention reads a slice of every slot of a sequence per token and layer
@@ -34,12 +43,10 @@ CpuKvPages& as_cpu(KvPages& pages);  // throws Error(internal) for another backe
 // The storage slot of position pos in the sequence of batch row `row`.
 int64_t kv_slot(const CpuKvPages& kv, const BatchRows& rows, int64_t row, int32_t pos);
 
-// Asks for a head's slice of `count` consecutive cache slots ahead of its use. The slice is a
-// fraction of each slot (128 of 1024 bytes for llama-1b), a stride the hardware prefetchers do not
-// follow: without this each key waits for memory on its own (llama-1b tg @ d1024: 1 key per ~30 ns).
-inline void prefetch_kv_slots(const uint8_t* first, int64_t slot_bytes, int32_t count, int64_t head_bytes) {
-    for (int32_t i = 0; i < count; ++i)
-        for (int64_t b = 0; b < head_bytes; b += 64) __builtin_prefetch(first + i * slot_bytes + b);
+// Asks for `bytes` of a head's consecutive slots ahead of their use: a run ends at its page, and
+// the next page of a sequence may lie anywhere, so the hardware prefetchers cannot run ahead alone.
+inline void prefetch_kv(const uint8_t* first, int64_t bytes) {
+    for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(first + b);
 }
 
 }  // namespace hearth::cpu

@@ -112,15 +112,15 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     const int32_t page_size = kv.layout().page_size;
     require(p.n_head > 0 && p.n_head_kv > 0 && p.n_head % p.n_head_kv == 0 &&
                 q.cols == static_cast<int64_t>(p.n_head) * p.head_dim && out.rows == q.rows && out.cols == q.cols &&
-                kv_dim == p.n_head_kv * p.head_dim && q.rows == static_cast<int64_t>(rows.positions.size()) &&
+                kv_dim == p.n_head_kv * p.head_dim && kv.layout().head_dim == p.head_dim &&
+                q.rows == static_cast<int64_t>(rows.positions.size()) &&
                 rows.sequences.size() == rows.positions.size() && layer >= 0 && layer < kv.layout().n_layer,
             ErrorKind::internal, "attention: shape mismatch");
     const DType type = kv.layout().type;
     require(p.head_dim % dtype_info(type).block_elems == 0, ErrorKind::unsupported, [&] {
         return "attention heads of " + std::to_string(p.head_dim) + " values are not whole " + std::string(dtype_info(type).name) + " blocks";
     });
-    const int64_t slot_bytes = kv.layout().slot_bytes();
-    const int64_t head_bytes = static_cast<int64_t>(row_bytes(dtype_info(type), p.head_dim));
+    const int64_t head_bytes = kv.head_bytes();  // also the stride from one slot to the next
     const int32_t group = p.n_head / p.n_head_kv;
     // With enough tasks, one task takes all heads of a KV group, which read the same keys and values
     // (the kernels widen each key once for all of them); with fewer groups than that, one head per
@@ -144,7 +144,7 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
     // Query heads [h0, h0 + heads) of one KV group for the unit's rows.
     const auto run_heads = [&](const RowUnit& unit, int32_t h0, int32_t heads, int worker) {
         AttentionScratch& scratch = attention_scratch_[static_cast<size_t>(worker)];
-        const int64_t head_offset = static_cast<int64_t>(h0 / group) * head_bytes;
+        const int32_t kv_head = h0 / group;
         const int32_t last = rows.positions[unit.row + unit.rows - 1];  // the unit's rows end here
         const int32_t first = p.sliding_window > 0 ? std::max(0, last - p.sliding_window + 1) : 0;
         const int32_t n_keys = last - first + 1;
@@ -181,16 +181,16 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
         const auto prefetch_run = [&](bool values, int64_t r, int32_t j, int32_t end) {
             if (j > end) return;
             const int64_t slot = kv_slot(kv, rows, r, j);
-            prefetch_kv_slots((values ? kv.value(layer, slot) : kv.key(layer, slot)) + head_offset, slot_bytes, run_length(j, end), head_bytes);
+            prefetch_kv(values ? kv.value(layer, slot, kv_head) : kv.key(layer, slot, kv_head), run_length(j, end) * head_bytes);
         };
         prefetch_run(false, unit.row, first, last);
         for (int32_t j = first; j <= last;) {
             const int32_t run = run_length(j, last);
             prefetch_run(false, unit.row, j + run, last);
-            const HeadRows keys{kv.key(layer, kv_slot(kv, rows, unit.row, j)) + head_offset, slot_bytes, type, hd};
+            const HeadRows keys{kv.key(layer, kv_slot(kv, rows, unit.row, j), kv_head), head_bytes, type, hd};
             double* run_dots = dots.data() + (j - first);
             if (f16_dots) {
-                attention_kernels_.dots_f16(q16.data(), hd, unit_heads, keys.f16(0), kv_dim, run, hd, run_dots, n_keys);
+                attention_kernels_.dots_f16(q16.data(), hd, unit_heads, keys.f16(0), hd, run, hd, run_dots, n_keys);
             } else {
                 for (int32_t i = 0; i < run; ++i) {
                     const float* key = keys.floats(i, scratch.key.data());
@@ -227,10 +227,10 @@ void CpuBackend::attention(KvPages& pages, int32_t layer, Tensor q, const BatchR
             for (int32_t j = first; j <= row_last;) {  // values in position order, a page run at a time
                 const int32_t run = run_length(j, row_last);
                 prefetch_run(true, r, j + run, row_last);
-                const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j)) + head_offset, slot_bytes, type, hd};
+                const HeadRows values{kv.value(layer, kv_slot(kv, rows, r, j), kv_head), head_bytes, type, hd};
                 const float* run_probs = probs.data() + (j - first);
                 if (type == DType::F16 && axpy) {
-                    axpy(acc.data(), hd, run_probs, row_keys, heads, values.f16(0), kv_dim, run, hd);
+                    axpy(acc.data(), hd, run_probs, row_keys, heads, values.f16(0), hd, run, hd);
                 } else {
                     for (int32_t i = 0; i < run; ++i) {
                         const float* v = values.floats(i, scratch.key.data());

@@ -39,7 +39,8 @@ bool CpuBackend::splits_by_heads(Tensor h, const SelfAttention& s, const CpuKvPa
     const KvLayout& layout = kv.layout();
     if (h.rows != 1 || pool_.size() == 1 || rows.positions.size() != 1 || rows.sequences.size() != 1) return false;
     if (p.n_head <= 0 || p.n_head_kv <= 0 || p.n_head % p.n_head_kv != 0 || p.head_dim <= 0 ||
-        layout.kv_dim != p.n_head_kv * p.head_dim || p.head_dim % dtype_info(layout.type).block_elems != 0 ||
+        layout.kv_dim != p.n_head_kv * p.head_dim || layout.head_dim != p.head_dim ||
+        p.head_dim % dtype_info(layout.type).block_elems != 0 ||
         flash_kernel(layout.type, p.head_dim) == nullptr)
         return false;
     const auto splits = [&](const Weight* w, int32_t heads) {
@@ -107,9 +108,8 @@ void CpuBackend::self_attention(Tensor h, const SelfAttention& s, KvPages& pages
         auto* own = reinterpret_cast<uint8_t*>(per_thread.data + t * thread_floats + own_offset);
         for (int32_t g = g0; g < g1; ++g) {
             const bool stores = g * group >= h0;  // the thread holding the group's first head
-            const int64_t offset = g * head_bytes;
-            store_kv_values(kh + (g - g0) * hd, stores ? kv.key(layer, slot) + offset : own, hd, kv_type);
-            store_kv_values(vh + (g - g0) * hd, stores ? kv.value(layer, slot) + offset : own + head_bytes, hd, kv_type);
+            store_kv_values(kh + (g - g0) * hd, stores ? kv.key(layer, slot, g) : own, hd, kv_type);
+            store_kv_values(vh + (g - g0) * hd, stores ? kv.value(layer, slot, g) : own + head_bytes, hd, kv_type);
         }
         if (attend_apart) return;
         std::vector<float>& q16 = attention_scratch_[static_cast<size_t>(worker)].q16;

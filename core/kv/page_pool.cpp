@@ -27,17 +27,17 @@ uint64_t chain_hash(uint64_t previous, std::span<const int32_t> page_tokens) {
 PagePool::PagePool(int32_t n_pages, int32_t page_size) : page_size_(page_size) {
     require(n_pages > 0 && page_size > 0, ErrorKind::bad_request, "the KV cache needs at least one page of one token");
     pages_.resize(n_pages);
-    free_list_.reserve(n_pages);
-    for (PageId p = n_pages - 1; p >= 0; --p) free_list_.push_back(p);
+    for (PageId p = 0; p < n_pages; ++p) free_.insert(free_.end(), p);
 }
 
-int32_t PagePool::free_pages() const { return static_cast<int32_t>(free_list_.size() + lru_.size()); }
+int32_t PagePool::free_pages() const { return static_cast<int32_t>(free_.size() + lru_.size()); }
 
-std::optional<PageId> PagePool::allocate() {
+std::optional<PageId> PagePool::allocate(std::optional<PageId> after) {
     PageId page;
-    if (!free_list_.empty()) {
-        page = free_list_.back();
-        free_list_.pop_back();
+    const auto next = after ? free_.find(*after + 1) : free_.end();
+    if (next != free_.end() || !free_.empty()) {
+        page = next != free_.end() ? *next : *free_.begin();
+        free_.erase(page);
     } else if (!lru_.empty()) {
         page = lru_.front();
         lru_.pop_front();
@@ -66,7 +66,7 @@ void PagePool::release(PageId page) {
     if (info.published) {
         info.lru_position = lru_.insert(lru_.end(), page);
     } else {
-        free_list_.push_back(page);
+        free_.insert(page);
     }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <list>
 #include <optional>
+#include <set>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -26,9 +27,10 @@ public:
     int32_t referenced_pages() const { return referenced_; }
     int32_t cached_pages() const { return static_cast<int32_t>(lru_.size()); }
 
-    // A page with reference count 1, or nothing when every page is referenced. Evicts the least
-    // recently released cached page when no free page is left.
-    std::optional<PageId> allocate();
+    // A page with reference count 1, or nothing when every page is referenced: page after + 1 if it
+    // is free (a sequence's pages then ascend in memory, the order in which attention streams them),
+    // else the lowest free page, else the least recently released cached page, evicted.
+    std::optional<PageId> allocate(std::optional<PageId> after = std::nullopt);
     void add_ref(PageId page);
     void release(PageId page);  // at 0 an indexed page stays cached (LRU), others become free
     int32_t ref_count(PageId page) const { return pages_[page].refs; }
@@ -52,7 +54,7 @@ private:
 
     int32_t page_size_;
     std::vector<PageInfo> pages_;
-    std::vector<PageId> free_list_;  // unreferenced pages not in the index
+    std::set<PageId> free_;           // unreferenced pages not in the index
     std::list<PageId> lru_;           // unreferenced published pages, least recently released first
     std::unordered_map<uint64_t, PageId> index_;
     int32_t referenced_ = 0;

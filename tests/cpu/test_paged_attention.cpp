@@ -39,7 +39,7 @@ Inputs random_inputs(const Shape& s, uint32_t seed) {
 std::vector<float> run(CpuBackend& backend, const Shape& s, const Inputs& in, const std::vector<int32_t>& table,
                        int32_t n_pages, DType kv_type) {
     const int32_t kv_dim = s.n_head_kv * s.head_dim;
-    auto pages = backend.create_kv_pages(KvLayout{1, kv_dim, s.page_size, n_pages, kv_type});
+    auto pages = backend.create_kv_pages(KvLayout{1, kv_dim, s.page_size, n_pages, kv_type, s.head_dim});
     std::vector<int32_t> positions(s.n_tokens), sequences(s.n_tokens, 0);
     std::iota(positions.begin(), positions.end(), 0);
     const std::span<const int32_t> table_span(table);
@@ -57,7 +57,7 @@ std::vector<float> run(CpuBackend& backend, const Shape& s, const Inputs& in, co
 std::vector<float> run_rows_alone(CpuBackend& backend, const Shape& s, const Inputs& in, DType kv_type) {
     const int32_t kv_dim = s.n_head_kv * s.head_dim;
     const int32_t n_pages = (s.n_tokens + s.page_size - 1) / s.page_size;
-    auto pages = backend.create_kv_pages(KvLayout{1, kv_dim, s.page_size, n_pages, kv_type});
+    auto pages = backend.create_kv_pages(KvLayout{1, kv_dim, s.page_size, n_pages, kv_type, s.head_dim});
     std::vector<int32_t> table(n_pages), positions(s.n_tokens), sequences(s.n_tokens, 0);
     std::iota(table.begin(), table.end(), 0);
     std::iota(positions.begin(), positions.end(), 0);
@@ -184,15 +184,17 @@ TEST_CASE("paged attention: bad block tables and shapes are errors, not crashes"
     const Inputs in = random_inputs(s, 1);
     CHECK_THROWS_AS(run(backend, s, in, {0, 1}, 4, DType::F16), Error);     // too few pages for 10 tokens
     CHECK_THROWS_AS(run(backend, s, in, {0, 1, 9}, 4, DType::F16), Error);  // a page outside the pool
-    CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 48, 4, 4, DType::Q8_0}), Error);  // not whole blocks
-    CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 64, 4, 4, DType::Q4_0}), Error);
+    CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 96, 4, 4, DType::Q8_0, 48}), Error);  // not whole blocks
+    CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 64, 4, 4, DType::Q4_0, 32}), Error);
+    CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 64, 4, 4, DType::F16, 48}), Error);  // heads that do not divide rows
+    CHECK_THROWS_AS(backend.create_kv_pages(KvLayout{1, 64, 4, 4, DType::F16}), Error);      // no head width
 }
 
 TEST_CASE("paged attention: a copied page gives every layer and head the keys and values of the original") {
     CpuBackend backend(CpuOptions{1});
     const Shape s{4, 2, 32, 4, 4, 0};  // one page of 4 positions, 2 KV heads
     const int32_t kv_dim = s.n_head_kv * s.head_dim, q_cols = s.n_head * s.head_dim;
-    auto pages = backend.create_kv_pages(KvLayout{2, kv_dim, s.page_size, 3, DType::F16});
+    auto pages = backend.create_kv_pages(KvLayout{2, kv_dim, s.page_size, 3, DType::F16, s.head_dim});
     const Inputs in = random_inputs(s, 21);
     std::vector<int32_t> positions = {0, 1, 2, 3}, sequences(4, 0);
     const std::vector<int32_t> original = {0}, copy = {2};
@@ -219,7 +221,7 @@ TEST_CASE("paged attention: a copied page gives every layer and head the keys an
 TEST_CASE("paged attention: a KV pool larger than any memory is an out-of-memory error") {
     CpuBackend backend(CpuOptions{1});
     // 2^50 bytes of keys, and 2^69 (past 64 bits)
-    for (const KvLayout layout : {KvLayout{1024, 4096, 1024, 1 << 17, DType::F16}, KvLayout{4096, 65536, 1024, 1 << 30, DType::F16}}) {
+    for (const KvLayout layout : {KvLayout{1024, 4096, 1024, 1 << 17, DType::F16, 128}, KvLayout{4096, 65536, 1024, 1 << 30, DType::F16, 128}}) {
         CAPTURE(layout.n_pages);
         try {
             backend.create_kv_pages(layout);

@@ -125,7 +125,7 @@ void check_steps(CpuBackend& backend, const Case& c, const Layer& layer, DType k
                  std::mt19937& rng) {
     const int32_t kv_dim = c.n_head_kv * c.head_dim;
     const int32_t n_pages = (start + steps + kPageSize - 1) / kPageSize;
-    const KvLayout layout{2, kv_dim, kPageSize, n_pages, kv_type};
+    const KvLayout layout{2, kv_dim, kPageSize, n_pages, kv_type, c.head_dim};
     auto fused_pages = backend.create_kv_pages(layout);
     auto op_pages = backend.create_kv_pages(layout);
     std::vector<int32_t> table(static_cast<size_t>(n_pages));
@@ -152,10 +152,14 @@ void check_steps(CpuBackend& backend, const Case& c, const Layer& layer, DType k
                                         Tensor{by_ops.data(), 1, q_dim});
         CAPTURE(pos);
         CHECK(float_mismatches(fused, by_ops) == 0);
-        const int64_t slot = kv_slot(as_cpu(*fused_pages), row, 0, pos);
-        const auto bytes = static_cast<size_t>(layout.slot_bytes());
-        CHECK(same_bytes(as_cpu(*fused_pages).key(kLayer, slot), as_cpu(*op_pages).key(kLayer, slot), bytes));
-        CHECK(same_bytes(as_cpu(*fused_pages).value(kLayer, slot), as_cpu(*op_pages).value(kLayer, slot), bytes));
+        CpuKvPages& fused_kv = as_cpu(*fused_pages);
+        CpuKvPages& op_kv = as_cpu(*op_pages);
+        const int64_t slot = kv_slot(fused_kv, row, 0, pos);
+        const auto bytes = static_cast<size_t>(fused_kv.head_bytes());
+        for (int32_t g = 0; g < c.n_head_kv; ++g) {
+            CHECK(same_bytes(fused_kv.key(kLayer, slot, g), op_kv.key(kLayer, slot, g), bytes));
+            CHECK(same_bytes(fused_kv.value(kLayer, slot, g), op_kv.value(kLayer, slot, g), bytes));
+        }
     }
 }
 

@@ -115,6 +115,29 @@ TEST_CASE("cached pages survive their sequence and are evicted least recently re
     CHECK(kv.stats().pages_used == 0);
 }
 
+// Attention streams a sequence's keys page by page, fastest when the pages ascend in memory.
+TEST_CASE("a sequence's new pages ascend: after its last page where free, and in order when evicted") {
+    KvCache kv(8, 2);
+    std::vector<SeqId> seqs;
+    for (int32_t i = 0; i < 4; ++i) {
+        seqs.push_back(kv.add_sequence());
+        store(kv, seqs.back(), iota_tokens(1, 10 * i));  // pages 0, 1, 2, 3, each with one token
+    }
+    kv.remove_sequence(seqs[1]);  // pages 1 and 3 free again (partial pages are not cached)
+    kv.remove_sequence(seqs[3]);
+    store(kv, seqs[2], iota_tokens(3, 100));  // grows by one page: the one after its own, not the lowest free
+    CHECK(std::vector<PageId>(kv.block_table(seqs[2]).begin(), kv.block_table(seqs[2]).end()) == std::vector<PageId>{2, 3});
+
+    KvCache full(4, 2);
+    const SeqId a = full.add_sequence();
+    store(full, a, iota_tokens(8, 0));  // pages 0-3, all full: cached when released, last page first
+    full.remove_sequence(a);
+    const SeqId b = full.add_sequence();
+    store(full, b, iota_tokens(7, 50));  // evicts them all, in the LRU's order 3, 2, 1, 0
+    CHECK(std::vector<PageId>(full.block_table(b).begin(), full.block_table(b).end()) == std::vector<PageId>{0, 1, 2, 3});
+    check_conservation(full);
+}
+
 TEST_CASE("fork shares pages and the first write to a shared page copies it") {
     KvCache kv(8, 4);
     const SeqId a = kv.add_sequence();

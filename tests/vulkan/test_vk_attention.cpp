@@ -34,7 +34,7 @@ std::vector<std::vector<int32_t>> shuffled_tables(const Shape& s, int32_t n_page
 std::vector<float> run_steps(Backend& b, Pair& pair, bool vulkan, const Shape& s, DType kv_type, int32_t split) {
     const int32_t kv_dim = s.n_head_kv * s.head_dim, q_dim = s.n_head * s.head_dim;
     const int32_t n_pages = 2 * ((s.n_tokens + s.page_size - 1) / s.page_size) + 3;
-    auto pages = b.create_kv_pages(KvLayout{2, kv_dim, s.page_size, n_pages, kv_type});
+    auto pages = b.create_kv_pages(KvLayout{2, kv_dim, s.page_size, n_pages, kv_type, s.head_dim});
     const auto tables = shuffled_tables(s, n_pages);
     std::vector<std::span<const int32_t>> table_spans(tables.begin(), tables.end());
     std::vector<float> all;
