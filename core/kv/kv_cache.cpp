@@ -92,13 +92,16 @@ bool KvCache::reserve(SeqId seq, int32_t count, std::vector<PageCopy>& copies) {
             pool_.unpublish(last);  // its unused slots are about to be written
         }
     }
-    // New pages follow the sequence's last one where they can and go in ascending order: attention
-    // streams a sequence's keys page by page, and the hardware prefetchers follow ascending runs only
-    // (bench_cpu_attention at depth 4096: 3x slower over descending pages). Evicted pages come in
-    // the LRU's order, the ends of cached prefixes first, so that order is reversed here.
+    // New pages go in ascending order, the first after the sequence's last page where it can:
+    // attention streams a sequence's keys page by page, and the hardware prefetchers follow ascending
+    // runs only (bench_cpu_attention at depth 4096: 3x slower over descending pages). The rest come
+    // as the pool gives them (evicted ones in LRU order, the ends of cached prefixes first) and are
+    // sorted here.
     const size_t first_new = s.pages.size();
-    while (static_cast<int32_t>(s.pages.size()) < pages_for(length + count))
-        s.pages.push_back(*pool_.allocate(s.pages.empty() ? std::nullopt : std::optional<PageId>(s.pages.back())));
+    while (static_cast<int32_t>(s.pages.size()) < pages_for(length + count)) {
+        const bool follows = s.pages.size() == first_new && first_new > 0;
+        s.pages.push_back(*pool_.allocate(follows ? std::optional<PageId>(s.pages.back()) : std::nullopt));
+    }
     std::sort(s.pages.begin() + static_cast<std::ptrdiff_t>(first_new), s.pages.end());
     return true;
 }

@@ -29,7 +29,11 @@ public:
 
     // A page with reference count 1, or nothing when every page is referenced: page after + 1 if it
     // is free (a sequence's pages then ascend in memory, the order in which attention streams them),
-    // else the lowest free page, else the least recently released cached page, evicted.
+    // else the lowest free page. With none free, a cached page is evicted: after + 1 if it is one,
+    // else the least recently released, or for a sequence that grows (after given) the start of the
+    // run of cached pages below it. The LRU order yields to the ascending one there: a sequence
+    // growing a page at a time in a full pool would otherwise take a released sequence's pages last
+    // first.
     std::optional<PageId> allocate(std::optional<PageId> after = std::nullopt);
     void add_ref(PageId page);
     void release(PageId page);  // at 0 an indexed page stays cached (LRU), others become free
@@ -51,6 +55,10 @@ private:
         std::list<PageId>::iterator lru_position;
     };
     void evict(PageId page);
+    bool cached(PageId page) const { return pages_[page].refs == 0 && pages_[page].published; }
+
+    // How far below the least recently released page allocate() looks for the start of a cached run.
+    static constexpr int32_t kRunStartSearch = 8;
 
     int32_t page_size_;
     std::vector<PageInfo> pages_;

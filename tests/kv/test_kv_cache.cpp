@@ -135,6 +135,10 @@ TEST_CASE("a sequence's new pages ascend: after its last page where free, and in
     const SeqId b = full.add_sequence();
     store(full, b, iota_tokens(7, 50));  // evicts them all, in the LRU's order 3, 2, 1, 0
     CHECK(std::vector<PageId>(full.block_table(b).begin(), full.block_table(b).end()) == std::vector<PageId>{0, 1, 2, 3});
+    full.remove_sequence(b);  // pages 0-2 cached, 3 (partial) free
+    const SeqId c = full.add_sequence();
+    for (int32_t step = 0; step < 4; ++step) store(full, c, iota_tokens(2, 200 + 2 * step));  // a page per step, as decoding
+    CHECK(std::vector<PageId>(full.block_table(c).begin(), full.block_table(c).end()) == std::vector<PageId>{3, 0, 1, 2});
     check_conservation(full);
 }
 
