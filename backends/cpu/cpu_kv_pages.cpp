@@ -28,8 +28,9 @@ CpuKvPages::CpuKvPages(const KvLayout& layout) : layout_(layout) {
                                                    std::to_string(layout.page_size) + " tokens for " +
                                                    std::to_string(layout.n_layer) + " layers");
     };
-    uint64_t n = 1;  // bytes of keys (and of values)
-    for (const uint64_t factor : {uint64_t(layout.n_layer), uint64_t(layout.n_pages), uint64_t(layout.page_size), uint64_t(layout.slot_bytes())})
+    uint64_t n = 1;  // bytes of keys (and of values): whole blocks of pages
+    const uint64_t blocks = (uint64_t(layout.n_pages) + kKvBlockPages - 1) / kKvBlockPages;
+    for (const uint64_t factor : {uint64_t(layout.n_layer), blocks * kKvBlockPages, uint64_t(layout.page_size), uint64_t(layout.slot_bytes())})
         if (__builtin_mul_overflow(n, factor, &n)) throw no_memory();
     try {
         keys_ = memory_.allocate(n);

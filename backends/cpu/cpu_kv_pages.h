@@ -1,15 +1,20 @@
 #pragma once
-// Key/value pages in host memory: for K and for V, [layer][KV head][page * page_size + slot] rows of
-// head_dim values stored as the layout's type (F16 or Q8_0). A head's slots sit side by side, so a
-// page holds each head's keys as one run of bytes that attention streams through (with the heads of
-// a slot side by side instead, a head's keys were a slice of every slot, 128 of 384 bytes for
-// SmolLM2: a stride that neither the prefetchers nor the memory's row buffers served well).
+// Key/value pages in host memory: for K and for V, blocks of kKvBlockPages pages, each block
+// [layer][KV head][slot in the block] rows of head_dim values stored as the layout's type (F16 or
+// Q8_0). A head's slots sit side by side, so a sequence whose pages ascend reads each head's keys as
+// runs of up to a block (32 KiB for SmolLM2) that attention streams through; with the heads of a
+// slot side by side instead, a head's keys were a slice of every slot (128 of 384 bytes for
+// SmolLM2), a stride that neither the prefetchers nor the memory's row buffers served well. Blocks
+// rather than one run per layer and head keep what a short conversation commits small (memory is
+// committed where first written, 2 MiB at a time: one block of SmolLM2 is 2.9 MB of keys).
 #include <cstdint>
 
 #include "backends/backend.h"
 #include "backends/cpu/huge_page_memory.h"
 
 namespace hearth::cpu {
+
+constexpr int32_t kKvBlockPages = 64;
 
 class CpuKvPages final : public KvPages {
 public:
@@ -24,8 +29,9 @@ public:
 
 private:
     size_t offset(int32_t layer, int64_t slot, int32_t head) const {
-        const size_t slots = static_cast<size_t>(layout_.n_pages) * layout_.page_size;
-        return ((static_cast<size_t>(layer) * heads_ + head) * slots + slot) * head_bytes_;
+        const size_t block_slots = static_cast<size_t>(kKvBlockPages) * layout_.page_size;
+        const size_t block = static_cast<size_t>(slot) / block_slots, in_block = static_cast<size_t>(slot) % block_slots;
+        return (((block * layout_.n_layer + layer) * heads_ + head) * block_slots + in_block) * head_bytes_;
     }
     KvLayout layout_;
     int32_t heads_ = 0;
