@@ -123,7 +123,7 @@ TEST_CASE("paged attention: any page placement gives the same bits, close to the
             CAPTURE(s.window);
             const Inputs in = random_inputs(s, 7u + static_cast<uint32_t>(s.n_tokens));
             const int32_t n_used = (s.n_tokens + s.page_size - 1) / s.page_size;
-            const int32_t n_pages = n_used + 5;
+            const int32_t n_pages = n_used + 70;  // the shuffled pages spread over two blocks of the CPU pages
             std::vector<int32_t> in_order(n_used), shuffled(n_pages);
             std::iota(in_order.begin(), in_order.end(), 0);
             std::iota(shuffled.begin(), shuffled.end(), 0);
@@ -194,10 +194,10 @@ TEST_CASE("paged attention: a copied page gives every layer and head the keys an
     CpuBackend backend(CpuOptions{1});
     const Shape s{4, 2, 32, 4, 4, 0};  // one page of 4 positions, 2 KV heads
     const int32_t kv_dim = s.n_head_kv * s.head_dim, q_cols = s.n_head * s.head_dim;
-    auto pages = backend.create_kv_pages(KvLayout{2, kv_dim, s.page_size, 3, DType::F16, s.head_dim});
+    auto pages = backend.create_kv_pages(KvLayout{2, kv_dim, s.page_size, 70, DType::F16, s.head_dim});  // two blocks
     const Inputs in = random_inputs(s, 21);
     std::vector<int32_t> positions = {0, 1, 2, 3}, sequences(4, 0);
-    const std::vector<int32_t> original = {0}, copy = {2};
+    const std::vector<int32_t> original = {0}, copy = {69};
     const AttentionParams params{s.n_head, s.n_head_kv, s.head_dim, 0.25f, 0};
     const auto attend = [&](const std::vector<int32_t>& table, int32_t layer) {
         const std::span<const int32_t> table_span(table);
@@ -213,7 +213,7 @@ TEST_CASE("paged attention: a copied page gives every layer and head the keys an
         backend.kv_store(*pages, layer, Tensor{k.data(), 4, kv_dim}, Tensor{v.data(), 4, kv_dim},
                          BatchRows{positions, sequences, std::span(&table_span, 1)});
     }
-    backend.copy_kv_page(*pages, 0, 2);
+    backend.copy_kv_page(*pages, 0, 69);
     for (int32_t layer = 0; layer < 2; ++layer) CHECK(attend(copy, layer) == attend(original, layer));
     CHECK(attend(original, 0) != attend(original, 1));
 }
