@@ -2,11 +2,11 @@
 // Key/value pages in host memory: for K and for V, blocks of kKvBlockPages pages, each block
 // [layer][KV head][slot in the block] rows of head_dim values stored as the layout's type (F16 or
 // Q8_0). A head's slots sit side by side, so a sequence whose pages ascend reads each head's keys as
-// runs of up to a block (32 KiB for SmolLM2) that attention streams through; with the heads of a
+// runs of up to a block (128 KiB for SmolLM2) that attention streams through; with the heads of a
 // slot side by side instead, a head's keys were a slice of every slot (128 of 384 bytes for
 // SmolLM2), a stride that neither the prefetchers nor the memory's row buffers served well. Blocks
 // rather than one run per layer and head keep what a short conversation commits small (memory is
-// committed where first written, 2 MiB at a time: one block of SmolLM2 is 2.9 MB of keys).
+// committed where first written: one block of SmolLM2 is 12 MB of keys).
 #include <cstdint>
 
 #include "backends/backend.h"
@@ -36,10 +36,10 @@ private:
     KvLayout layout_;
     int32_t heads_ = 0;
     int64_t head_bytes_ = 0;
-    // Left uninitialised: the OS commits memory only where pages are written (2 MiB at a time per
-    // layer where huge pages are granted), so a generous budget costs little until it is used. In
-    // huge pages because attention reads a slice of every slot of a sequence per token and layer
-    // (SmolLM2 tg @ d1024: x1.22 against 4 KiB pages).
+    // Left uninitialised: the OS commits memory only where pages are written (2 MiB at a time where
+    // huge pages are granted), so a generous budget costs little until it is used. In huge pages
+    // because attention reads every slot of a sequence per token and layer (with the slice layout,
+    // SmolLM2 tg @ d1024 x1.22 against 4 KiB pages).
     HugePageMemory memory_;
     uint8_t* keys_ = nullptr;
     uint8_t* values_ = nullptr;
