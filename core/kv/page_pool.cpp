@@ -35,24 +35,22 @@ int32_t PagePool::free_pages() const { return static_cast<int32_t>(free_.size() 
 std::optional<PageId> PagePool::allocate(std::optional<PageId> after) {
     PageId page;
     const bool has_next = after && *after + 1 < n_pages();
-    const auto next = has_next ? free_.find(*after + 1) : free_.end();
-    if (next != free_.end() || !free_.empty()) {
+    if (!free_.empty()) {
+        const auto next = has_next ? free_.find(*after + 1) : free_.end();
         page = next != free_.end() ? *next : *free_.begin();
         free_.erase(page);
-    } else if (has_next && pages_[*after + 1].refs == 0) {  // cached: a page must be evicted anyway
-        page = *after + 1;
-        lru_.erase(pages_[page].lru_position);
-        evict(page);
-    } else if (!lru_.empty()) {
-        page = lru_.front();
-        // A sequence that grows by a page at a time would take a released sequence's pages last
-        // first; it starts instead from the lowest of the cached pages just below, which the LRU
-        // holds next (a released sequence's pages enter it last first), and then goes up.
-        for (int32_t k = 0; after && k < kRunStartSearch && page > 0 && cached(page - 1); ++k) --page;
-        lru_.erase(pages_[page].lru_position);
-        evict(page);
-    } else {
+    } else if (lru_.empty()) {
         return std::nullopt;
+    } else {
+        // A page must be evicted: the cached one after the sequence's last if there is one, else the
+        // least recently released. A sequence that grows by a page at a time would take a released
+        // sequence's pages last first; it starts instead from the lowest of the cached pages just
+        // below, which the LRU holds next (a released sequence's pages enter it last first), and
+        // then goes up.
+        page = has_next && cached(*after + 1) ? *after + 1 : lru_.front();
+        for (int32_t k = 0; after && page != *after + 1 && k < kRunStartSearch && page > 0 && cached(page - 1); ++k) --page;
+        lru_.erase(pages_[page].lru_position);
+        evict(page);
     }
     pages_[page].refs = 1;
     ++referenced_;

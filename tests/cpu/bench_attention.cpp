@@ -29,12 +29,11 @@ struct Options {
 };
 
 int run(const Options& o) {
-    const int depth = o.depth, threads = o.threads, n_layer = o.n_layer, prompt_rows = o.prompt_rows;
-    const bool exact = o.exact;
+    const int depth = o.depth, n_layer = o.n_layer;
     constexpr int kHeads = 9, kKvHeads = 3, kHeadDim = 64, kPageSize = 16;
-    const int rows = std::max(1, prompt_rows), rounds = prompt_rows > 0 ? 5 : 300;
+    const int rows = std::max(1, o.prompt_rows), rounds = o.prompt_rows > 0 ? 5 : 300;
     const int kv_dim = kKvHeads * kHeadDim, q_dim = kHeads * kHeadDim, n = depth + rows;
-    cpu::CpuBackend backend(cpu::CpuOptions{.n_threads = threads, .exact = exact});
+    cpu::CpuBackend backend(cpu::CpuOptions{.n_threads = o.threads, .exact = o.exact});
     const int n_pages = (n + kPageSize - 1) / kPageSize;
     auto pages = backend.create_kv_pages(KvLayout{n_layer, kv_dim, kPageSize, n_pages, DType::F16, kHeadDim});
     std::vector<int32_t> table(n_pages), positions(n), sequences(n, 0);
@@ -62,10 +61,10 @@ int run(const Options& o) {
     std::sort(per_call.begin(), per_call.end());
     const double median = per_call[per_call.size() / 2];
     std::printf("attention, %d row%s at depth %d, %d threads, %d layers, %s pages, %s arithmetic (%s): %.1f us per call (median of %d)",
-                rows, rows > 1 ? "s" : "", depth, threads, n_layer, o.reverse_pages ? "descending" : "ascending", exact ? "exact" : "default",
+                rows, rows > 1 ? "s" : "", depth, o.threads, n_layer, o.reverse_pages ? "descending" : "ascending", o.exact ? "exact" : "default",
                 std::string(cpu::isa_name(backend.isa())).c_str(), median, rounds);
     const double head_keys = static_cast<double>(kHeads) * rows * (depth + (rows + 1) / 2.0);  // each row sees its own key too
-    std::printf(prompt_rows > 0 ? ", %.2f ns per head and key\n" : "\n", median * 1e3 / head_keys);
+    std::printf(o.prompt_rows > 0 ? ", %.2f ns per head and key\n" : "\n", median * 1e3 / head_keys);
     return 0;
 }
 

@@ -140,6 +140,17 @@ TEST_CASE("a sequence's new pages ascend: after its last page where free, and in
     for (int32_t step = 0; step < 4; ++step) store(full, c, iota_tokens(2, 200 + 2 * step));  // a page per step, as decoding
     CHECK(std::vector<PageId>(full.block_table(c).begin(), full.block_table(c).end()) == std::vector<PageId>{3, 0, 1, 2});
     check_conservation(full);
+
+    KvCache two(4, 2);
+    const SeqId first = two.add_sequence(), second = two.add_sequence();
+    store(two, first, iota_tokens(4, 0));    // pages 0 and 1
+    store(two, second, iota_tokens(4, 10));  // pages 2 and 3
+    two.remove_sequence(first);              // the LRU: 1, 0,
+    two.remove_sequence(second);             // then 3, 2
+    const SeqId d = two.add_sequence();
+    store(two, d, iota_tokens(2, 20));  // page 1, the least recently released
+    store(two, d, iota_tokens(2, 30));  // page 2, the cached page after it, before the LRU's 0
+    CHECK(std::vector<PageId>(two.block_table(d).begin(), two.block_table(d).end()) == std::vector<PageId>{1, 2});
 }
 
 TEST_CASE("fork shares pages and the first write to a shared page copies it") {
