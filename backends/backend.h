@@ -138,6 +138,11 @@ public:
     virtual ActivationMark activation_mark() { return {}; }
     virtual void release_to(ActivationMark mark) { (void)mark; }
 
+    // A hint that w (a small weight: a norm's or a bias) is read soon, by an op that follows the next
+    // matmul: a backend whose memory sits behind caches may start fetching it so that the op does not
+    // wait on memory. This default does nothing.
+    virtual void prefetch(const Weight& w) { (void)w; }
+
     virtual void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) = 0;
     // Normalises each row of x (of length x.cols) and multiplies by weight (length x.cols).
     virtual void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) = 0;

@@ -89,12 +89,14 @@ void DecoderModel::attention_block(const DecoderLayer& layer, int32_t index, Ten
     Tensor attn = b.alloc(n, static_cast<int64_t>(c.n_head) * c.head_dim);
     b.self_attention(h, s, pages, index, rows, attn);
     Tensor o = b.alloc(n, c.n_embd);
+    if (layer.attn_post_norm) b.prefetch(*layer.attn_post_norm);
+    b.prefetch(layer.ffn_norm);
     b.matmul(layer.wo, attn, o);
     if (layer.attn_post_norm) b.rms_norm(o, *layer.attn_post_norm, c.norm_eps, o);
     b.add(x, o, x);
 }
 
-void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x) {
+void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x, const Weight& next_norm) {
     Backend& b = backend_;
     const ModelConfig& c = config_;
     const int64_t n = x.rows;
@@ -110,6 +112,8 @@ void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x) {
         b.matmuls(h, gate_up);
         b.gelu_glu(gate, up, gate);
     }
+    if (layer.ffn_post_norm) b.prefetch(*layer.ffn_post_norm);
+    b.prefetch(next_norm);
     b.matmul(layer.ffn_down, gate, down);
     if (layer.ffn_post_norm) b.rms_norm(down, *layer.ffn_post_norm, c.norm_eps, down);
     b.add(x, down, x);
@@ -130,7 +134,8 @@ void DecoderModel::forward(const ForwardBatch& batch, KvPages& pages, std::span<
     for (int32_t i = 0; i < config_.n_layer; ++i) {
         const ActivationMark layer_start = b.activation_mark();  // x lives on; the layer's own tensors do not
         attention_block(weights_.layers[i], i, x, rows, pages);
-        ffn_block(weights_.layers[i], x);
+        const bool last = i + 1 == config_.n_layer;
+        ffn_block(weights_.layers[i], x, last ? weights_.output_norm : weights_.layers[i + 1].attn_norm);
         b.release_to(layer_start);
     }
     if (batch.logit_rows.empty()) return;

@@ -5,13 +5,13 @@
 // f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token.
 // Unless CpuOptions::exact, prompt batches over K-type weights take Hearth's blockwise sums instead,
 // and softmax, P.V and SwiGLU float vector math (kernels/fast_math.h).
-#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "backends/backend.h"
 #include "backends/cpu/arena.h"
+#include "backends/cpu/callables.h"
 #include "backends/cpu/huge_page_memory.h"
 #include "backends/cpu/kernels/attention_kernels.h"
 #include "backends/cpu/kernels/dot_kernels.h"
@@ -35,10 +35,13 @@ struct CpuOptions {
     bool exact = false;
 };
 
+// The most weights one matmuls() job converts its input for and runs at once (more run in groups).
+constexpr std::size_t kMaxMatmulTargets = 4;
+
 // One weight's share of a matmuls() job: n_tasks independent tasks, run(task, worker).
 struct MatmulPart {
     int64_t n_tasks = 0;
-    std::function<void(int64_t task, int worker)> run;
+    InplaceFunction<void(int64_t task, int worker), 256> run;
 };
 
 class CpuBackend final : public Backend {
@@ -64,6 +67,7 @@ public:
     void release_to(ActivationMark mark) override { arena_.release_to({mark.block, mark.offset}); }
 
     void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) override;
+    void prefetch(const Weight& w) override;
     void rms_norm(Tensor x, const Weight& weight, float eps, Tensor out) override;
     void matmul(const Weight& w, Tensor x, Tensor out) override;
     void matmuls(Tensor x, std::span<const MatmulTarget> targets) override;
@@ -154,8 +158,8 @@ private:
             uint8_t* data = nullptr;
             bool blockwise = false;  // a description for the blockwise kernels
         };
-        std::vector<Slot> acts;          // by dot type
-        std::vector<Slot> descriptions;  // by weight type and kernel (blockwise or not)
+        FixedVector<Slot, kMaxMatmulTargets> acts;          // by dot type
+        FixedVector<Slot, kMaxMatmulTargets> descriptions;  // by weight type and kernel (blockwise or not)
         ScratchPanels panels;
         const Slot* act(DType type) const {
             for (const Slot& slot : acts)
@@ -168,6 +172,7 @@ private:
             return nullptr;
         }
     };
+    // At most kMaxMatmulTargets targets.
     MatmulInputs convert_inputs(Tensor x, std::span<const MatmulTarget> targets);
     void convert(Tensor x, const MatmulInputs::Slot& slot);
     F16DotsKernel half_dots(DType type) const;

@@ -91,9 +91,15 @@ void CpuBackend::matmuls(Tensor x, std::span<const MatmulTarget> targets) {
         require(x.cols == t.w->in && t.out.rows == x.rows && t.out.cols == t.w->out, ErrorKind::internal,
                 "matmul: shape mismatch");
     if (x.rows == 0 || targets.empty()) return;
+    if (targets.size() > kMaxMatmulTargets) {
+        matmuls(x, targets.first(kMaxMatmulTargets));
+        matmuls(x, targets.subspan(kMaxMatmulTargets));
+        return;
+    }
     const MatmulInputs inputs = convert_inputs(x, targets);
-    std::vector<MatmulPart> parts;
-    std::vector<int64_t> starts{0};
+    FixedVector<MatmulPart, kMaxMatmulTargets> parts;
+    FixedVector<int64_t, kMaxMatmulTargets + 1> starts;
+    starts.push_back(0);
     for (const MatmulTarget& t : targets) {
         parts.push_back(plan(*t.w, x.rows, inputs, t.out));
         starts.push_back(starts.back() + parts.back().n_tasks);

@@ -71,14 +71,14 @@ void ThreadPool::run_share(int worker) {
     }
 }
 
-void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn) {
+void ThreadPool::parallel_for(int64_t n, FunctionRef<void(int64_t)> fn) {
     const int64_t ranges = std::min<int64_t>(n, size());
     parallel_for_workers(ranges, [&](int64_t t, int) {
         for (int64_t i = n * t / ranges, end = n * (t + 1) / ranges; i < end; ++i) fn(i);
     });
 }
 
-void ThreadPool::parallel_for_workers(int64_t n, const std::function<void(int64_t, int)>& fn) {
+void ThreadPool::parallel_for_workers(int64_t n, FunctionRef<void(int64_t, int)> fn) {
     if (n <= 0) return;
     if (workers_.empty() || n == 1) {
         for (int64_t i = 0; i < n; ++i) fn(i, 0);

@@ -14,11 +14,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "backends/cpu/callables.h"
 
 namespace hearth::cpu {
 
@@ -34,18 +35,18 @@ public:
     // the same: rows of an element-wise op); returns when all are done. If fn throws, the thread's
     // remaining indices are skipped and the first exception is rethrown here.
     // Not reentrant: one caller thread at a time.
-    void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
+    void parallel_for(int64_t n, FunctionRef<void(int64_t)> fn);
     // Calls fn(i, worker) with the calling thread's index in [0, size()), for callers that keep
     // scratch memory per thread. With n <= size(), index i runs on thread i; a larger job hands out
     // chunks of indices from a shared counter, each a share of the indices left (guided), so that
     // tasks of uneven cost still balance. If fn throws, no further chunks are handed out.
-    void parallel_for_workers(int64_t n, const std::function<void(int64_t, int)>& fn);
+    void parallel_for_workers(int64_t n, FunctionRef<void(int64_t, int)> fn);
 
 private:
     // Written by the caller only; workers read it after seeing a new generation.
     struct alignas(64) JobLine {
         std::atomic<uint64_t> generation{0};
-        const std::function<void(int64_t, int)>* fn = nullptr;
+        const FunctionRef<void(int64_t, int)>* fn = nullptr;
         int64_t size = 0;
         std::atomic<bool> stopping{false};
     };
