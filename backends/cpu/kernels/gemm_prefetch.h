@@ -11,7 +11,7 @@ inline void prefetch_next_panel(const GemmArgs& args, int64_t step, int64_t step
     const uint64_t lines = (args.next_bytes + 63) / 64;
     const uint64_t begin = lines * static_cast<uint64_t>(step) / static_cast<uint64_t>(steps);
     const uint64_t end = lines * static_cast<uint64_t>(step + 1) / static_cast<uint64_t>(steps);
-    for (uint64_t line = begin; line < end; ++line) __builtin_prefetch(args.next_weights + 64 * line);
+    for (uint64_t line = begin; line < end; ++line) __builtin_prefetch(args.next_weights + 64 * line, 0, 2);
 }
 
 }  // namespace hearth::cpu

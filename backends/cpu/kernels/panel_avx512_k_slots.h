@@ -29,13 +29,15 @@ struct Q45Panel : Q45Layout<kFiveBits> {
     using typename Q45Layout<kFiveBits>::SuperBlock;
     using Gemm = Q45<typename Q45Layout<kFiveBits>::Block>;
 
-    // visit(k, l, quants of run k's slot l for the 16 rows), the unsigned quants maddubs takes first.
+    // visit(k, l, quants of run k's slot l for the 16 rows), the unsigned quants maddubs takes first,
+    // in the order of their bytes: a stride through the super-block (a run pair's slots, 512 bytes
+    // apart) left the hardware prefetchers idle and made each slot's sums one chain.
     template <class Visit>
     HEARTH_AVX512 static void for_slots(const SuperBlock& p, const Visit& visit) {
-        for (int l = 0; l < kSlots; ++l) {
-            __m512i high = _mm512_setzero_si512();
-            if constexpr (kFiveBits) high = load(p.high[l]);
-            for (int j = 0; j < kRuns / 2; ++j) {
+        for (int j = 0; j < kRuns / 2; ++j) {
+            for (int l = 0; l < kSlots; ++l) {
+                __m512i high = _mm512_setzero_si512();
+                if constexpr (kFiveBits) high = load(p.high[l]);
                 const __m512i raw = load(p.nibbles[j][l]);
                 __m512i runs[2] = {_mm512_and_si512(raw, bytes(0x0F)), _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F))};
                 for (int h = 0; h < 2; ++h) {
@@ -77,23 +79,24 @@ struct Q45Panel : Q45Layout<kFiveBits> {
 struct Q6Panel : Q6Layout {
     using Gemm = Q6;
 
-    // visit(k, l, quants - 32 of run k's slot l for the 16 rows), signed as the GEMM's Q6 takes them.
+    // visit(k, l, quants - 32 of run k's slot l for the 16 rows), signed as the GEMM's Q6 takes them,
+    // in the order of the low nibbles' bytes (see Q45Panel::for_slots).
     template <class Visit>
     HEARTH_AVX512 static void for_slots(const SuperBlock& p, const Visit& visit) {
         for (int h = 0; h < 2; ++h)
-            for (int l = 0; l < kSlots; ++l) {
-                const __m512i high = load(p.high[h][l]);
-                const __m512i tops[4] = {_mm512_slli_epi16(high, 4), _mm512_slli_epi16(high, 2), high, _mm512_srli_epi16(high, 2)};
-                for (int s = 0; s < 2; ++s) {
+            for (int s = 0; s < 2; ++s)
+                for (int l = 0; l < kSlots; ++l) {
+                    const __m512i high = load(p.high[h][l]);
+                    // Runs 4h + s and 4h + 2 + s: their top bits at bits 2s, 2s + 1 and 4 + 2s, 5 + 2s.
+                    const __m512i tops[2] = {s == 0 ? _mm512_slli_epi16(high, 4) : _mm512_slli_epi16(high, 2),
+                                             s == 0 ? high : _mm512_srli_epi16(high, 2)};
                     const __m512i raw = load(p.nibbles[h][s][l]);
                     const __m512i nibbles[2] = {_mm512_and_si512(raw, bytes(0x0F)), _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F))};
                     for (int n = 0; n < 2; ++n) {
-                        const int m = 2 * n + s;  // run 4h + m
-                        const __m512i q = _mm512_or_si512(nibbles[n], _mm512_and_si512(tops[m], bytes(0x30)));
-                        visit(4 * h + m, l, _mm512_sub_epi8(q, bytes(32)));
+                        const __m512i q = _mm512_or_si512(nibbles[n], _mm512_and_si512(tops[n], bytes(0x30)));
+                        visit(4 * h + 2 * n + s, l, _mm512_sub_epi8(q, bytes(32)));
                     }
                 }
-            }
     }
 
     // Run k's pair (scale 2k, scale 2k + 1) sign-extended into the two int16 of each dword.
