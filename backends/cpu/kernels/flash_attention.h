@@ -34,6 +34,15 @@ struct FlashGroup {
 inline FlashGroup flash_group_of(FlashState& state, int first, int64_t n) {
     return {state.max + first, state.sum + first, state.acc + first * n};
 }
+// Query i of a group takes in one tile: its new maximum, `grown` = e^(old max - new max) as the
+// kernel's vector e^x gives it, and the sum of the tile's terms. Returns the rescale of what the
+// query had so far (1 when its maximum did not grow).
+inline float flash_take_tile(FlashGroup state, int i, float new_max, float grown, float tile_sum) {
+    const float rescale = new_max > state.max[i] ? grown : 1.0f;
+    state.sum[i] = state.sum[i] * rescale + tile_sum;
+    state.max[i] = new_max;
+    return rescale;
+}
 
 // Query vector i < queries (n floats at q + i * q_stride) against the tile's keys j < n_keys (a row
 // of n values at keys[j], F16 or Q8_0 as the kernel was made for), seeing only the first visible[i]

@@ -148,9 +148,7 @@ HEARTH_AVX2_FMA void flash_group(const float* q, int64_t q_stride, const int32_t
         }
         // e^(old max - new max); 0 before the first key (exp8 takes -inf to 0), 1 when unchanged.
         const float grown = _mm256_cvtss_f32(exp8(_mm256_set1_ps(state.max[i] - new_max[i])));
-        rescale[i] = new_max[i] > state.max[i] ? grown : 1.0f;
-        state.sum[i] = state.sum[i] * rescale[i] + sum8(total);
-        state.max[i] = new_max[i];
+        rescale[i] = flash_take_tile(state, i, new_max[i], grown, sum8(total));
     }
     weigh_all_values<Rows, Q>(weights, rescale, values, n_keys, n, state.acc);
 }

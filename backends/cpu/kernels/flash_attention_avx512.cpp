@@ -113,9 +113,7 @@ HEARTH_AVX512_F void flash_group(const float* q, int64_t q_stride, const int32_t
         _mm512_store_ps(weights[i], e);
         // e^(old max - new max); 0 before the first key (exp_vector takes -inf to 0), 1 when unchanged.
         const float grown = _mm512_cvtss_f32(exp_vector(_mm512_set1_ps(state.max[i] - new_max[i])));
-        rescale[i] = new_max[i] > state.max[i] ? grown : 1.0f;
-        state.sum[i] = state.sum[i] * rescale[i] + _mm512_reduce_add_ps(e);
-        state.max[i] = new_max[i];
+        rescale[i] = flash_take_tile(state, i, new_max[i], grown, _mm512_reduce_add_ps(e));
     }
     weigh_all_values<Rows, Q>(weights, rescale, values, n_keys, n, state.acc);
 }
