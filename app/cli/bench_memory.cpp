@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "backends/cpu/huge_page_memory.h"
+#include "app/cli/bench_stats.h"
 #include "core/error.h"
 
 namespace hearth::cli {
@@ -31,34 +31,34 @@ uint64_t sum_words(const uint64_t* words, int64_t count) {
 
 }  // namespace
 
-double measure_read_bandwidth(int threads, int64_t buffer_bytes, int runs) {
-    require(threads > 0 && buffer_bytes >= (int64_t{1} << 20) && runs > 0, ErrorKind::bad_request,
-            "bandwidth: threads, buffer and runs must be positive");
-    const int64_t words = buffer_bytes / 8;
-    // The memory the CPU backend keeps its weights in (huge pages where the kernel grants them):
-    // with 4 KiB pages the read would also time a TLB miss per page, which decoding does not pay.
-    cpu::HugePageMemory memory;
-    auto* const buffer = reinterpret_cast<uint64_t*>(memory.allocate(static_cast<uint64_t>(words) * 8));
-    std::fill_n(buffer, words, uint64_t{1});  // commit every page before timing
+ReadBandwidthProbe::ReadBandwidthProbe(int threads, int64_t buffer_bytes) : threads_(threads), words_(buffer_bytes / 8) {
+    require(threads > 0 && buffer_bytes >= (int64_t{1} << 20), ErrorKind::bad_request,
+            "bandwidth: threads and buffer must be positive (buffer at least 1 MiB)");
+    auto* const words = reinterpret_cast<uint64_t*>(memory_.allocate(static_cast<uint64_t>(words_) * 8));
+    std::fill_n(words, words_, uint64_t{1});  // commit every page before timing
+    buffer_ = words;
+}
+
+double ReadBandwidthProbe::measure(int runs) {
+    require(runs > 0, ErrorKind::bad_request, "bandwidth: runs must be positive");
     std::vector<double> gbps;
-    std::vector<uint64_t> sums(threads);
+    std::vector<uint64_t> sums(threads_);
     for (int run = 0; run < runs; ++run) {
         const auto start = std::chrono::steady_clock::now();
         std::vector<std::thread> workers;
-        for (int t = 0; t < threads; ++t)
+        for (int t = 0; t < threads_; ++t)
             workers.emplace_back([&, t] {
-                const int64_t begin = words * t / threads, end = words * (t + 1) / threads;
-                sums[t] = sum_words(buffer + begin, end - begin);
+                const int64_t begin = words_ * t / threads_, end = words_ * (t + 1) / threads_;
+                sums[t] = sum_words(buffer_ + begin, end - begin);
             });
         for (auto& w : workers) w.join();
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         uint64_t total = 0;
         for (uint64_t s : sums) total += s;
-        require(total == static_cast<uint64_t>(words), ErrorKind::internal, "bandwidth: the buffer sum is wrong");
-        gbps.push_back(static_cast<double>(words * 8) / seconds / 1e9);
+        require(total == static_cast<uint64_t>(words_), ErrorKind::internal, "bandwidth: the buffer sum is wrong");
+        gbps.push_back(static_cast<double>(words_ * 8) / seconds / 1e9);
     }
-    std::sort(gbps.begin(), gbps.end());
-    return gbps[gbps.size() / 2];
+    return median(gbps);
 }
 
 }  // namespace hearth::cli

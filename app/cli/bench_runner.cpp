@@ -48,6 +48,17 @@ std::vector<double> BenchResult::samples_ts() const {
 double BenchResult::avg_ts() const { return mean(samples_ts()); }
 double BenchResult::stddev_ts() const { return stddev(samples_ts()); }
 
+std::vector<double> BenchResult::bandwidth_shares(int64_t bytes_per_token) const {
+    std::vector<double> shares;
+    if (bandwidth_gbps.size() != samples_ns.size() + 1) return shares;
+    const std::vector<double> ts = samples_ts();
+    for (size_t r = 0; r < ts.size(); ++r) {
+        const double read_gbps = static_cast<double>(bytes_per_token) * ts[r] / 1e9;
+        shares.push_back(read_gbps / ((bandwidth_gbps[r] + bandwidth_gbps[r + 1]) / 2.0));
+    }
+    return shares;
+}
+
 BenchResult run_bench(const LoadedModel& model, const BenchTest& test, const BenchOptions& options) {
     require(test.n_prompt >= 0 && test.n_gen >= 0 && test.n_depth >= 0 && test.n_prompt + test.n_gen > 0,
             ErrorKind::bad_request, "a bench test needs prompt or generated tokens");
@@ -62,7 +73,11 @@ BenchResult run_bench(const LoadedModel& model, const BenchTest& test, const Ben
     // Two warm-ups: the first pages in the weights and sizes the buffers; the backend's arena merges
     // the blocks it grew into one at the start of the second, whose first touch is paid there.
     for (int warm_up = 0; warm_up < 2; ++warm_up) timed_run(session, test, n_vocab);
-    for (int32_t r = 0; r < options.repetitions; ++r) result.samples_ns.push_back(timed_run(session, test, n_vocab));
+    for (int32_t r = 0; r < options.repetitions; ++r) {
+        if (options.read_bandwidth) result.bandwidth_gbps.push_back(options.read_bandwidth());
+        result.samples_ns.push_back(timed_run(session, test, n_vocab));
+    }
+    if (options.read_bandwidth) result.bandwidth_gbps.push_back(options.read_bandwidth());
     return result;
 }
 

@@ -1,5 +1,6 @@
 #include "app/cli/bench_stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -13,6 +14,13 @@ double stddev(const std::vector<double>& v) {
     double sum = 0.0;
     for (double x : v) sum += (x - m) * (x - m);
     return std::sqrt(sum / static_cast<double>(v.size() - 1));
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const size_t half = v.size() / 2;
+    return v.size() % 2 ? v[half] : (v[half - 1] + v[half]) / 2.0;
 }
 
 std::vector<int32_t> bench_tokens(int32_t count, int32_t n_vocab, uint64_t seed) {

@@ -1,11 +1,14 @@
 // `hearth bench`: throughput in the manner of llama-bench (-p 512 -n 128 -r 5 -t N -d 1024),
 // as a markdown table or JSON whose field names follow llama-bench's, so scripts written for it
 // read ours. Each figure is the mean over repetitions with its standard deviation.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -13,6 +16,7 @@
 #include "app/cli/bench_memory.h"
 #include "app/cli/bench_parallel.h"
 #include "app/cli/bench_runner.h"
+#include "app/cli/bench_stats.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
 #include "core/error.h"
@@ -159,13 +163,14 @@ int cmd_bench(int argc, char** argv) {
         std::printf("| model | size | params | backend | threads | test | t/s |\n");
         std::printf("| --- | ---: | ---: | --- | ---: | ---: | ---: |\n");
     }
+    // A VM's read bandwidth moves within minutes (its vCPUs change dies): each generation
+    // repetition is compared with readings taken right before and right after it.
+    std::optional<ReadBandwidthProbe> probe;
+    if (measure_bandwidth) probe.emplace(actual_threads);
     for (const BenchTest& test : tests) {
-        // A VM's read bandwidth moves from minute to minute (its vCPUs change dies): read it right
-        // before and right after each generation test and compare the test with the mean of both.
-        const bool traffic = measure_bandwidth && test.n_prompt == 0;
-        const double before = traffic ? measure_read_bandwidth(actual_threads) : 0.0;
+        const bool traffic = probe && test.n_prompt == 0;
+        options.read_bandwidth = traffic ? std::function<double()>([&probe] { return probe->measure(); }) : nullptr;
         const BenchResult r = run_bench(*loaded, test, options);
-        const double after = traffic ? measure_read_bandwidth(actual_threads) : 0.0;
         if (format == "md") {
             std::printf("| %s | %.2f MiB | %.2f M | %s | %d | %s | %.2f ± %.2f |\n", facts.type.c_str(),
                         facts.size / 1048576.0, facts.n_params / 1e6, backend_label(*loaded), actual_threads,
@@ -175,19 +180,26 @@ int cmd_bench(int argc, char** argv) {
         } else {
             all.push_back(to_json(r, facts, *loaded, options, actual_threads, now_iso8601()));
         }
-        // Each generated token reads every weight once (the embedding table only one row of).
-        const double weight_gbps = static_cast<double>(facts.bytes_per_token) * r.avg_ts() / 1e9;
         if (traffic) {
-            const double bandwidth = (before + after) / 2.0;
-            char note[300];
+            // Each generated token reads every weight once (the embedding table only one row of).
+            const double weight_gbps = static_cast<double>(facts.bytes_per_token) * r.avg_ts() / 1e9;
+            const std::vector<double> shares = r.bandwidth_shares(facts.bytes_per_token);
+            const auto [low, high] = std::minmax_element(shares.begin(), shares.end());
+            const auto [slow, fast] = std::minmax_element(r.bandwidth_gbps.begin(), r.bandwidth_gbps.end());
+            char note[400];
             std::snprintf(note, sizeof note,
-                          "%s: weights read at %.1f GB/s, %.0f%% of the memory read bandwidth %.1f GB/s (%.1f before, %.1f after;"
-                          " each the median of 7 reads of 1 GiB with %d threads)",
-                          test.name().c_str(), weight_gbps, 100.0 * weight_gbps / bandwidth, bandwidth, before, after, actual_threads);
+                          "%s: weights read at %.1f GB/s, %.0f%% of the memory read bandwidth (median over the repetitions,"
+                          " %.0f-%.0f%%; each against the mean of readings right before and after it: %.1f-%.1f GB/s,"
+                          " each the median of 3 reads of %lld MiB with %d threads)",
+                          test.name().c_str(), weight_gbps, 100.0 * median(shares), 100.0 * *low, 100.0 * *high, *slow,
+                          *fast, static_cast<long long>(probe->buffer_bytes() >> 20), actual_threads);
             traffic_notes.push_back(note);
             if (format == "json") {
                 all.back()["weight_gbps"] = weight_gbps;
-                all.back()["read_bandwidth_gbps"] = bandwidth;
+                all.back()["read_bandwidth_gbps"] = median(r.bandwidth_gbps);
+                all.back()["read_bandwidth_samples_gbps"] = r.bandwidth_gbps;
+                all.back()["bandwidth_share"] = median(shares);
+                all.back()["bandwidth_shares"] = shares;
             }
         }
     }

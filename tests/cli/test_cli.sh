@@ -50,14 +50,25 @@ grep -q "tokens/s" "$tmp/run.err" || fail "run printed no timing on stderr"
 printf 'What is 2+2?\n/exit\n' | "$hearth" chat -m "$model" --temp 0 -n 24 -t 2 >"$tmp/chat" 2>&1 || fail "chat exited $?"
 grep -q "4" "$tmp/chat" || fail "chat answer lacks 4: $(cat "$tmp/chat")"
 
-# bench: llama-bench's JSON field names, one object per test, positive throughput.
-"$hearth" bench -m "$model" -p 16 -n 4 -r 2 -t 2 --json >"$tmp/bench.json" 2>"$tmp/bench.err" || fail "bench exited $?"
+# bench: llama-bench's JSON field names, one object per test, positive throughput; with
+# --bandwidth, generation's repetitions each against the readings on either side of it.
+"$hearth" bench -m "$model" -p 16 -n 4 -r 2 -t 2 --bandwidth --json >"$tmp/bench.json" 2>"$tmp/bench.err" ||
+  fail "bench exited $?"
 python3 - "$tmp/bench.json" <<'PY' || fail "bench JSON: $(head -c 300 "$tmp/bench.json")"
-import json, sys
+import json, statistics, sys
 rows = json.load(open(sys.argv[1]))
 assert [(r["n_prompt"], r["n_gen"], r["n_depth"]) for r in rows] == [(16, 0, 0), (0, 4, 0)], rows
 for r in rows:
     assert r["n_threads"] == 2 and len(r["samples_ts"]) == 2 and r["avg_ts"] > 0 and r["stddev_ts"] >= 0
+prompt, gen = rows
+assert "bandwidth_shares" not in prompt, prompt
+readings, shares = gen["read_bandwidth_samples_gbps"], gen["bandwidth_shares"]
+assert len(readings) == 3 and min(readings) > 0 and len(shares) == 2, gen
+# A repetition's share times its mean reading over its tokens/s is the bytes a token reads.
+per_token = [s * (readings[i] + readings[i + 1]) / 2 / gen["samples_ts"][i] for i, s in enumerate(shares)]
+assert abs(per_token[0] / per_token[1] - 1) < 1e-9, per_token
+assert abs(gen["weight_gbps"] / gen["avg_ts"] / per_token[0] - 1) < 1e-9, (gen["weight_gbps"], per_token)
+assert abs(gen["bandwidth_share"] - statistics.median(shares)) < 1e-12 and gen["read_bandwidth_gbps"] == statistics.median(readings), gen
 PY
 expect_exit 2 "expects non-negative integers" -- "$hearth" bench -m "$model" -p 16,x
 
