@@ -3,7 +3,7 @@
 // Matmul dots use SIMD kernels chosen at construction (backends/cpu/kernels), bit-identical to the
 // scalar reference. Numerics follow ggml's CPU path (activations quantized to the weight's dot type,
 // f16 KV cache, f16 rounding where ggml rounds) so that outputs match llama.cpp token for token.
-// Unless CpuOptions::exact, prompt batches over K-type weights take Hearth's blockwise sums instead,
+// Unless CpuOptions::exact, matmuls over K-type weights take Hearth's blockwise sums instead,
 // and softmax, P.V and SwiGLU float vector math (kernels/fast_math.h).
 #include <memory>
 #include <span>
@@ -29,9 +29,9 @@ struct CpuOptions {
     // the best the CPU has. An instruction set the CPU lacks throws Error(unsupported).
     IsaRequest isa = IsaRequest::automatic;
     // Every op in ggml's portable arithmetic, bit for bit and in every batch (what the llama.cpp
-    // goldens are compared with). Off, prompt batches of K-type weights take the faster blockwise
-    // dot (ref::dot_blockwise), and softmax, P.V and SwiGLU float vector math, where an instruction
-    // set has them (docs/architecture.md).
+    // goldens are compared with). Off, matmuls over K-type weights take the faster blockwise dot
+    // (ref::dot_blockwise) at every batch size, and softmax, P.V and SwiGLU float vector math, where
+    // an instruction set has them (docs/architecture.md).
     bool exact = false;
 };
 
@@ -156,7 +156,7 @@ private:
             uint64_t offset = 0;
             uint64_t stride = 0;  // bytes per activation row
             uint8_t* data = nullptr;
-            bool blockwise = false;  // a description for the blockwise kernels
+            bool blockwise = false;  // a description for the blockwise kernels over batches
         };
         FixedVector<Slot, kMaxMatmulTargets> acts;          // by dot type
         FixedVector<Slot, kMaxMatmulTargets> descriptions;  // by weight type and kernel (blockwise or not)
@@ -177,7 +177,8 @@ private:
     void convert(Tensor x, const MatmulInputs::Slot& slot);
     F16DotsKernel half_dots(DType type) const;
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
-    GemmKernel blockwise_kernel(const Weight& w, int64_t rows) const;
+    GemmKernel blockwise_kernel(const Weight& w) const;
+    bool blockwise_description(const Weight& w, int64_t rows) const;
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
     MatmulPart panel_part(GemmKernel kernel, int panels_per_call, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                           Tensor out, ScratchPanels scratch, const Weight* up = nullptr) const;

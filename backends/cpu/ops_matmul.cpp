@@ -3,9 +3,9 @@
 // weight type when it has one (bit-identical to the reference), else the reference vec_dot. Types
 // with a tile kernel compute small tiles of (weight rows x activation rows) at once, which reuses
 // each unpacked weight block across activation rows; every output's arithmetic is still the single
-// dot's, so an output does not depend on the batch size or the tiling. The one exception, unless
-// CpuOptions::exact: prompt batches (kBlockwiseMinRows+) over K-type panels take the blockwise
-// kernels, equal to ref::dot_blockwise instead, which sums each super-block as one integer.
+// dot's, so an output does not depend on the batch size or the tiling. Unless CpuOptions::exact,
+// K-type panels take the blockwise kernels instead, at every batch size: each output then equals
+// ref::dot_blockwise, which sums each super-block as one integer.
 //
 // matmuls() takes several weights of one input (Q, K and V; gate and up): the input is converted
 // once per dot type and described once per weight type, and all products run as one job of tasks,
@@ -24,10 +24,6 @@ constexpr int64_t kRowsPerTask = 16;  // a multiple of every tile's weight-row c
 // the tiles (which unpack each weight block once per 4 activation rows): llama-1b Q4_0, concurrent
 // streams on 2 threads, 4 streams 45 t/s against 39, 8 streams 60 against 50; 2 streams 28 against 32.
 constexpr int64_t kGemmMinRows = 4;
-// From this many activation rows on (prompts), K-type panels take the blockwise kernels unless
-// CpuOptions::exact. Decode batches (concurrent streams, speculative checks) stay below it and in
-// ggml's arithmetic, so such a step's matmuls give each stream what it would get alone.
-constexpr int64_t kBlockwiseMinRows = 32;
 constexpr uint64_t kScratchAlign = 64;
 constexpr int64_t kGemmTasksPerThread = 4;
 // One contiguous range of rows per thread in decode (below): 4 ranges per thread handed out in turn
@@ -137,7 +133,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         }
         const bool panels = w.layout == kPanelLayout;
         const bool gemm = !panels && gemm_kernel(w, x.rows) != nullptr;
-        const bool blockwise = blockwise_kernel(w, x.rows) != nullptr;
+        const bool blockwise = blockwise_description(w, x.rows);
         if ((panels || gemm) && inputs.description(w.type, blockwise) == nullptr) {
             const uint64_t row_description = gemm_act_block_bytes(w.type) * static_cast<uint64_t>(blocks_per_row(w));
             inputs.descriptions.push_back({w.type, block_bytes, row_description, nullptr, blockwise});
@@ -196,9 +192,10 @@ MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInput
     const MatmulInputs::Slot& acts = *inputs.act(vec_dot_type(w.type));
     if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr)
         return half_part(w, reinterpret_cast<const float*>(acts.data), act_rows, out, dots);
-    const GemmKernel blockwise = blockwise_kernel(w, act_rows);
-    const MatmulInputs::Slot* blocks = inputs.description(w.type, blockwise != nullptr);
-    if (blockwise != nullptr) return panel_part(blockwise, kBlockwisePanels, w, acts, blocks->data, out, inputs.panels);
+    const GemmKernel blockwise = blockwise_kernel(w);
+    const MatmulInputs::Slot* blocks = inputs.description(w.type, blockwise_description(w, act_rows));
+    if (blockwise != nullptr)  // decode splits by single panels, as the exact kernels do
+        return panel_part(blockwise, act_rows >= kGemmMinRows ? kBlockwisePanels : 1, w, acts, blocks->data, out, inputs.panels);
     if (w.layout == kPanelLayout)
         return panel_part(dot_kernels_.panels.for_type(w.type).gemm, 1, w, acts, blocks->data, out, inputs.panels);
     if (const GemmKernel gemm = gemm_kernel(w, act_rows); gemm != nullptr)
@@ -228,7 +225,7 @@ GemmKernel CpuBackend::gemm_kernel(const Weight& w, int64_t rows) const {
 // and store only their SwiGLU: the two products are never written (2 x 16 MB per llama-1b layer of a
 // 512-token prompt) nor read back. Other batches take matmuls and swiglu, with the same results.
 void CpuBackend::matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, Tensor out) {
-    const GemmKernel kernel = blockwise_kernel(gate, x.rows) != nullptr ? dot_kernels_.panels.for_type(gate.type).blockwise_swiglu : nullptr;
+    const GemmKernel kernel = blockwise_description(gate, x.rows) ? dot_kernels_.panels.for_type(gate.type).blockwise_swiglu : nullptr;
     const bool alike = up.type == gate.type && up.layout == gate.layout && up.in == gate.in && up.out == gate.out;
     if (kernel == nullptr || !alike || fast_math_.swiglu == nullptr) {
         Backend::matmul_swiglu(gate, up, x, out);
@@ -242,10 +239,16 @@ void CpuBackend::matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, T
     pool_.parallel_for_workers(part.n_tasks, part.run);
 }
 
-// The blockwise GEMM for a prompt batch over a repacked K-type weight, or null.
-GemmKernel CpuBackend::blockwise_kernel(const Weight& w, int64_t rows) const {
-    if (exact_ || rows < kBlockwiseMinRows || w.layout != kPanelLayout) return nullptr;
+// The blockwise kernel for a repacked K-type weight, or null (exact arithmetic, or none here).
+GemmKernel CpuBackend::blockwise_kernel(const Weight& w) const {
+    if (exact_ || w.layout != kPanelLayout) return nullptr;
     return dot_kernels_.panels.for_type(w.type).blockwise;
+}
+
+// Whether w's kernel for `rows` activation rows reads the blockwise GEMMs' activation description:
+// batches (kGemmMinRows+) in the blockwise arithmetic; fewer rows read the exact kernels' order.
+bool CpuBackend::blockwise_description(const Weight& w, int64_t rows) const {
+    return rows >= kGemmMinRows && blockwise_kernel(w) != nullptr;
 }
 
 // F16 / BF16 weights (whose dot type is their own) run on attention's Q.K kernels where there are some.

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <bit>
+#include <cstddef>
 #include <cstring>
 #include <random>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/kernels/dot_kernels.h"
+#include "core/quant/blocks.h"
 #include "core/quant/half.h"
 #include "core/quant/quant.h"
 #include "tests/cpu/isa_requests.h"
@@ -270,13 +272,54 @@ TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch"
     if (detect_cpu_features().avx512) check_every_gemm(Isa::avx512);
 }
 
+// The blockwise K kernels called directly on a call of two panels (32 rows, repacked), for one to
+// three activation rows (no scratch: the exact kernels' description) and for batches (scratch, the
+// blockwise description): every output equals vec_dot_blockwise bit for bit.
+TEST_CASE("blockwise K kernels over a call of two panels equal the reference") {
+    std::mt19937 rng(83);
+    for (Isa isa : {Isa::avx2, Isa::avx512}) {
+        if (isa == Isa::avx2 ? !cpu_has_avx2() : !detect_cpu_features().avx512) continue;
+        const DotKernels kernels = dot_kernels_for(isa);
+        for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+            const PanelKernel& panel_kernel = kernels.panels.for_type(type);
+            if (panel_kernel.blockwise == nullptr) continue;
+            const int64_t nblocks = 3, n = 256 * nblocks, rows = 2 * kGemmPanelRows;
+            const auto w = make_rows(type, rows, n, Fill::arbitrary, rng);
+            const uint64_t w_stride = row_bytes(dtype_info(type), n);
+            std::vector<uint8_t> repacked(w.size());
+            panel_kernel.repack(w.data(), rows, nblocks, repacked.data());
+            for (int64_t act_rows : {1, 3, 5}) {
+                const bool batch = act_rows >= 4;
+                const auto a = make_rows(DType::Q8_K, act_rows, n, Fill::quantized, rng);
+                const uint64_t a_stride = row_bytes(dtype_info(DType::Q8_K), n);
+                std::vector<uint8_t> blocks(gemm_act_block_bytes(type) * static_cast<uint64_t>(act_rows * nblocks));
+                describe_act_blocks(type, a.data(), a_stride, act_rows, nblocks, blocks.data(), batch);
+                std::vector<uint8_t> scratch(gemm_panel_bytes(type, nblocks) + 64);
+                uint8_t* aligned = scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
+                std::vector<float> out(static_cast<size_t>(rows * act_rows), -7.0f);
+                panel_kernel.blockwise({repacked.data(), w_stride, static_cast<int>(rows), a.data(), a_stride, blocks.data(), act_rows,
+                                        nblocks, out.data(), rows, batch ? aligned : nullptr});
+                int bad = 0;
+                for (int64_t c = 0; c < act_rows; ++c)
+                    for (int64_t r = 0; r < rows; ++r) {
+                        const float expected = vec_dot_blockwise(type, w.data() + w_stride * static_cast<uint64_t>(r),
+                                                                 a.data() + a_stride * static_cast<uint64_t>(c), n);
+                        if (!same_bits(out[static_cast<size_t>(c * rows + r)], expected)) ++bad;
+                    }
+                INFO(isa_name(isa), " ", dtype_info(type).name, " act_rows=", act_rows);
+                CHECK(bad == 0);
+            }
+        }
+    }
+}
+
 // Runs matmul of `batch` mixed activation rows over w (whose file-layout bytes are `bytes`) and
 // counts the outputs that differ in any bit from vec_dot of the file's rows, or with `blockwise` from
 // vec_dot_blockwise.
-int matmul_mismatches(CpuBackend& backend, const Weight& w, const std::vector<uint8_t>& bytes, int64_t batch,
-                      bool blockwise, std::mt19937& rng) {
+int matmul_mismatches(CpuBackend& backend, const Weight& w, const std::vector<uint8_t>& bytes, std::vector<float> x,
+                      bool blockwise) {
     const DType act = vec_dot_type(w.type);
-    std::vector<float> x = mixed_rows(batch, w.in, rng);
+    const int64_t batch = static_cast<int64_t>(x.size()) / w.in;
     std::vector<float> y(static_cast<size_t>(batch * w.out));
     backend.matmul(w, Tensor{x.data(), batch, w.in}, Tensor{y.data(), batch, w.out});
     std::vector<uint8_t> q(row_bytes(dtype_info(act), w.in));
@@ -294,7 +337,8 @@ int matmul_mismatches(CpuBackend& backend, const Weight& w, const std::vector<ui
 
 // The panel layout: a weight uploaded through the backend is repacked exactly when its type has a
 // panel kernel (not the embedding table, not a row count off the panel size), and matmul over it
-// equals vec_dot on the file's rows for every batch.
+// equals vec_dot on the file's rows for every batch (K-type panels: vec_dot_blockwise, the default
+// arithmetic, where the instruction set has blockwise kernels).
 TEST_CASE("weights repacked at load: matmul equals the reference, and only matrices that can be are") {
     for (IsaRequest isa : isa_requests_here()) {
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
@@ -311,9 +355,11 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
                                                    std::string_view(name) != "token_embd.weight";
                         INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " ", name, " rows=", out_rows);
                         CHECK((w.layout == kPanelLayout) == expect_panels);
+                        const bool blockwise = w.layout == kPanelLayout &&
+                                               dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
                         for (int64_t batch : {1, 2, 5, 8, 11}) {
                             CAPTURE(batch);
-                            CHECK(matmul_mismatches(backend, w, bytes, batch, false, rng) == 0);
+                            CHECK(matmul_mismatches(backend, w, bytes, mixed_rows(batch, w.in, rng), blockwise) == 0);
                         }
                     }
                 }
@@ -322,9 +368,11 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
     }
 }
 
-// Prompt batches (32+ rows) over K-type panels take the blockwise kernels where the instruction set
-// has them, unless CpuOptions::exact: every output then equals vec_dot_blockwise, else vec_dot, bit
-// for bit. Row lengths of 1 and 5 super-blocks leave a partial chunk; 41 rows a partial row group.
+// Matmuls over K-type panels take the blockwise kernels where the instruction set has them, unless
+// CpuOptions::exact: every output then equals vec_dot_blockwise, else vec_dot, bit for bit, at every
+// batch size (1-3 rows straight from the layout, batches over expanded panels). Row lengths of 1 and
+// 5 super-blocks leave a partial chunk; 41 rows a partial row group; 48 rows three panels, so a
+// call of two panels and a last call of one.
 // Every instruction set here in both arithmetics, each K type, rows of 1 and 5 super-blocks (a
 // partial chunk): run(backend, exact, type, nblocks, rng) on a backend and generator per arithmetic.
 template <class Case>
@@ -339,16 +387,52 @@ void for_k_prompt_cases(uint32_t seed, const Case& run) {
     }
 }
 
-TEST_CASE("prompt batches of K-type panels: blockwise arithmetic by default, ggml's when exact") {
+TEST_CASE("K-type panels: blockwise arithmetic at every batch size by default, ggml's when exact") {
     for_k_prompt_cases(53, [](CpuBackend& backend, bool exact, DType type, int64_t nblocks, std::mt19937& rng) {
         const bool blockwise = !exact && dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
         const int64_t in = 256 * nblocks, out_rows = 48;
         for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
             auto bytes = make_rows(type, out_rows, in, fill, rng);
             const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
-            for (int64_t batch : {32, 41}) {
+            for (int64_t batch : {1, 2, 3, 4, 7, 32, 41}) {
                 INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
-                CHECK(matmul_mismatches(backend, w, bytes, batch, blockwise, rng) == 0);
+                CHECK(matmul_mismatches(backend, w, bytes, mixed_rows(batch, w.in, rng), blockwise) == 0);
+            }
+        }
+    });
+}
+
+// Weights whose every quant and scale is the largest (Q6_K scales 127 and -128) against activation
+// quants all -128 (inputs all -1) or all but one per block 127 (inputs 1 and, first in each block,
+// -1.0001): the kernels' int16 sums must not overflow.
+TEST_CASE("K-type panels at the extremes of their quants and scales") {
+    for_k_prompt_cases(71, [](CpuBackend& backend, bool exact, DType type, int64_t nblocks, std::mt19937&) {
+        const bool blockwise = !exact && dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
+        const int64_t in = 256 * nblocks, out_rows = 32;
+        const uint64_t stride = row_bytes(dtype_info(type), in), block_bytes = stride / static_cast<uint64_t>(nblocks);
+        for (uint8_t q6_scale : {0x7F, 0x80}) {
+            std::vector<uint8_t> bytes(stride * out_rows, 0xFF);
+            for (uint64_t b = 0; b < bytes.size(); b += block_bytes) {
+                uint8_t* block = bytes.data() + b;
+                const uint16_t one = 0x3C00;  // d (and dmin) 1.0
+                if (type == DType::Q6_K) {
+                    std::memset(block + offsetof(hearth::BlockQ6_K, scales), q6_scale, sizeof(hearth::BlockQ6_K::scales));
+                    std::memcpy(block + offsetof(hearth::BlockQ6_K, d), &one, 2);
+                } else {
+                    std::memcpy(block, &one, 2);
+                    std::memcpy(block + 2, &one, 2);
+                }
+            }
+            const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
+            for (float sign : {-1.0f, 1.0f}) {
+                for (int64_t batch : {1, 5, 32}) {
+                    std::vector<float> x(static_cast<size_t>(batch * in), sign);
+                    if (sign > 0)
+                        for (size_t i = 0; i < x.size(); i += 256) x[i] = -1.0001f;
+                    INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks,
+                         " batch=", batch, " sign=", sign, " q6 scale=", int{q6_scale});
+                    CHECK(matmul_mismatches(backend, w, bytes, x, blockwise) == 0);
+                }
             }
         }
     });

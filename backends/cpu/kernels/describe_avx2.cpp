@@ -48,6 +48,8 @@ HEARTH_AVX2 void describe_k_avx2(const uint8_t* acts, uint64_t act_stride, int64
             const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(y[i].bsums));
             const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(y[i].bsums + 8));
             _mm_storeu_si128(reinterpret_cast<__m128i*>(b.bsum_pairs), _mm_hadd_epi16(low, high));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(b.bsums), low);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(b.bsums + 8), high);
             b.d = y[i].d;
             b.padding[0] = b.padding[1] = b.padding[2] = 0;
         }

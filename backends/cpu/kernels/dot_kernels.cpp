@@ -21,6 +21,7 @@ DotKernels dot_kernels_for(Isa isa) {
             add_avx2_k_tiles(kernels.tiles);
             add_avx2_k_gemm(kernels.gemm);
             add_avx2_k_panel_kernels(kernels.panels);
+            add_avx2_k_blockwise_kernels(kernels.panels);
             kernels.quantize = avx2_act_quantizers();
             add_avx2_describe_kernel(kernels);
             if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {

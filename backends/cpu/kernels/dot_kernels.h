@@ -75,7 +75,7 @@ using TileKernels = PerWeightType<TileKernel>;
 // many rows the batch has. Every output's float
 // steps stay those of the single dot kernel, so it equals vec_dot bit for bit.
 inline constexpr int kGemmPanelRows = 16;
-// The blockwise K GEMMs (prompt batches in the default arithmetic) take this many consecutive panels
+// The blockwise K kernels (K-type matmuls in the default arithmetic) take this many consecutive panels
 // per call (GemmArgs::weight_rows = kBlockwisePanels * kGemmPanelRows; a weight's last call may have
 // one): each activation quad loaded feeds both panels.
 inline constexpr int kBlockwisePanels = 2;
@@ -90,12 +90,14 @@ struct GemmActBlock {
 // What the GEMM kernels of the K types read of a Q8_K activation block: its quants in lane order
 // (in each run of 32, int32 slot l holds elements l, l+8, l+16, l+24), as they are for Q4_K / Q5_K
 // weights and plus 128 (unsigned) for Q6_K weights; the sums of its pairs of bsums, (bsums[4t] +
-// bsums[4t+1], bsums[4t+2] + bsums[4t+3]) in int32 slot t; and d. For the blockwise Q6_K kernels,
-// int32 slot 2p + h of a run holds bytes 2h, 2h + 1 of lane slots 2p and 2p + 1 instead (4 quants of
-// one 16-quant sub-block).
+// bsums[4t+1], bsums[4t+2] + bsums[4t+3]) in int32 slot t; the bsums themselves (the sums of its
+// 16-quant sub-blocks, which the blockwise Q6_K kernels of one activation row take); and d. For the
+// blockwise Q6_K GEMMs (batches), int32 slot 2p + h of a run holds bytes 2h, 2h + 1 of lane slots 2p
+// and 2p + 1 instead (4 quants of one 16-quant sub-block).
 struct GemmKActBlock {
     int8_t quants[256];
     int16_t bsum_pairs[8];
+    int16_t bsums[16];
     float d;
     int32_t padding[3];  // to a multiple of 32 bytes
 };
@@ -134,7 +136,7 @@ bool is_gemm_k_type(DType weight_type);
 // Bytes per activation block of describe_act_blocks: GemmActBlock or GemmKActBlock.
 uint64_t gemm_act_block_bytes(DType weight_type);
 // Fills blocks (rows x nblocks, row-major) for activation rows of vec_dot_type(weight_type).
-// `blockwise`: for the blockwise kernels of PanelKernel (Q6_K orders its quants differently).
+// `blockwise`: for the blockwise kernels of PanelKernel over batches (Q6_K orders its quants differently).
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
                          int64_t nblocks, void* blocks, bool blockwise = false);
 // The K types' part of describe_act_blocks, with the same bytes: q6k for Q6_K weights.
@@ -157,8 +159,10 @@ using PanelRepack = void (*)(const uint8_t* src, int64_t rows, int64_t nblocks, 
 struct PanelKernel {
     PanelRepack repack = nullptr;
     GemmKernel gemm = nullptr;
-    // The K types' prompt-batch GEMM in the blockwise arithmetic (ref::dot_blockwise), for batches
-    // when exact ggml arithmetic is not asked for (CpuOptions::exact); null: `gemm` takes every batch.
+    // The K types' matmul in the blockwise arithmetic (ref::dot_blockwise), for every batch when
+    // exact ggml arithmetic is not asked for (CpuOptions::exact); null: `gemm` takes every batch. With
+    // `panel` null (fewer than kGemmMinRows rows) it reads the exact kernels' activation description,
+    // else the blockwise one (describe_act_blocks).
     GemmKernel blockwise = nullptr;
     // The same for a gate panel and its up panel (GemmArgs::up_weights), storing SwiGLU of the two
     // (the fast_math.h SwiGLU: out = gate / (1 + e^-gate) * up) instead of both products.
@@ -189,6 +193,7 @@ GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
 void add_avx2_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k.cpp: the K types
+void add_avx2_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k_blockwise.cpp
 void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
 
 // AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),

@@ -1,5 +1,6 @@
 // The portable half of the GEMM kernels' contract (dot_kernels.h): panel size, the unsigned-quant
 // offsets, and the per-block description of the activation rows, computed once per matmul.
+#include <algorithm>
 #include <array>
 #include <type_traits>
 
@@ -51,6 +52,7 @@ void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t 
             }
             for (int t = 0; t < 8; ++t)
                 b.bsum_pairs[t] = static_cast<int16_t>(y[i].bsums[2 * t] + y[i].bsums[2 * t + 1]);
+            std::copy_n(y[i].bsums, 16, b.bsums);
             b.d = y[i].d;
             b.padding[0] = b.padding[1] = b.padding[2] = 0;
         }

@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <array>
+#include <type_traits>
 #include <utility>
 
 #include "backends/cpu/kernels/gemm_avx512_k.h"
@@ -77,7 +78,7 @@ HEARTH_AVX512 void expand(const typename T::SuperBlock* panel, int64_t nblocks, 
 }
 
 // Activation rows per pass over a chunk of the panels: a multiple of the 6 register columns, and with
-// the chunk's expanded super-blocks within L1 (36 x 2 activation blocks of 288 B, 2 x 2 of 5.5 KB).
+// the chunk's expanded super-blocks within L1 (36 x 2 activation blocks of 320 B, 2 x 2 of 5.5 KB).
 constexpr int64_t kRowGroup = 36;
 
 // Index of quad t (of its kQuads) of sub-block j in a super-block's slots and activation quads.
@@ -183,12 +184,91 @@ HEARTH_AVX512 void gemm_panels(const GemmArgs& args) {
     for (const PanelOutputs& o : outputs) o.finish();
 }
 
+// One super-block of a panel against one activation row's quads (lane order): per row, the sum over
+// sub-blocks of scale times (unsigned quants . activation quants), exact in int32. Q4_K / Q5_K: per
+// slot one maddubs and one vpdpwssd with the run's scale pair into the slot's sum, as the exact
+// kernel (adding a sub-block's maddubs pairs as int16 first saves no instruction where vpdpwssd
+// adds as it multiplies, and vpdpbusd into each run's sum, then a vpmulld by its scale, measured
+// slower: Q4_K 56 -> 70 ns per 16-row super-block hot in cache, on Zen 4). Q6_K, whose exact kernel
+// needs two maddubs per slot for its signed quants: the unsigned quants against the activation
+// quants made signed again, two slots' maddubs pairs (up to 2 * 63 * 128 each) added as int16, then
+// one vpdpwssd with the scale pair.
+template <class T>
+HEARTH_AVX512 __m512i direct_sums(const typename T::SuperBlock& p, const int32_t* quads, const __m512i* pairs) {
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i chains[kSlots];
+    for (__m512i& chain : chains) chain = zero;
+    if constexpr (T::Gemm::kSignedWeights) {
+        __m512i run_sums[kRuns];
+        for (__m512i& sum : run_sums) sum = zero;
+        T::for_unsigned_slots(p, [&](int k, int l, __m512i q) HEARTH_AVX512 {
+            // The description holds the quants plus 128: signed again after the broadcast (a copy
+            // stored just before would stall each 4-byte load on the wider store).
+            const __m512i act = _mm512_xor_si512(_mm512_set1_epi32(quads[k * kSlots + l]), bytes(0x80));
+            run_sums[k] = _mm512_add_epi16(run_sums[k], _mm512_maddubs_epi16(q, act));
+            if (l % 2 == 1) {
+                chains[k % 4] = _mm512_dpwssd_epi32(chains[k % 4], run_sums[k], pairs[k]);
+                run_sums[k] = zero;
+            }
+        });
+    } else {
+        T::for_unsigned_slots(p, [&](int k, int l, __m512i q) HEARTH_AVX512 {
+            chains[l] = _mm512_dpwssd_epi32(chains[l], _mm512_maddubs_epi16(q, _mm512_set1_epi32(quads[k * kSlots + l])), pairs[k]);
+        });
+    }
+    for (int width = kSlots / 2; width > 0; width /= 2)
+        for (int l = 0; l < width; ++l) chains[l] = _mm512_add_epi32(chains[l], chains[l + width]);
+    return chains[0];
+}
+
+// Fewer than kGemmMinRows activation rows (GemmArgs::panel null, activations described in the exact
+// kernels' order): each row straight from the layout, the call's panels one after another. Q6_K's
+// quants are taken unsigned against the activation quants made signed again, and 32 * (scale .
+// sub-block activation sums) comes off each row's sum.
+template <class T>
+HEARTH_AVX512 void direct(const GemmArgs& args) {
+    constexpr bool kQ6 = T::Gemm::kSignedWeights;
+    const auto* panels = reinterpret_cast<const typename T::SuperBlock*>(args.weights);
+    const auto* blocks = static_cast<const GemmKActBlock*>(args.act_blocks);
+    const int count = args.weight_rows / kGemmPanelRows;
+    for (int r = 0; r < count; ++r) {
+        for (int64_t c = 0; c < args.act_rows; ++c) {
+            const GemmKActBlock* a = blocks + c * args.nblocks;
+            __m512 total = _mm512_setzero_ps();
+            for (int64_t i = 0; i < args.nblocks; ++i) {
+                if (c == 0) prefetch_next_panel(args, r * args.nblocks + i, count * args.nblocks);
+                const typename T::SuperBlock& p = panels[r * args.nblocks + i];
+                __m512i pairs[kRuns], min_pairs[kRuns / 2];
+                T::scales(p, pairs, min_pairs);
+                const __m512 yd = _mm512_set1_ps(a[i].d);
+                const auto* quads = reinterpret_cast<const int32_t*>(a[i].quants);
+                if constexpr (kQ6) {
+                    __m512i offset = _mm512_setzero_si512();
+                    const auto* bsum_pairs = reinterpret_cast<const int32_t*>(a[i].bsums);  // run k's two sub-blocks
+                    for (int k = 0; k < kRuns; ++k) offset = _mm512_dpwssd_epi32(offset, pairs[k], _mm512_set1_epi32(bsum_pairs[k]));
+                    const __m512i sums = _mm512_sub_epi32(direct_sums<T>(p, quads, pairs), _mm512_slli_epi32(offset, 5));
+                    total = _mm512_add_ps(total, _mm512_mul_ps(_mm512_mul_ps(halves16(p.d), yd), _mm512_cvtepi32_ps(sums)));
+                } else {
+                    const __m512i sums = direct_sums<T>(p, quads, pairs);
+                    total = _mm512_add_ps(total, _mm512_mul_ps(_mm512_mul_ps(halves16(p.d), yd), _mm512_cvtepi32_ps(sums)));
+                    const auto* bsums = reinterpret_cast<const int32_t*>(a[i].bsum_pairs);
+                    __m512i min_sum = _mm512_setzero_si512();
+                    for (int t = 0; t < kRuns / 2; ++t) min_sum = _mm512_dpwssd_epi32(min_sum, min_pairs[t], _mm512_set1_epi32(bsums[t]));
+                    total = _mm512_sub_ps(total, _mm512_mul_ps(_mm512_mul_ps(T::dmin(p), yd), _mm512_cvtepi32_ps(min_sum)));
+                }
+            }
+            _mm512_storeu_ps(args.out + c * args.out_stride + r * kGemmPanelRows, total);
+        }
+    }
+}
+
 // A call's kBlockwisePanels panels 6 activation rows at a time (12 sums, 8 loads per 12 vpdpbusd:
 // llama-1b Q5_K_M pp512 400 -> 470 t/s on 2 threads against one panel 8 rows at a time, which loads
 // once per vpdpbusd), or the weight's last single panel.
 template <class T>
 HEARTH_AVX512 void gemm(const GemmArgs& args) {
-    if (args.weight_rows == kBlockwisePanels * kGemmPanelRows) gemm_panels<T, kBlockwisePanels, 6>(args);
+    if (args.panel == nullptr) direct<T>(args);
+    else if (args.weight_rows == kBlockwisePanels * kGemmPanelRows) gemm_panels<T, kBlockwisePanels, 6>(args);
     else gemm_panels<T, 1, 8>(args);
 }
 

@@ -34,7 +34,10 @@ struct Q45Panel : Q45Layout<kFiveBits> {
     // apart) left the hardware prefetchers idle and made each slot's sums one chain.
     template <class Visit>
     HEARTH_AVX512 static void for_slots(const SuperBlock& p, const Visit& visit) {
+        // Unrolled, so that a visitor's indices by run or slot pick registers.
+#pragma GCC unroll 4
         for (int j = 0; j < kRuns / 2; ++j) {
+#pragma GCC unroll 8
             for (int l = 0; l < kSlots; ++l) {
                 __m512i high = _mm512_setzero_si512();
                 if constexpr (kFiveBits) high = load(p.high[l]);
@@ -50,6 +53,11 @@ struct Q45Panel : Q45Layout<kFiveBits> {
                 }
             }
         }
+    }
+
+    template <class Visit>
+    HEARTH_AVX512 static void for_unsigned_slots(const SuperBlock& p, const Visit& visit) {
+        for_slots(p, visit);
     }
 
     // get_scale_min_k4 for the 16 rows at once: run k's scale in both int16 of a pair, the mins of
@@ -79,12 +87,16 @@ struct Q45Panel : Q45Layout<kFiveBits> {
 struct Q6Panel : Q6Layout {
     using Gemm = Q6;
 
-    // visit(k, l, quants - 32 of run k's slot l for the 16 rows), signed as the GEMM's Q6 takes them,
-    // in the order of the low nibbles' bytes (see Q45Panel::for_slots).
+    // visit(k, l, quants of run k's slot l for the 16 rows), unsigned (0..63), in the order of the
+    // low nibbles' bytes (see Q45Panel::for_slots).
     template <class Visit>
-    HEARTH_AVX512 static void for_slots(const SuperBlock& p, const Visit& visit) {
+    HEARTH_AVX512 static void for_unsigned_slots(const SuperBlock& p, const Visit& visit) {
+        // Unrolled, so that a visitor's indices by run or slot pick registers.
+#pragma GCC unroll 2
         for (int h = 0; h < 2; ++h)
+#pragma GCC unroll 2
             for (int s = 0; s < 2; ++s)
+#pragma GCC unroll 8
                 for (int l = 0; l < kSlots; ++l) {
                     const __m512i high = load(p.high[h][l]);
                     // Runs 4h + s and 4h + 2 + s: their top bits at bits 2s, 2s + 1 and 4 + 2s, 5 + 2s.
@@ -92,11 +104,15 @@ struct Q6Panel : Q6Layout {
                                              s == 0 ? high : _mm512_srli_epi16(high, 2)};
                     const __m512i raw = load(p.nibbles[h][s][l]);
                     const __m512i nibbles[2] = {_mm512_and_si512(raw, bytes(0x0F)), _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F))};
-                    for (int n = 0; n < 2; ++n) {
-                        const __m512i q = _mm512_or_si512(nibbles[n], _mm512_and_si512(tops[n], bytes(0x30)));
-                        visit(4 * h + 2 * n + s, l, _mm512_sub_epi8(q, bytes(32)));
-                    }
+                    for (int n = 0; n < 2; ++n)
+                        visit(4 * h + 2 * n + s, l, _mm512_or_si512(nibbles[n], _mm512_and_si512(tops[n], bytes(0x30))));
                 }
+    }
+
+    // The same quants less 32, signed as the GEMM's Q6 takes them.
+    template <class Visit>
+    HEARTH_AVX512 static void for_slots(const SuperBlock& p, const Visit& visit) {
+        for_unsigned_slots(p, [&](int k, int l, __m512i q) HEARTH_AVX512 { visit(k, l, _mm512_sub_epi8(q, bytes(32))); });
     }
 
     // Run k's pair (scale 2k, scale 2k + 1) sign-extended into the two int16 of each dword.

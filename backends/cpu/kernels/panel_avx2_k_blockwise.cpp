@@ -1,0 +1,174 @@
+// The AVX2 matmul over the K types' load-time panels in the blockwise arithmetic (ref::dot_blockwise):
+// each super-block's scaled products summed as one exact int32, then one float step. Integer sums
+// do not depend on their order, so the slots of a sub-block are first added as int16 (maddubs's
+// products, as many as cannot overflow) and only then multiplied by the sub-block scale: per 32
+// quants one maddubs per slot and one madd per 8 (Q4_K), 4 (Q5_K) or 2 (Q6_K) slots, where ggml's
+// lane order costs a madd per slot. Q6_K's quants are taken unsigned (0..63) against the signed
+// activation quants, and 32 * (scale . sub-block sum of the activation quants) comes off the sum.
+// Both halves of the 16-row panel run together, its bytes read in order. Every activation row runs
+// straight from the layout (a batch re-reads the panel from cache per row), so every output equals
+// vec_dot_blockwise bit for bit at any batch size.
+#include <array>
+#include <type_traits>
+
+#include "backends/cpu/kernels/gemm_act_order.h"
+#include "backends/cpu/kernels/panel_avx2_k_slots.h"
+
+namespace hearth::cpu {
+namespace {
+
+// Q4_K / Q5_K: the super-block's scaled integer sums (sums[h], rows 8h..8h+7) and min sums.
+template <class T>
+HEARTH_AVX2 void q45_sums(const typename T::SuperBlock& p, const GemmKActBlock& a, __m256i* sums, __m256i* min_sums) {
+    // maddubs pairs reach 2 * 15 * 128 (Q4_K) or 2 * 31 * 128 (Q5_K): 8 or 4 of them fit an int16.
+    constexpr int kGroup = std::is_same_v<typename T::Block, BlockQ5_K> ? 4 : 8;
+    __m256i pairs[kHalves][kRuns], min_pairs[kHalves][kRuns / 2];
+    for (int h = 0; h < kHalves; ++h) T::scales(p, h, pairs[h], min_pairs[h]);
+    const auto* quads = reinterpret_cast<const int32_t*>(a.quants);
+    __m256i run_sums[kHalves][2] = {};
+    sums[0] = sums[1] = _mm256_setzero_si256();
+    // Unrolled, so that the indices below pick registers.
+#pragma GCC unroll 32
+    for (int step = 0; step < kRuns / 2 * kSlots; ++step) {  // run pair j, slot l: the bytes in order
+        const int j = step / kSlots, l = step % kSlots;
+        const __m256i act[2] = {_mm256_set1_epi32(quads[2 * j * kSlots + l]), _mm256_set1_epi32(quads[(2 * j + 1) * kSlots + l])};
+        for (int h = 0; h < kHalves; ++h) {
+            __m256i runs[2];
+            T::run_pair(p, h, j, l, runs);
+            for (int n = 0; n < 2; ++n) run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(runs[n], act[n]));
+        }
+        if (l % kGroup == kGroup - 1) {
+            for (int h = 0; h < kHalves; ++h)
+                for (int n = 0; n < 2; ++n) {
+                    sums[h] = _mm256_add_epi32(sums[h], _mm256_madd_epi16(run_sums[h][n], pairs[h][2 * j + n]));
+                    run_sums[h][n] = _mm256_setzero_si256();
+                }
+        }
+    }
+    const auto* bsums = reinterpret_cast<const int32_t*>(a.bsum_pairs);
+    for (int h = 0; h < kHalves; ++h) {
+        min_sums[h] = _mm256_setzero_si256();
+        for (int t = 0; t < kRuns / 2; ++t)
+            min_sums[h] = _mm256_add_epi32(min_sums[h], _mm256_madd_epi16(min_pairs[h][t], _mm256_set1_epi32(bsums[t])));
+    }
+}
+
+// Q6_K: the super-block's scaled integer sums of (q - 32) times the activation quants, from quads of
+// signed activation quants in lane order, or with kPlus128 of the description's (plus 128), made
+// signed after each broadcast (a signed copy stored just before would stall each 4-byte load on the
+// wider store).
+template <bool kPlus128>
+HEARTH_AVX2 void q6_sums(const Q6Half::SuperBlock& p, const int32_t* quads, const int16_t* bsums, __m256i* sums) {
+    // maddubs pairs reach 2 * 63 * 128: two of them fit an int16.
+    constexpr int kGroup = 2;
+    __m256i pairs[kHalves][kRuns];
+    for (int h = 0; h < kHalves; ++h) Q6Half::scales(p, h, pairs[h], nullptr);
+    __m256i run_sums[kHalves][2] = {};
+    sums[0] = sums[1] = _mm256_setzero_si256();
+#pragma GCC unroll 32
+    for (int step = 0; step < 4 * kSlots; ++step) {  // half b of the super-block, nibble set s, slot l
+        const int b = step / (2 * kSlots), s = step / kSlots % 2, l = step % kSlots;
+        const int runs_of[2] = {4 * b + s, 4 * b + 2 + s};
+        __m256i act[2];
+        for (int n = 0; n < 2; ++n) {
+            act[n] = _mm256_set1_epi32(quads[runs_of[n] * kSlots + l]);
+            if constexpr (kPlus128) act[n] = _mm256_xor_si256(act[n], bytes(0x80));
+        }
+        for (int h = 0; h < kHalves; ++h) {
+            __m256i q[2];
+            Q6Half::run_pair(p, h, b, s, l, q);
+            for (int n = 0; n < 2; ++n) run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(q[n], act[n]));
+        }
+        if (l % kGroup == kGroup - 1) {
+            for (int h = 0; h < kHalves; ++h)
+                for (int n = 0; n < 2; ++n) {
+                    sums[h] = _mm256_add_epi32(sums[h], _mm256_madd_epi16(run_sums[h][n], pairs[h][runs_of[n]]));
+                    run_sums[h][n] = _mm256_setzero_si256();
+                }
+        }
+    }
+    // Run k's scale pair meets its two sub-blocks' activation sums (bsums 2k, 2k + 1): the offset 32.
+    const auto* bsum_pairs = reinterpret_cast<const int32_t*>(bsums);
+    for (int h = 0; h < kHalves; ++h) {
+        __m256i offset = _mm256_setzero_si256();
+        for (int k = 0; k < kRuns; ++k) offset = _mm256_add_epi32(offset, _mm256_madd_epi16(pairs[h][k], _mm256_set1_epi32(bsum_pairs[k])));
+        sums[h] = _mm256_sub_epi32(sums[h], _mm256_slli_epi32(offset, 5));
+    }
+}
+
+// A batch's Q6_K activation description (plus 128, the blockwise GEMMs' paired order) as signed
+// quants in lane order, one super-block after another (a vpshufb per run: its bytes stay within
+// their 8-byte group).
+HEARTH_AVX2 void unpair_q6_acts(const GemmKActBlock* a, int64_t nblocks, int32_t* out) {
+    constexpr std::array<uint8_t, 32> lane = k_run_order(false), paired = k_run_order(true);
+    alignas(32) uint8_t control[32];
+    for (int i = 0; i < 32; ++i)
+        for (int j = 0; j < 32; ++j)
+            if (paired[j] == lane[i]) control[i] = static_cast<uint8_t>(j % 16);
+    const __m256i unpair = _mm256_load_si256(reinterpret_cast<const __m256i*>(control));
+    for (int64_t i = 0; i < nblocks; ++i)
+        for (int k = 0; k < kRuns; ++k) {
+            const __m256i run = _mm256_shuffle_epi8(load(a[i].quants + 32 * k), unpair);
+            _mm256_store_si256(reinterpret_cast<__m256i*>(out + kSlots * (kRuns * i + k)), _mm256_xor_si256(run, bytes(0x80)));
+        }
+}
+
+// One panel against one activation row (its super-blocks' descriptions a; for a Q6_K batch also
+// `unpaired`, from unpair_q6_acts): out[r] for the panel's 16 rows, in ref::dot_blockwise's steps.
+// With `prefetch`, the steps of the call's next panel requests are [first_step, first_step +
+// nblocks) of `steps`.
+template <class T>
+HEARTH_AVX2 void panel_column(const GemmArgs& args, const typename T::SuperBlock* panel, const GemmKActBlock* a,
+                              const int32_t* unpaired, bool prefetch, int64_t first_step, int64_t steps, float* out) {
+    constexpr bool kQ6 = T::Gemm::kSignedWeights;
+    __m256 totals[kHalves] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t i = 0; i < args.nblocks; ++i) {
+        if (prefetch) prefetch_next_panel(args, first_step + i, steps);
+        const typename T::SuperBlock& p = panel[i];
+        __m256i sums[kHalves], min_sums[kHalves];
+        if constexpr (kQ6) {
+            if (unpaired != nullptr) q6_sums<false>(p, unpaired + kRuns * kSlots * i, a[i].bsums, sums);
+            else q6_sums<true>(p, reinterpret_cast<const int32_t*>(a[i].quants), a[i].bsums, sums);
+        } else {
+            q45_sums<T>(p, a[i], sums, min_sums);
+        }
+        const __m256 yd = _mm256_set1_ps(a[i].d);
+        for (int h = 0; h < kHalves; ++h) {
+            const __m256 d = halves8(p.d + kHalfRows * h);
+            totals[h] = _mm256_add_ps(totals[h], _mm256_mul_ps(_mm256_mul_ps(d, yd), _mm256_cvtepi32_ps(sums[h])));
+            if constexpr (!kQ6)
+                totals[h] = _mm256_sub_ps(totals[h], _mm256_mul_ps(_mm256_mul_ps(T::dmin(p, h), yd), _mm256_cvtepi32_ps(min_sums[h])));
+        }
+    }
+    for (int h = 0; h < kHalves; ++h) _mm256_storeu_ps(out + kHalfRows * h, totals[h]);
+}
+
+// The call's panels (kBlockwisePanels, or the weight's last one) against every activation row. A
+// batch (GemmArgs::panel set) carries the blockwise GEMMs' description; its scratch holds a Q6_K
+// row's activations put back in lane order.
+template <class T>
+HEARTH_AVX2 void gemm(const GemmArgs& args) {
+    const auto* panels = reinterpret_cast<const typename T::SuperBlock*>(args.weights);
+    const int count = args.weight_rows / kGemmPanelRows;
+    for (int64_t c = 0; c < args.act_rows; ++c) {
+        const GemmKActBlock* a = static_cast<const GemmKActBlock*>(args.act_blocks) + c * args.nblocks;
+        int32_t* unpaired = nullptr;
+        if (T::Gemm::kSignedWeights && args.panel != nullptr) {
+            unpaired = reinterpret_cast<int32_t*>(args.panel);
+            unpair_q6_acts(a, args.nblocks, unpaired);
+        }
+        for (int r = 0; r < count; ++r)
+            panel_column<T>(args, panels + r * args.nblocks, a, unpaired, c == 0, r * args.nblocks, count * args.nblocks,
+                            args.out + c * args.out_stride + r * kGemmPanelRows);
+    }
+}
+
+}  // namespace
+
+void add_avx2_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels) {
+    kernels.q4_k.blockwise = gemm<Q45Half<false>>;
+    kernels.q5_k.blockwise = gemm<Q45Half<true>>;
+    kernels.q6_k.blockwise = gemm<Q6Half>;
+}
+
+}  // namespace hearth::cpu
