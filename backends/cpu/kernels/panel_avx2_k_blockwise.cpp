@@ -17,6 +17,11 @@
 namespace hearth::cpu {
 namespace {
 
+// An empty asm on a running sum: GCC otherwise hoists a whole group's maddubs ahead of their adds
+// and spills them (16 registers), 120 stores per super-block; in order, a slot's products are
+// added as they come.
+HEARTH_AVX2 inline void keep_in_order(__m256i& sum) { asm("" : "+x"(sum)); }
+
 // Q4_K / Q5_K: the super-block's scaled integer sums (sums[h], rows 8h..8h+7) and min sums.
 template <class T>
 HEARTH_AVX2 void q45_sums(const typename T::SuperBlock& p, const GemmKActBlock& a, __m256i* sums, __m256i* min_sums) {
@@ -35,7 +40,10 @@ HEARTH_AVX2 void q45_sums(const typename T::SuperBlock& p, const GemmKActBlock& 
         for (int h = 0; h < kHalves; ++h) {
             __m256i runs[2];
             T::run_pair(p, h, j, l, runs);
-            for (int n = 0; n < 2; ++n) run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(runs[n], act[n]));
+            for (int n = 0; n < 2; ++n) {
+                run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(runs[n], act[n]));
+                keep_in_order(run_sums[h][n]);
+            }
         }
         if (l % kGroup == kGroup - 1) {
             for (int h = 0; h < kHalves; ++h)
@@ -77,7 +85,10 @@ HEARTH_AVX2 void q6_sums(const Q6Half::SuperBlock& p, const int32_t* quads, cons
         for (int h = 0; h < kHalves; ++h) {
             __m256i q[2];
             Q6Half::run_pair(p, h, b, s, l, q);
-            for (int n = 0; n < 2; ++n) run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(q[n], act[n]));
+            for (int n = 0; n < 2; ++n) {
+                run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(q[n], act[n]));
+                keep_in_order(run_sums[h][n]);
+            }
         }
         if (l % kGroup == kGroup - 1) {
             for (int h = 0; h < kHalves; ++h)
