@@ -91,9 +91,9 @@ struct GemmActBlock {
 // (in each run of 32, int32 slot l holds elements l, l+8, l+16, l+24), as they are for Q4_K / Q5_K
 // weights and plus 128 (unsigned) for Q6_K weights; the sums of its pairs of bsums, (bsums[4t] +
 // bsums[4t+1], bsums[4t+2] + bsums[4t+3]) in int32 slot t; the bsums themselves (the sums of its
-// 16-quant sub-blocks, which the blockwise Q6_K kernels of one activation row take); and d. For the
-// blockwise Q6_K GEMMs (batches), int32 slot 2p + h of a run holds bytes 2h, 2h + 1 of lane slots 2p
-// and 2p + 1 instead (4 quants of one 16-quant sub-block).
+// 16-quant sub-blocks, for the blockwise Q6_K kernels that run rows straight from the layout); and
+// d. For the blockwise Q6_K GEMMs (batches), int32 slot 2p + h of a run holds bytes 2h, 2h + 1 of
+// lane slots 2p and 2p + 1 instead (4 quants of one 16-quant sub-block).
 struct GemmKActBlock {
     int8_t quants[256];
     int16_t bsum_pairs[8];

@@ -1,8 +1,9 @@
-// AVX-512 VNNI prompt-batch GEMM over the K types' load-time panels in the blockwise arithmetic
+// AVX-512 VNNI matmul over the K types' load-time panels in the blockwise arithmetic
 // (ref::dot_blockwise): each super-block's scaled products summed as one exact int32, then one float
-// step. Per sub-block, vpdpbusd adds 4 quants of all 16 rows (register lanes are rows) times the
-// activation's 4 quants broadcast, and one vpmulld applies the rows' sub-block scales: 9 multiplies
-// per 32 quants where ggml's lane order costs 16 (maddubs, then vpdpwssd, per slot). Integer sums do
+// step. Batches (4+ rows): per sub-block, vpdpbusd adds 4 quants of all 16 rows (register lanes are
+// rows) times the activation's 4 quants broadcast, and one vpmulld applies the rows' sub-block
+// scales: 9 multiplies per 32 quants where ggml's lane order costs 16 (maddubs, then vpdpwssd, per
+// slot). One to three rows (decode) run straight from the layout (direct, below). Integer sums do
 // not depend on their order, so every output equals dot_blockwise bit for bit.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
