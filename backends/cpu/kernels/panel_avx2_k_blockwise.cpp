@@ -110,13 +110,17 @@ HEARTH_AVX2 void q6_sums(const Q6Half::SuperBlock& p, const int32_t* quads, cons
 // A batch's Q6_K activation description (plus 128, the blockwise GEMMs' paired order) as signed
 // quants in lane order, one super-block after another (a vpshufb per run: its bytes stay within
 // their 8-byte group).
-HEARTH_AVX2 void unpair_q6_acts(const GemmKActBlock* a, int64_t nblocks, int32_t* out) {
+constexpr std::array<uint8_t, 32> kUnpairControl = [] {
     constexpr std::array<uint8_t, 32> lane = k_run_order(false), paired = k_run_order(true);
-    alignas(32) uint8_t control[32];
+    std::array<uint8_t, 32> control{};
     for (int i = 0; i < 32; ++i)
         for (int j = 0; j < 32; ++j)
             if (paired[j] == lane[i]) control[i] = static_cast<uint8_t>(j % 16);
-    const __m256i unpair = _mm256_load_si256(reinterpret_cast<const __m256i*>(control));
+    return control;
+}();
+
+HEARTH_AVX2 void unpair_q6_acts(const GemmKActBlock* a, int64_t nblocks, int32_t* out) {
+    const __m256i unpair = load(kUnpairControl.data());
     for (int64_t i = 0; i < nblocks; ++i)
         for (int k = 0; k < kRuns; ++k) {
             const __m256i run = _mm256_shuffle_epi8(load(a[i].quants + 32 * k), unpair);
