@@ -357,7 +357,7 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
                         CHECK((w.layout == kPanelLayout) == expect_panels);
                         const bool blockwise = w.layout == kPanelLayout &&
                                                dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
-                        for (int64_t batch : {1, 2, 5, 8, 11}) {
+                        for (int64_t batch : {1, 2, 3, 5, 8, 11}) {
                             CAPTURE(batch);
                             CHECK(matmul_mismatches(backend, w, bytes, mixed_rows(batch, w.in, rng), blockwise) == 0);
                         }

@@ -20,6 +20,7 @@ DotKernels dot_kernels_for(Isa isa) {
             DotKernels kernels = avx2_dot_kernels();
             add_avx2_k_tiles(kernels.tiles);
             add_avx2_k_gemm(kernels.gemm);
+            add_avx2_legacy_panel_kernels(kernels.panels);
             add_avx2_k_panel_kernels(kernels.panels);
             add_avx2_k_blockwise_kernels(kernels.panels);
             kernels.quantize = avx2_act_quantizers();

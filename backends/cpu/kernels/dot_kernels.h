@@ -192,6 +192,7 @@ TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types
 GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
+void add_avx2_legacy_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2.cpp: Q4_0, Q4_1
 void add_avx2_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k.cpp: the K types
 void add_avx2_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k_blockwise.cpp
 void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
