@@ -24,6 +24,7 @@ constexpr int64_t kRowsPerTask = 16;  // a multiple of every tile's weight-row c
 // the tiles (which unpack each weight block once per 4 activation rows): llama-1b Q4_0, concurrent
 // streams on 2 threads, 4 streams 45 t/s against 39, 8 streams 60 against 50; 2 streams 28 against 32.
 constexpr int64_t kGemmMinRows = 4;
+static_assert(kDecodeMaxActRows == kGemmMinRows - 1, "the decode kernels take every batch below the GEMMs");
 constexpr uint64_t kScratchAlign = 64;
 constexpr int64_t kGemmTasksPerThread = 4;
 // One contiguous range of rows per thread in decode (below): 4 ranges per thread handed out in turn
@@ -53,6 +54,16 @@ void run_tiles(TileKernel tile, TileArgs base, int64_t row_begin, int64_t row_en
             args.out += r0 * base.out_stride + o;
             tile(args, {static_cast<int>(std::min<int64_t>(rows_per_tile, row_end - o)), cols});
         }
+    }
+}
+
+// The same by a decode kernel: every activation row (at most kDecodeMaxActRows) per call.
+void run_decode(TileKernel decode, TileArgs base, int64_t row_begin, int64_t row_end, int act_rows) {
+    for (int64_t o = row_begin; o < row_end; o += kTileMaxOutputs) {
+        TileArgs args = base;
+        args.weights += static_cast<uint64_t>(o) * base.weight_stride;
+        args.out += o;
+        decode(args, {static_cast<int>(std::min<int64_t>(kTileMaxOutputs, row_end - o)), act_rows});
     }
 }
 
@@ -305,24 +316,32 @@ MatmulPart CpuBackend::gemm_part(GemmKernel kernel, const Weight& w, const Matmu
     });
 }
 
-// The file's layout with fewer rows than a GEMM takes: tiles, the decode kernels, or one dot per output.
+// The file's layout with fewer rows than a GEMM takes: the decode kernels, tiles, or one dot per output
+// (K types in the file's layout decode by single dots).
 MatmulPart CpuBackend::row_part(const Weight& w, const MatmulInputs::Slot& acts, Tensor out) const {
     const auto* weights = static_cast<const uint8_t*>(w.data);
     const uint64_t w_stride = row_bytes(dtype_info(w.type), w.in);
     const int64_t nblocks = blocks_per_row(w);
-    // Decode splits the rows into one contiguous range per thread: tasks handed out in turn would
-    // interleave the threads' rows, and the hardware prefetchers then stream neither thread's
-    // weights (llama-1b Q4_0 tg on 2 threads: 31 t/s interleaved, 51 contiguous).
-    const int64_t n_tasks = out.rows == 1 ? std::min<int64_t>(kDecodeTasksPerThread * pool_.size(), (w.out + kRowsPerTask - 1) / kRowsPerTask)
-                                          : (w.out + kRowsPerTask - 1) / kRowsPerTask;
+    // Decode (and a few rows more) splits the rows into one contiguous range per thread: tasks handed
+    // out in turn would interleave the threads' rows, and the hardware prefetchers then stream
+    // neither thread's weights (llama-1b Q4_0 tg on 2 threads: 31 t/s interleaved, 51 contiguous).
+    const int64_t n_tasks = out.rows < kGemmMinRows ? std::min<int64_t>(kDecodeTasksPerThread * pool_.size(), (w.out + kRowsPerTask - 1) / kRowsPerTask)
+                                                    : (w.out + kRowsPerTask - 1) / kRowsPerTask;
     const int64_t task_rows = (w.out + n_tasks * kRowsPerTask - 1) / (n_tasks * kRowsPerTask) * kRowsPerTask;
     const int64_t w_out = w.out;
     const auto range = [=](int64_t task) { return std::pair{task * task_rows, std::min(w_out, (task + 1) * task_rows)}; };
-    // Tiles with one activation row are the decode kernels, which keep the reference's float steps
-    // in vector lanes; the multi-row tiles reuse each unpacked weight block across activation rows.
-    const TileKernel tile = out.rows > 1 ? dot_kernels_.tiles.for_type(w.type) : dot_kernels_.decode.for_type(w.type);
-    if (tile != nullptr) {
-        const TileArgs base{weights, w_stride, acts.data, acts.stride, nblocks, out.data, w.out};
+    const TileArgs base{weights, w_stride, acts.data, acts.stride, nblocks, out.data, w.out};
+    // The decode kernels keep the reference's float steps of 8 weight rows in vector lanes, for up to
+    // kDecodeMaxActRows activation rows; the multi-row tiles reuse each unpacked weight block across
+    // activation rows but take each output's float steps one by one.
+    if (const TileKernel decode = dot_kernels_.decode.for_type(w.type); decode != nullptr && out.rows <= kDecodeMaxActRows) {
+        const int act_rows = static_cast<int>(out.rows);
+        return {n_tasks, [=](int64_t task, int) {
+                    const auto [begin, end] = range(task);
+                    run_decode(decode, base, begin, end, act_rows);
+                }};
+    }
+    if (const TileKernel tile = dot_kernels_.tiles.for_type(w.type); tile != nullptr && out.rows > 1) {
         return {n_tasks, [=](int64_t task, int) {
                     const auto [begin, end] = range(task);
                     run_tiles(tile, base, begin, end, out.rows);

@@ -20,8 +20,10 @@
 namespace hearth::cpu {
 namespace {
 
-constexpr DType kTileTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
-                                DType::Q4_K, DType::Q5_K, DType::Q6_K};
+constexpr DType kQuantTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
+                                 DType::Q4_K, DType::Q5_K, DType::Q6_K};
+constexpr DType kLegacyTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0};
+constexpr DType kKTypes[] = {DType::Q4_K, DType::Q5_K, DType::Q6_K};  // the types with tile kernels
 
 // Row lengths in blocks: for the K types 256, 512 and 2816 elements (an FFN width of small models).
 std::vector<int64_t> block_counts(DType type) {
@@ -148,11 +150,11 @@ bool cpu_has_avx2() {
     return false;
 }
 
-// Every tile shape of every type of one instruction set's table, on quantized and arbitrary blocks.
+// Every tile shape of every K type of one instruction set's table, on quantized and arbitrary blocks.
 void check_every_tile_shape(Isa isa) {
     const DotKernels kernels = dot_kernels_for(isa);
     std::mt19937 rng(4321);
-    for (DType type : kTileTypes) {
+    for (DType type : kKTypes) {
         const TileKernel tile = kernels.tiles.for_type(type);
         REQUIRE((tile != nullptr));
         for (int64_t blocks : block_counts(type)) {
@@ -169,26 +171,28 @@ void check_every_tile_shape(Isa isa) {
     }
 }
 
-// Every decode kernel (one activation row) of one instruction set's table, for 1..8 weight rows.
+// Every decode kernel of one instruction set's table, for 1..8 weight rows and 1..3 activation rows.
 void check_every_decode_shape(Isa isa) {
     const DotKernels kernels = dot_kernels_for(isa);
     std::mt19937 rng(8642);
-    for (DType type : kTileTypes) {
+    for (DType type : kQuantTypes) {
         const TileKernel decode = kernels.decode.for_type(type);
         if (decode == nullptr) continue;
         for (int64_t blocks : block_counts(type)) {
             for (int rows = 1; rows <= kTileMaxOutputs; ++rows) {
-                for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
-                    INFO(isa_name(isa), " decode ", dtype_info(type).name, " blocks=", blocks, " rows=", rows,
-                         " arbitrary=", fill == Fill::arbitrary);
-                    CHECK(tile_mismatches(decode, type, blocks, {rows, 1}, fill, rng) == 0);
+                for (int cols = 1; cols <= kDecodeMaxActRows; ++cols) {
+                    for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+                        INFO(isa_name(isa), " decode ", dtype_info(type).name, " blocks=", blocks, " rows=", rows,
+                             " cols=", cols, " arbitrary=", fill == Fill::arbitrary);
+                        CHECK(tile_mismatches(decode, type, blocks, {rows, cols}, fill, rng) == 0);
+                    }
                 }
             }
         }
     }
 }
 
-TEST_CASE("decode kernels equal the reference bit for bit for every row count") {
+TEST_CASE("decode kernels equal the reference bit for bit for every shape") {
     if (!cpu_has_avx2()) return;
     check_every_decode_shape(Isa::avx2);
     if (detect_cpu_features().avx512) check_every_decode_shape(Isa::avx512);
@@ -249,7 +253,7 @@ int gemm_mismatches(GemmKernel gemm, DType type, int64_t nblocks, int weight_row
 void check_every_gemm(Isa isa) {
     const DotKernels kernels = dot_kernels_for(isa);
     std::mt19937 rng(9753);
-    for (DType type : kTileTypes) {
+    for (DType type : kQuantTypes) {
         const GemmKernel gemm = kernels.gemm.for_type(type);
         if (gemm == nullptr) continue;
         for (int64_t blocks : block_counts(type)) {
@@ -513,12 +517,17 @@ TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
 }
 
 #if defined(__x86_64__)  // the NEON table has no tile kernels yet
-TEST_CASE("tile tables: scalar has none, AVX2 covers every quantized weight type") {
+TEST_CASE("kernel tables: scalar has none; AVX2 has tiles for the K types, decode kernels for the legacy types") {
     const DotKernels scalar = dot_kernels_for(Isa::scalar);
     const DotKernels avx2 = dot_kernels_for(Isa::avx2);
-    for (DType type : kTileTypes) {
+    for (DType type : kQuantTypes) {
         CHECK((scalar.tiles.for_type(type) == nullptr));
-        CHECK((avx2.tiles.for_type(type) != nullptr));
+        CHECK((scalar.decode.for_type(type) == nullptr));
+    }
+    for (DType type : kKTypes) CHECK((avx2.tiles.for_type(type) != nullptr));
+    for (DType type : kLegacyTypes) {
+        CHECK((avx2.tiles.for_type(type) == nullptr));
+        CHECK((avx2.decode.for_type(type) != nullptr));
     }
     CHECK((avx2.tiles.for_type(DType::F32) == nullptr));
     CHECK((avx2.tiles.for_type(DType::F16) == nullptr));
@@ -529,7 +538,7 @@ TEST_CASE("the AVX-512 table takes its own tiles exactly when the CPU has VNNI")
     const DotKernels avx2 = dot_kernels_for(Isa::avx2);
     const DotKernels avx512 = dot_kernels_for(Isa::avx512);
     const bool own = detect_cpu_features().avx512_vnni;
-    for (DType type : kTileTypes) {
+    for (DType type : kKTypes) {
         INFO(dtype_info(type).name);
         CHECK(((avx512.tiles.for_type(type) != avx2.tiles.for_type(type)) == own));
     }
@@ -566,7 +575,7 @@ void check_matmul_matches_reference(IsaRequest isa, DType type) {
 }
 
 TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..19 rows") {
-    std::vector<DType> types(std::begin(kTileTypes), std::end(kTileTypes));
+    std::vector<DType> types(std::begin(kQuantTypes), std::end(kQuantTypes));
     types.push_back(DType::F16);
     types.push_back(DType::BF16);
     for (DType type : types)

@@ -1,5 +1,5 @@
 #pragma once
-// AVX2 helpers shared by the legacy-type kernels (dot_avx2.cpp, tile_avx2.cpp): exact conversions of
+// AVX2 helpers shared by the legacy-type kernels (decode_avx2.cpp, gemm_avx2.cpp): exact conversions of
 // block fields into vectors. Include only from files whose every caller carries HEARTH_AVX2; the
 // helpers live in an unnamed namespace so that no AVX2 copy is shared with other translation units.
 #include <immintrin.h>

@@ -1,9 +1,8 @@
 #pragma once
-// The legacy block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) as the AVX2 tile and decode kernels see them:
-// how a weight block unpacks, how an activation block is prepared, the 8 int32 lanes of one
-// (weight, activation) pair, and the reference's float step per output, in scalar form (step) and for
-// 8 outputs in the lanes of a vector (step8, the same operations in the same order per lane). Include
-// only from files whose every caller carries HEARTH_AVX2 (see avx2_blocks.h).
+// The legacy block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) as the AVX2 decode and GEMM kernels see them:
+// how a weight block unpacks, how an activation block is prepared, and the reference's float step
+// for 8 outputs in the lanes of a vector (step8: per lane the reference's operations in its order).
+// Include only from files whose every caller carries HEARTH_AVX2 (see avx2_blocks.h).
 #include "backends/cpu/kernels/avx2_blocks.h"
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "core/quant/blocks.h"
@@ -17,7 +16,7 @@ struct Scales {
     float m;
 };
 
-// The same fields for 8 outputs at once, lane k being output k (see decode_avx2.cpp).
+// The same fields for 8 outputs at once, lane k being output k.
 struct LaneScales {
     __m256 xd, xm, yd, ym;
 };
@@ -41,22 +40,14 @@ HEARTH_AVX2 inline __m256i lanes_unsigned(__m256i u, __m256i s) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), ones16());
 }
 
-// Lanes of sum((u - offset) * s), as sum(u * s) - offset * sum(s).
-HEARTH_AVX2 inline __m256i lanes_offset(__m256i u, const OffsetAct& a) {
-    return _mm256_sub_epi32(lanes_unsigned(u, a.quants), a.offset_lanes);
-}
-
 struct Q4_0 {
     using Weight = BlockQ4_0;
     using Act = BlockQ8_0;
     using Unpacked = __m256i;
     HEARTH_AVX2 static Unpacked unpack(const Weight& b) { return unpack_nibbles(b.qs); }
-    HEARTH_AVX2 static Scales weight_scales(const Weight& b) { return {half_to_float(b.d), 0.0f}; }
     HEARTH_AVX2 static Scales act_scales(const Act& b) { return {half_to_float(b.d), 0.0f}; }
     using Prepared = OffsetAct;
     HEARTH_AVX2 static Prepared prepare(const Act& a) { return prepare_offset(a.qs, 8); }
-    HEARTH_AVX2 static __m256i lanes(Unpacked w, const Prepared& a) { return lanes_offset(w, a); }
-    static float step(float sum, Scales x, Scales y, int sumi) { return sum + static_cast<float>(sumi) * x.d * y.d; }
     static constexpr bool kHasMin = false;
     HEARTH_AVX2 static __m256 step8(__m256 sum, const LaneScales& s, __m256 sumi) {
         return _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(sumi, s.xd), s.yd));
@@ -68,14 +59,9 @@ struct Q4_1 {
     using Act = BlockQ8_1;
     using Unpacked = __m256i;
     HEARTH_AVX2 static Unpacked unpack(const Weight& b) { return unpack_nibbles(b.qs); }
-    HEARTH_AVX2 static Scales weight_scales(const Weight& b) { return {half_to_float(b.d), half_to_float(b.m)}; }
     HEARTH_AVX2 static Scales act_scales(const Act& b) { return {half_to_float(b.d), half_to_float(b.s)}; }
     using Prepared = __m256i;
     HEARTH_AVX2 static Prepared prepare(const Act& a) { return load32(a.qs); }
-    HEARTH_AVX2 static __m256i lanes(Unpacked w, Prepared a) { return lanes_unsigned(w, a); }
-    static float step(float sum, Scales x, Scales y, int sumi) {
-        return sum + ((x.d * y.d) * static_cast<float>(sumi) + x.m * y.m);
-    }
     static constexpr bool kHasMin = true;
     HEARTH_AVX2 static __m256 step8(__m256 sum, const LaneScales& s, __m256 sumi) {
         return _mm256_add_ps(sum, _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(s.xd, s.yd), sumi),
@@ -90,12 +76,9 @@ struct Q5_0 {
     HEARTH_AVX2 static Unpacked unpack(const Weight& b) {
         return _mm256_or_si256(unpack_nibbles(b.qs), spread_high_bits(b.qh));
     }
-    HEARTH_AVX2 static Scales weight_scales(const Weight& b) { return {half_to_float(b.d), 0.0f}; }
     HEARTH_AVX2 static Scales act_scales(const Act& b) { return {half_to_float(b.d), 0.0f}; }
     using Prepared = OffsetAct;
     HEARTH_AVX2 static Prepared prepare(const Act& a) { return prepare_offset(a.qs, 16); }
-    HEARTH_AVX2 static __m256i lanes(Unpacked w, const Prepared& a) { return lanes_offset(w, a); }
-    static float step(float sum, Scales x, Scales y, int sumi) { return sum + (x.d * y.d) * static_cast<float>(sumi); }
     static constexpr bool kHasMin = false;
     HEARTH_AVX2 static __m256 step8(__m256 sum, const LaneScales& s, __m256 sumi) {
         return _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(s.xd, s.yd), sumi));
@@ -109,14 +92,9 @@ struct Q5_1 {
     HEARTH_AVX2 static Unpacked unpack(const Weight& b) {
         return _mm256_or_si256(unpack_nibbles(b.qs), spread_high_bits(b.qh));
     }
-    HEARTH_AVX2 static Scales weight_scales(const Weight& b) { return {half_to_float(b.d), half_to_float(b.m)}; }
     HEARTH_AVX2 static Scales act_scales(const Act& b) { return {half_to_float(b.d), half_to_float(b.s)}; }
     using Prepared = __m256i;
     HEARTH_AVX2 static Prepared prepare(const Act& a) { return load32(a.qs); }
-    HEARTH_AVX2 static __m256i lanes(Unpacked w, Prepared a) { return lanes_unsigned(w, a); }
-    static float step(float sum, Scales x, Scales y, int sumi) {
-        return sum + ((x.d * y.d) * static_cast<float>(sumi) + x.m * y.m);
-    }
     static constexpr bool kHasMin = true;
     HEARTH_AVX2 static __m256 step8(__m256 sum, const LaneScales& s, __m256 sumi) {
         return _mm256_add_ps(sum, _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(s.xd, s.yd), sumi),
@@ -139,14 +117,12 @@ struct Q8_0 {
     using Act = BlockQ8_0;
     using Unpacked = Widened;
     HEARTH_AVX2 static Unpacked unpack(const Weight& b) { return {widen16(b.qs), widen16(b.qs + 16)}; }
-    HEARTH_AVX2 static Scales weight_scales(const Weight& b) { return {half_to_float(b.d), 0.0f}; }
     HEARTH_AVX2 static Scales act_scales(const Act& b) { return {half_to_float(b.d), 0.0f}; }
     using Prepared = Widened;
     HEARTH_AVX2 static Prepared prepare(const Act& a) { return {widen16(a.qs), widen16(a.qs + 16)}; }
     HEARTH_AVX2 static __m256i lanes(const Unpacked& w, const Prepared& a) {
         return _mm256_add_epi32(_mm256_madd_epi16(w.lo, a.lo), _mm256_madd_epi16(w.hi, a.hi));
     }
-    static float step(float sum, Scales x, Scales y, int sumi) { return sum + static_cast<float>(sumi) * (x.d * y.d); }
     static constexpr bool kHasMin = false;
     HEARTH_AVX2 static __m256 step8(__m256 sum, const LaneScales& s, __m256 sumi) {
         return _mm256_add_ps(sum, _mm256_mul_ps(sumi, _mm256_mul_ps(s.xd, s.yd)));

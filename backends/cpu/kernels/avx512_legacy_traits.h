@@ -1,6 +1,6 @@
 #pragma once
-// The legacy block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) as the AVX-512 VNNI tile and GEMM kernels see
-// them: weight quants made unsigned (nibbles as they are, Q8_0 quants + 128) so that vpdpbusd forms
+// The legacy block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) as the AVX-512 VNNI GEMM and panel kernels
+// see them: weight quants made unsigned (nibbles as they are, Q8_0 quants + 128) so that vpdpbusd forms
 // the products with int8 activations exactly, the type's offset (taken out as offset * sum of the
 // activation quants), its offset-term fields, and its float expression for 16 outputs in the lanes of
 // a register (per lane the reference's operations in its order). Include only from files whose every
@@ -55,7 +55,6 @@ struct Q4_0 {
         return unpack_nibble_blocks(b->qs, next ? next->qs : nullptr);
     }
     static uint16_t weight_m(const Weight&) { return 0; }
-    static uint16_t act_m(const Act&) { return 0; }
     HEARTH_AVX512 static __m512 terms(__m512 sumi, const LaneScales& s) {
         return _mm512_mul_ps(_mm512_mul_ps(sumi, s.xd), s.yd);
     }
@@ -69,7 +68,6 @@ struct Q4_1 {
         return unpack_nibble_blocks(b->qs, next ? next->qs : nullptr);
     }
     static uint16_t weight_m(const Weight& b) { return b.m; }
-    static uint16_t act_m(const Act& b) { return b.s; }
     HEARTH_AVX512 static __m512 terms(__m512 sumi, const LaneScales& s) {
         return _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(s.xd, s.yd), sumi), _mm512_mul_ps(s.xm, s.ym));
     }
@@ -84,7 +82,6 @@ struct Q5_0 {
                                high_bit_blocks(b->qh, next ? next->qh : nullptr));
     }
     static uint16_t weight_m(const Weight&) { return 0; }
-    static uint16_t act_m(const Act&) { return 0; }
     HEARTH_AVX512 static __m512 terms(__m512 sumi, const LaneScales& s) {
         return _mm512_mul_ps(_mm512_mul_ps(s.xd, s.yd), sumi);
     }
@@ -99,7 +96,6 @@ struct Q5_1 {
                                high_bit_blocks(b->qh, next ? next->qh : nullptr));
     }
     static uint16_t weight_m(const Weight& b) { return b.m; }
-    static uint16_t act_m(const Act& b) { return b.s; }
     HEARTH_AVX512 static __m512 terms(__m512 sumi, const LaneScales& s) {
         return _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(s.xd, s.yd), sumi), _mm512_mul_ps(s.xm, s.ym));
     }
@@ -114,7 +110,6 @@ struct Q8_0 {
         return _mm512_xor_si512(load_quant_blocks(b->qs, next ? next->qs : nullptr), _mm512_set1_epi8(-128));
     }
     static uint16_t weight_m(const Weight&) { return 0; }
-    static uint16_t act_m(const Act&) { return 0; }
     HEARTH_AVX512 static __m512 terms(__m512 sumi, const LaneScales& s) {
         return _mm512_mul_ps(sumi, _mm512_mul_ps(s.xd, s.yd));
     }

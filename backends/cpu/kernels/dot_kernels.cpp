@@ -26,7 +26,6 @@ DotKernels dot_kernels_for(Isa isa) {
             kernels.quantize = avx2_act_quantizers();
             add_avx2_describe_kernel(kernels);
             if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {
-                add_avx512_legacy_kernels(kernels);
                 kernels.gemm = avx512_gemm_kernels();  // replaces the AVX2 entries
                 add_avx512_k_gemm(kernels.gemm);
                 kernels.panels = avx512_panel_kernels();  // replaces the AVX2 entries

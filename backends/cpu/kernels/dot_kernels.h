@@ -33,6 +33,11 @@ struct TileArgs {
 inline constexpr int kTileMaxActRows = 4;
 inline constexpr int kTileMaxOutputs = 8;
 
+// The decode kernels (DotKernels::decode) take 1..kTileMaxOutputs weight rows and up to this many
+// activation rows (a few concurrent streams, a short draft to verify; batches from kGemmMinRows on
+// take the GEMM kernels).
+inline constexpr int kDecodeMaxActRows = 3;
+
 struct TileShape {
     int weight_rows;
     int act_rows;
@@ -171,9 +176,9 @@ struct PanelKernel {
 
 // The single dots (this struct's own entries) and the other kernel tables.
 struct DotKernels : PerWeightType<DotKernel> {
-    TileKernels tiles;  // null entries: use the single dot above per output
-    TileKernels decode;  // one activation row, 1..kTileMaxOutputs weight rows; null: the single dot
-    GemmKernels gemm;    // many activation rows (prefill); null entries: the tiles
+    TileKernels tiles;   // batches no decode or GEMM kernel takes (K types in the file's layout); null: single dots
+    TileKernels decode;  // 1..kDecodeMaxActRows activation rows (legacy types); null: tiles, or single dots for one row
+    GemmKernels gemm;    // kGemmMinRows+ activation rows (prefill); null entries: the tiles
     PerWeightType<PanelKernel> panels;  // weights repacked at load; empty entries: never repacked
     ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
     DescribeKKernel describe_k = nullptr;  // describe_act_blocks for the K types; null: the portable loop
@@ -187,7 +192,6 @@ DotKernels dot_kernels_for(Isa isa);
 // CPU has AVX2, FMA and F16C.
 DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
-TileKernels avx2_tile_kernels();            // tile_avx2.cpp: the legacy types
 TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types, one activation row
 GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
@@ -197,9 +201,8 @@ void add_avx2_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_av
 void add_avx2_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k_blockwise.cpp
 void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
 
-// AVX-512 kernels, replacing entries of an AVX2 table: tile_avx512.cpp the legacy types' tiles (VNNI),
-// tile_avx512_k.cpp the K types' dots and tiles. Call only when the CPU has AVX-512 F, BW, VL and VNNI.
-void add_avx512_legacy_kernels(DotKernels& kernels);
+// AVX-512 kernels, replacing entries of an AVX2 table (tile_avx512_k.cpp: the K types' dots and tiles).
+// Call only when the CPU has AVX-512 F, BW, VL and VNNI.
 GemmKernels avx512_gemm_kernels();          // gemm_avx512.cpp: the legacy types
 void add_avx512_k_gemm(GemmKernels& kernels);  // gemm_avx512_k.cpp: the K types
 PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0, Q4_1

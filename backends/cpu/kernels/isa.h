@@ -17,7 +17,7 @@ enum class IsaRequest { automatic, scalar, avx2, avx512, neon };
 struct CpuFeatures {
     bool avx2 = false;         // AVX2, FMA and F16C, with YMM state enabled by the OS
     bool avx512 = false;       // AVX-512 F, BW and VL, with ZMM and mask state enabled by the OS
-    bool avx512_vnni = false;  // AVX-512 VNNI (vpdpbusd): the int8 kernels of tile_avx512.cpp
+    bool avx512_vnni = false;  // AVX-512 VNNI (vpdpbusd): the int8 kernels of the *_avx512*.cpp files
     bool neon_dotprod = false;  // aarch64 Advanced SIMD with SDOT/UDOT
 };
 
