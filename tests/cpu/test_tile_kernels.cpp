@@ -347,7 +347,7 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
     for (IsaRequest isa : isa_requests_here()) {
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
         std::mt19937 rng(31);
-        for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q8_0, DType::Q5_0, DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+        for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q8_0, DType::Q5_0, DType::Q5_1, DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
             const int64_t in = dtype_info(type).block_elems * (dtype_info(type).block_elems == 32 ? 9 : 3);
             const bool has_panels = dot_kernels_for(backend.isa()).panels.for_type(type).gemm != nullptr;
             for (int64_t out_rows : {48, 40}) {
@@ -440,6 +440,32 @@ TEST_CASE("K-type panels at the extremes of their quants and scales") {
             }
         }
     });
+}
+
+// Legacy weights whose every quant is the largest (the 4- and 5-bit types unsigned 15 and 31) against
+// activation quants all 127 or all -127 (inputs all 1 or -1): the panel kernels' int16 sums of
+// several groups must not overflow, for one to three rows (straight from the layout) and batches.
+TEST_CASE("legacy-type matmuls at the extremes of their quants") {
+    for (IsaRequest isa : isa_requests_here()) {
+        CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
+        for (DType type : kLegacyTypes) {
+            const int64_t in = 32 * 9, out_rows = 32;
+            const uint64_t block_bytes = dtype_info(type).block_bytes;
+            std::vector<uint8_t> bytes(row_bytes(dtype_info(type), in) * out_rows, 0xFF);
+            const uint16_t one = 0x3C00;  // d (and m) 1.0
+            for (uint64_t b = 0; b < bytes.size(); b += block_bytes) {
+                std::memcpy(bytes.data() + b, &one, 2);
+                if (type == DType::Q4_1 || type == DType::Q5_1) std::memcpy(bytes.data() + b + 2, &one, 2);
+            }
+            const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
+            for (float sign : {-1.0f, 1.0f}) {
+                for (int64_t batch : {1, 3, 5}) {
+                    INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " batch=", batch, " sign=", sign);
+                    CHECK(matmul_mismatches(backend, w, bytes, std::vector<float>(static_cast<size_t>(batch * in), sign), false) == 0);
+                }
+            }
+        }
+    }
 }
 
 // matmul_swiglu fuses SwiGLU into prompt batches of K-type panels (default arithmetic): its outputs

@@ -196,7 +196,7 @@ TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types
 GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
-void add_avx2_legacy_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2.cpp: Q4_0, Q4_1
+void add_avx2_legacy_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2.cpp: Q4_0, Q4_1, Q5_0, Q5_1
 void add_avx2_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k.cpp: the K types
 void add_avx2_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k_blockwise.cpp
 void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
@@ -205,7 +205,7 @@ void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
 // Call only when the CPU has AVX-512 F, BW, VL and VNNI.
 GemmKernels avx512_gemm_kernels();          // gemm_avx512.cpp: the legacy types
 void add_avx512_k_gemm(GemmKernels& kernels);  // gemm_avx512_k.cpp: the K types
-PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0, Q4_1
+PerWeightType<PanelKernel> avx512_panel_kernels();  // panel_avx512.cpp: Q4_0, Q4_1, Q5_0, Q5_1
 void add_avx512_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx512_k.cpp: the K types
 void add_avx512_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx512_k_blockwise.cpp
 void add_avx512_k_kernels(DotKernels& kernels);

@@ -1,8 +1,9 @@
-// The AVX-512 VNNI matmul over Q4_0 and Q4_1 weights repacked at load into 16-row panels
-// (panel_legacy_layout.h), for one activation row (decode) or many. Per block, a register holds 4
-// quant bytes of each of the 16 rows: their low nibbles are quants 4t..4t+3 and their high nibbles
-// quants 16+4t..19+4t, so two masks give the eight four-quant groups of gemm_avx512.cpp's panels
-// with no transposition. (Q8_0 in this layout measured slower in decode, 40 against 42 t/s
+// The AVX-512 VNNI matmul over Q4_0, Q4_1, Q5_0 and Q5_1 weights repacked at load into 16-row
+// panels (panel_legacy_layout.h), for one activation row (decode) or many. Per block, a register
+// holds 4 quant bytes of each of the 16 rows: their low nibbles are quants 4t..4t+3 and their high
+// nibbles quants 16+4t..19+4t, so two masks (and for the 5-bit types a shift and mask of the rows'
+// regrouped fifth bits) give the eight four-quant groups of gemm_avx512.cpp's panels with no
+// transposition. (Q8_0 in this layout measured slower in decode, 40 against 42 t/s
 // on llama-1b: its weights already stream at the machine's bandwidth.) vpdpbusd
 // with 4 broadcast activation quants adds each group's products to the 16 rows' block sums, and the
 // float steps of the 16 outputs run in one register (per lane the reference's expression in its
@@ -34,6 +35,17 @@ HEARTH_AVX512 inline void unpack_groups(const PanelBlock<T>& p, __m512i* groups)
         const __m512i raw = _mm512_loadu_si512(p.quads[t]);
         groups[t] = _mm512_and_si512(raw, nibble);
         groups[4 + t] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), nibble);
+    }
+    if constexpr (PanelBlock<T>::kFiveBits) {
+        // Bit g of each byte is group g's fifth bit: moved to bit 4 (shifts within 16-bit lanes
+        // carry bits across bytes, which the mask drops).
+        const __m512i bits = _mm512_loadu_si512(p.fifth_bits.data());
+        const __m512i fifth = _mm512_set1_epi8(0x10);
+#pragma GCC unroll 8
+        for (int g = 0; g < 8; ++g) {
+            const __m512i at4 = g <= 4 ? _mm512_slli_epi16(bits, 4 - g) : _mm512_srli_epi16(bits, g - 4);
+            groups[g] = _mm512_or_si512(groups[g], _mm512_and_si512(at4, fifth));
+        }
     }
 }
 
@@ -74,6 +86,8 @@ PerWeightType<PanelKernel> avx512_panel_kernels() {
     PerWeightType<PanelKernel> k;
     k.q4_0 = {repack_legacy_panels<BlockQ4_0>, gemm<Q4_0>};
     k.q4_1 = {repack_legacy_panels<BlockQ4_1>, gemm<Q4_1>};
+    k.q5_0 = {repack_legacy_panels<BlockQ5_0>, gemm<Q5_0>};
+    k.q5_1 = {repack_legacy_panels<BlockQ5_1>, gemm<Q5_1>};
     return k;
 }
 
