@@ -7,9 +7,10 @@
 // decode kernel, decode_avx2.cpp, pays a hadd tree and a gather of the rows' scales per block).
 // Without VNNI the products take maddubs, and groups add as int16 before one madd: 16 products of a
 // 4-bit quant and an activation quant stay under 2^15 (16 * 15 * 128 = 30720), and so do 8 of a
-// 5-bit quant (8 * 31 * 128 = 31744), so every integer sum is exact. One to three activation rows run straight from the layout; batches
-// of kGemmMinRows+ rows expand each panel once into the AVX2 GEMM's form (gemm_avx2_legacy.h). Both
-// follow the reference's float steps lane by lane, so every output equals vec_dot bit for bit.
+// 5-bit quant (8 * 31 * 128 = 31744), so every integer sum is exact. One to three activation rows
+// run straight from the layout; batches of kGemmMinRows+ rows expand each panel once into the AVX2
+// GEMM's form (gemm_avx2_legacy.h). Both follow the reference's float steps lane by lane, so every
+// output equals vec_dot bit for bit.
 #include "backends/cpu/kernels/gemm_avx2_legacy.h"
 #include "backends/cpu/kernels/panel_legacy_layout.h"
 
@@ -52,7 +53,7 @@ HEARTH_AVX2 inline void unpack_groups(const PanelBlock<T>& p, int half, __m256i*
 // Lane r: the block's integer sum for row r of the half, less the type's offset term; kPerMadd
 // groups add as int16 before each madd (see the bounds above).
 template <class T>
-HEARTH_AVX2 inline __m256i block_sums(const __m256i* groups, const int32_t* quads, const GemmActBlock& a) {
+HEARTH_AVX2 inline __m256i direct_block_sums(const __m256i* groups, const int32_t* quads, const GemmActBlock& a) {
     constexpr int kPerMadd = PanelBlock<T>::kFiveBits ? 4 : 8;
     __m256i sum = _mm256_set1_epi32(-a.offset_sum);
     for (int g0 = 0; g0 < kGroups; g0 += kPerMadd) {
@@ -81,7 +82,7 @@ HEARTH_AVX2 void direct_columns(const GemmArgs& args, int64_t c0) {
             const __m256 xm = PanelBlock<T>::kHasMin ? halves8(p.scales + kGemmPanelRows + kHalfRows * half) : _mm256_setzero_ps();
             for (int c = 0; c < C; ++c) {
                 const GemmActBlock& a = info[c][i];
-                const __m256i sumi = block_sums<T>(groups, reinterpret_cast<const int32_t*>(y[c][i].qs), a);
+                const __m256i sumi = direct_block_sums<T>(groups, reinterpret_cast<const int32_t*>(y[c][i].qs), a);
                 const LaneScales s{xd, xm, _mm256_set1_ps(a.d), _mm256_set1_ps(a.m)};
                 sums[c][half] = T::step8(sums[c][half], s, _mm256_cvtepi32_ps(sumi));
             }
