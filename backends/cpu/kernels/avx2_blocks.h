@@ -32,6 +32,11 @@ HEARTH_AVX2 inline __m256i spread_high_bits(const uint8_t* qh) {
     return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
 }
 
+// 8 consecutive fp16 values as floats (exact).
+HEARTH_AVX2 inline __m256 halves8(const uint16_t* h) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)));
+}
+
 // The sum of the 8 int32 lanes of v.
 HEARTH_AVX2 inline int hsum(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));

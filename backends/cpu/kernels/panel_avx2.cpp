@@ -24,10 +24,6 @@ constexpr int kDirectColumns = 3;  // activation rows per pass when the panel is
 template <class T>
 using PanelBlock = LegacyPanelBlock<typename T::Weight>;
 
-HEARTH_AVX2 inline __m256 halves8(const uint16_t* h) {
-    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)));
-}
-
 // The block's 8 four-quant groups of rows 8 * half .. 8 * half + 7 as unsigned bytes.
 template <class T>
 HEARTH_AVX2 inline void unpack_groups(const PanelBlock<T>& p, int half, __m256i* groups) {

@@ -14,9 +14,6 @@ constexpr int kHalfRows = kRows / kHalves;
 
 HEARTH_AVX2 inline __m256i load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 HEARTH_AVX2 inline __m256i bytes(int value) { return _mm256_set1_epi8(static_cast<char>(value)); }
-HEARTH_AVX2 inline __m256 halves8(const uint16_t* h) {
-    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)));
-}
 
 // Per dword, bytes (b, b1) of v zero-extended into its two int16.
 HEARTH_AVX2 inline __m256i pick_pair(__m256i v, int b, int b1) {
