@@ -20,9 +20,10 @@
 namespace hearth::cpu {
 namespace {
 constexpr int64_t kRowsPerTask = 16;  // a multiple of every tile's weight-row count
-// From this many activation rows on, the GEMM kernels (which repack each weight panel once) beat
-// the tiles (which unpack each weight block once per 4 activation rows): llama-1b Q4_0, concurrent
-// streams on 2 threads, 4 streams 45 t/s against 39, 8 streams 60 against 50; 2 streams 28 against 32.
+// From this many activation rows on, the GEMM kernels (which repack or expand each weight panel once)
+// take a batch; fewer rows run the decode kernels or straight from the panel layout. Measured when the
+// smaller batches still ran multi-row tiles: llama-1b Q4_0, concurrent streams on 2 threads, 4 streams
+// 45 t/s against 39, 8 streams 60 against 50; 2 streams 28 against 32.
 constexpr int64_t kGemmMinRows = 4;
 static_assert(kDecodeMaxActRows == kGemmMinRows - 1, "the decode kernels take every batch below the GEMMs");
 constexpr uint64_t kScratchAlign = 64;

@@ -192,7 +192,7 @@ DotKernels dot_kernels_for(Isa isa);
 // CPU has AVX2, FMA and F16C.
 DotKernels avx2_dot_kernels();
 void add_avx2_k_kernels(DotKernels& kernels);
-TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types, one activation row
+TileKernels avx2_decode_kernels();          // decode_avx2.cpp: the legacy types, 1..kDecodeMaxActRows activation rows
 GemmKernels avx2_gemm_kernels();            // gemm_avx2.cpp: the legacy types
 void add_avx2_k_gemm(GemmKernels& kernels);  // gemm_avx2_k.cpp: the K types
 void add_avx2_k_tiles(TileKernels& tiles);  // tile_avx2_k.cpp: adds the K types
