@@ -156,19 +156,19 @@ private:
             uint64_t offset = 0;
             uint64_t stride = 0;  // bytes per activation row
             uint8_t* data = nullptr;
-            bool blockwise = false;  // a description for the blockwise kernels over batches
+            KActForm form = KActForm::lanes;  // of a K-type description
         };
         FixedVector<Slot, kMaxMatmulTargets> acts;          // by dot type
-        FixedVector<Slot, kMaxMatmulTargets> descriptions;  // by weight type and kernel (blockwise or not)
+        FixedVector<Slot, kMaxMatmulTargets> descriptions;  // by weight type and form
         ScratchPanels panels;
         const Slot* act(DType type) const {
             for (const Slot& slot : acts)
                 if (slot.type == type) return &slot;
             return nullptr;
         }
-        const Slot* description(DType type, bool blockwise) const {
+        const Slot* description(DType type, KActForm form) const {
             for (const Slot& slot : descriptions)
-                if (slot.type == type && slot.blockwise == blockwise) return &slot;
+                if (slot.type == type && slot.form == form) return &slot;
             return nullptr;
         }
     };
@@ -178,7 +178,7 @@ private:
     F16DotsKernel half_dots(DType type) const;
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
     GemmKernel blockwise_kernel(const Weight& w) const;
-    bool blockwise_description(const Weight& w, int64_t rows) const;
+    KActForm act_form(const Weight& w, int64_t rows) const;
     MatmulPart plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const;
     MatmulPart panel_part(GemmKernel kernel, int panels_per_call, const Weight& w, const MatmulInputs::Slot& acts, const uint8_t* blocks,
                           Tensor out, ScratchPanels scratch, const Weight* up = nullptr) const;

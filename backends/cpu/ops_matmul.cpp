@@ -145,10 +145,10 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         }
         const bool panels = w.layout == kPanelLayout;
         const bool gemm = !panels && gemm_kernel(w, x.rows) != nullptr;
-        const bool blockwise = blockwise_description(w, x.rows);
-        if ((panels || gemm) && inputs.description(w.type, blockwise) == nullptr) {
+        const KActForm form = act_form(w, x.rows);
+        if ((panels || gemm) && inputs.description(w.type, form) == nullptr) {
             const uint64_t row_description = gemm_act_block_bytes(w.type) * static_cast<uint64_t>(blocks_per_row(w));
-            inputs.descriptions.push_back({w.type, block_bytes, row_description, nullptr, blockwise});
+            inputs.descriptions.push_back({w.type, block_bytes, row_description, nullptr, form});
             block_bytes += aligned(row_description * static_cast<uint64_t>(x.rows));
         }
         if (gemm || (panels && x.rows >= kGemmMinRows))
@@ -170,8 +170,8 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         pool_.parallel_for(x.rows, [&](int64_t r) {
             const uint8_t* row = act.data + static_cast<uint64_t>(r) * act.stride;
             uint8_t* described = slot.data + static_cast<uint64_t>(r) * slot.stride;
-            if (describe_k) describe_k(row, act.stride, 1, nblocks, slot.type == DType::Q6_K, slot.blockwise, reinterpret_cast<GemmKActBlock*>(described));
-            else describe_act_blocks(slot.type, row, act.stride, 1, nblocks, described, slot.blockwise);
+            if (describe_k) describe_k(row, act.stride, 1, nblocks, slot.form, reinterpret_cast<GemmKActBlock*>(described));
+            else describe_act_blocks(slot.type, row, act.stride, 1, nblocks, described, slot.form);
         });
     }
     return inputs;
@@ -205,7 +205,7 @@ MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInput
     if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr)
         return half_part(w, reinterpret_cast<const float*>(acts.data), act_rows, out, dots);
     const GemmKernel blockwise = blockwise_kernel(w);
-    const MatmulInputs::Slot* blocks = inputs.description(w.type, blockwise_description(w, act_rows));
+    const MatmulInputs::Slot* blocks = inputs.description(w.type, act_form(w, act_rows));
     if (blockwise != nullptr)  // decode splits by single panels, as the exact kernels do
         return panel_part(blockwise, act_rows >= kGemmMinRows ? kBlockwisePanels : 1, w, acts, blocks->data, out, inputs.panels);
     if (w.layout == kPanelLayout)
@@ -237,7 +237,7 @@ GemmKernel CpuBackend::gemm_kernel(const Weight& w, int64_t rows) const {
 // and store only their SwiGLU: the two products are never written (2 x 16 MB per llama-1b layer of a
 // 512-token prompt) nor read back. Other batches take matmuls and swiglu, with the same results.
 void CpuBackend::matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, Tensor out) {
-    const GemmKernel kernel = blockwise_description(gate, x.rows) ? dot_kernels_.panels.for_type(gate.type).blockwise_swiglu : nullptr;
+    const GemmKernel kernel = x.rows >= kGemmMinRows && blockwise_kernel(gate) != nullptr ? dot_kernels_.panels.for_type(gate.type).blockwise_swiglu : nullptr;
     const bool alike = up.type == gate.type && up.layout == gate.layout && up.in == gate.in && up.out == gate.out;
     if (kernel == nullptr || !alike || fast_math_.swiglu == nullptr) {
         Backend::matmul_swiglu(gate, up, x, out);
@@ -246,7 +246,7 @@ void CpuBackend::matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, T
     require(x.cols == gate.in && out.rows == x.rows && out.cols == gate.out, ErrorKind::internal, "matmul_swiglu: shape mismatch");
     const MatmulTarget target{&gate, out};
     const MatmulInputs inputs = convert_inputs(x, std::span(&target, 1));
-    const MatmulPart part = panel_part(kernel, 1, gate, *inputs.act(vec_dot_type(gate.type)), inputs.description(gate.type, true)->data, out,
+    const MatmulPart part = panel_part(kernel, 1, gate, *inputs.act(vec_dot_type(gate.type)), inputs.description(gate.type, act_form(gate, x.rows))->data, out,
                                        inputs.panels, &up);
     pool_.parallel_for_workers(part.n_tasks, part.run);
 }
@@ -257,10 +257,11 @@ GemmKernel CpuBackend::blockwise_kernel(const Weight& w) const {
     return dot_kernels_.panels.for_type(w.type).blockwise;
 }
 
-// Whether w's kernel for `rows` activation rows reads the blockwise GEMMs' activation description:
-// batches (kGemmMinRows+) in the blockwise arithmetic; fewer rows read the exact kernels' order.
-bool CpuBackend::blockwise_description(const Weight& w, int64_t rows) const {
-    return rows >= kGemmMinRows && blockwise_kernel(w) != nullptr;
+// The K-type activation description w's kernel reads for `rows` activation rows: the blockwise
+// kernels' form for batches (kGemmMinRows+) or lane order for fewer, else the exact kernels'.
+KActForm CpuBackend::act_form(const Weight& w, int64_t rows) const {
+    if (blockwise_kernel(w) == nullptr) return exact_k_act_form(w.type);
+    return rows >= kGemmMinRows ? dot_kernels_.panels.for_type(w.type).blockwise_batch_form : KActForm::lanes;
 }
 
 // F16 / BF16 weights (whose dot type is their own) run on attention's Q.K kernels where there are some.

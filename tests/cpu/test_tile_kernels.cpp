@@ -208,11 +208,11 @@ TEST_CASE("vector K-type activation descriptions equal the portable ones byte fo
         const auto acts = make_rows(DType::Q8_K, rows, n, Fill::quantized, rng);
         const uint64_t stride = row_bytes(dtype_info(DType::Q8_K), n);
         for (DType type : {DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
-            for (bool blockwise : {false, true}) {
+            for (KActForm form : {KActForm::lanes, KActForm::lanes_plus128, KActForm::paired_plus128}) {
                 std::vector<GemmKActBlock> portable(rows * nblocks), fast(rows * nblocks);
-                describe_act_blocks(type, acts.data(), stride, rows, nblocks, portable.data(), blockwise);
-                describe_k(acts.data(), stride, rows, nblocks, type == DType::Q6_K, blockwise, fast.data());
-                INFO(isa_name(isa), " ", dtype_info(type).name, " blockwise=", blockwise);
+                describe_act_blocks(type, acts.data(), stride, rows, nblocks, portable.data(), form);
+                describe_k(acts.data(), stride, rows, nblocks, form, fast.data());
+                INFO(isa_name(isa), " ", dtype_info(type).name, " form=", static_cast<int>(form));
                 CHECK(std::memcmp(portable.data(), fast.data(), portable.size() * sizeof(GemmKActBlock)) == 0);
             }
         }
@@ -229,7 +229,7 @@ int gemm_mismatches(GemmKernel gemm, DType type, int64_t nblocks, int weight_row
     const uint64_t w_stride = row_bytes(dtype_info(type), n);
     const uint64_t a_stride = row_bytes(dtype_info(act), n);
     std::vector<uint8_t> blocks(gemm_act_block_bytes(type) * static_cast<uint64_t>(act_rows * nblocks));
-    describe_act_blocks(type, a.data(), a_stride, act_rows, nblocks, blocks.data());
+    describe_act_blocks(type, a.data(), a_stride, act_rows, nblocks, blocks.data(), exact_k_act_form(type));
     std::vector<uint8_t> panel(gemm_panel_bytes(type, nblocks) + 64);
     auto* aligned = panel.data() + (64 - reinterpret_cast<uintptr_t>(panel.data()) % 64) % 64;
     const int64_t out_stride = weight_rows + 3;  // padding must stay untouched
@@ -277,8 +277,8 @@ TEST_CASE("GEMM kernels equal the reference bit for bit for any panel and batch"
 }
 
 // The blockwise K kernels called directly on a call of two panels (32 rows, repacked), for one to
-// three activation rows (no scratch: the exact kernels' description) and for batches (scratch, the
-// blockwise description): every output equals vec_dot_blockwise bit for bit.
+// three activation rows (no scratch, activations in lane order) and for batches (scratch, the
+// kernel's blockwise_batch_form): every output equals vec_dot_blockwise bit for bit.
 TEST_CASE("blockwise K kernels over a call of two panels equal the reference") {
     std::mt19937 rng(83);
     for (Isa isa : {Isa::avx2, Isa::avx512}) {
@@ -297,7 +297,8 @@ TEST_CASE("blockwise K kernels over a call of two panels equal the reference") {
                 const auto a = make_rows(DType::Q8_K, act_rows, n, Fill::quantized, rng);
                 const uint64_t a_stride = row_bytes(dtype_info(DType::Q8_K), n);
                 std::vector<uint8_t> blocks(gemm_act_block_bytes(type) * static_cast<uint64_t>(act_rows * nblocks));
-                describe_act_blocks(type, a.data(), a_stride, act_rows, nblocks, blocks.data(), batch);
+                describe_act_blocks(type, a.data(), a_stride, act_rows, nblocks, blocks.data(),
+                                    batch ? panel_kernel.blockwise_batch_form : KActForm::lanes);
                 std::vector<uint8_t> scratch(gemm_panel_bytes(type, nblocks) + 64);
                 uint8_t* aligned = scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
                 std::vector<float> out(static_cast<size_t>(rows * act_rows), -7.0f);

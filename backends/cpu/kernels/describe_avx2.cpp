@@ -31,10 +31,10 @@ HEARTH_AVX2 RunShuffle run_shuffle(const std::array<uint8_t, 32>& order) {
     return {_mm256_load_si256(reinterpret_cast<const __m256i*>(same)), _mm256_load_si256(reinterpret_cast<const __m256i*>(crossed))};
 }
 
-HEARTH_AVX2 void describe_k_avx2(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool q6k,
-                                 bool blockwise, GemmKActBlock* blocks) {
-    const RunShuffle shuffle = run_shuffle(k_run_order(q6k && blockwise));
-    const __m256i flip = _mm256_set1_epi8(static_cast<char>(q6k ? 0x80 : 0));
+HEARTH_AVX2 void describe_k_avx2(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, KActForm form,
+                                 GemmKActBlock* blocks) {
+    const RunShuffle shuffle = run_shuffle(k_run_order(form == KActForm::paired_plus128));
+    const __m256i flip = _mm256_set1_epi8(static_cast<char>(form == KActForm::lanes ? 0 : 0x80));
     for (int64_t r = 0; r < rows; ++r) {
         const auto* y = reinterpret_cast<const BlockQ8_K*>(acts + static_cast<uint64_t>(r) * act_stride);
         for (int64_t i = 0; i < nblocks; ++i) {

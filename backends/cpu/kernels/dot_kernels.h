@@ -92,13 +92,20 @@ struct GemmActBlock {
     int32_t offset_sum;     // gemm_weight_offset(weight type) * sum of the block's quants
 };
 
-// What the GEMM kernels of the K types read of a Q8_K activation block: its quants in lane order
-// (in each run of 32, int32 slot l holds elements l, l+8, l+16, l+24), as they are for Q4_K / Q5_K
-// weights and plus 128 (unsigned) for Q6_K weights; the sums of its pairs of bsums, (bsums[4t] +
-// bsums[4t+1], bsums[4t+2] + bsums[4t+3]) in int32 slot t; the bsums themselves (the sums of its
-// 16-quant sub-blocks, for the blockwise Q6_K kernels that run rows straight from the layout); and
-// d. For the blockwise Q6_K GEMMs (batches), int32 slot 2p + h of a run holds bytes 2h, 2h + 1 of
-// lane slots 2p and 2p + 1 instead (4 quants of one 16-quant sub-block).
+// What the GEMM kernels of the K types read of a Q8_K activation block: its quants in the form the
+// kernel takes (KActForm); the sums of its pairs of bsums, (bsums[4t] + bsums[4t+1], bsums[4t+2] +
+// bsums[4t+3]) in int32 slot t; the bsums themselves (the sums of its 16-quant sub-blocks, for the
+// blockwise Q6_K kernels that run rows straight from the layout); and d.
+// How a GemmKActBlock holds each run of 32 quants.
+enum class KActForm : uint8_t {
+    lanes,           // lane order (byte m of int32 slot l is element l + 8m), signed
+    lanes_plus128,   // the same plus 128 (unsigned): Q6_K's exact kernels, whose weights are the signed ones
+    paired_plus128,  // int32 slot 2p + h holds bytes 2h, 2h + 1 of lane slots 2p and 2p + 1 (4 quants of
+                     // one 16-quant sub-block), plus 128: the AVX-512 blockwise Q6_K GEMMs
+};
+// The form the exact kernels (and the legacy types, which ignore it) read.
+KActForm exact_k_act_form(DType weight_type);
+
 struct GemmKActBlock {
     int8_t quants[256];
     int16_t bsum_pairs[8];
@@ -140,13 +147,13 @@ int gemm_weight_offset(DType weight_type);
 bool is_gemm_k_type(DType weight_type);
 // Bytes per activation block of describe_act_blocks: GemmActBlock or GemmKActBlock.
 uint64_t gemm_act_block_bytes(DType weight_type);
-// Fills blocks (rows x nblocks, row-major) for activation rows of vec_dot_type(weight_type).
-// `blockwise`: for the blockwise kernels of PanelKernel over batches (Q6_K orders its quants differently).
+// Fills blocks (rows x nblocks, row-major) for activation rows of vec_dot_type(weight_type); the K
+// types' quants in `form`.
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
-                         int64_t nblocks, void* blocks, bool blockwise = false);
-// The K types' part of describe_act_blocks, with the same bytes: q6k for Q6_K weights.
-using DescribeKKernel = void (*)(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool q6k,
-                                 bool blockwise, GemmKActBlock* blocks);
+                         int64_t nblocks, void* blocks, KActForm form);
+// The K types' part of describe_act_blocks, with the same bytes.
+using DescribeKKernel = void (*)(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, KActForm form,
+                                 GemmKActBlock* blocks);
 
 // Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
 // and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
@@ -166,9 +173,10 @@ struct PanelKernel {
     GemmKernel gemm = nullptr;
     // The K types' matmul in the blockwise arithmetic (ref::dot_blockwise), for every batch when
     // exact ggml arithmetic is not asked for (CpuOptions::exact); null: `gemm` takes every batch. With
-    // `panel` null (fewer than kGemmMinRows rows) it reads the exact kernels' activation description,
-    // else the blockwise one (describe_act_blocks).
+    // `panel` null (fewer than kGemmMinRows rows) it reads activations described in KActForm::lanes,
+    // else in blockwise_batch_form.
     GemmKernel blockwise = nullptr;
+    KActForm blockwise_batch_form = KActForm::lanes;
     // The same for a gate panel and its up panel (GemmArgs::up_weights), storing SwiGLU of the two
     // (the fast_math.h SwiGLU: out = gate / (1 + e^-gate) * up) instead of both products.
     GemmKernel blockwise_swiglu = nullptr;

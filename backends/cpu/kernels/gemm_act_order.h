@@ -8,8 +8,8 @@
 namespace hearth::cpu {
 
 // Per byte of a run's description (int32 slot g, byte n), the element of the run it holds: lane
-// order (byte m of slot l is element l + 8m), or for the blockwise Q6_K kernels bytes 2h, 2h + 1 of
-// lane slots 2p, 2p + 1 in slot 2p + h.
+// order (byte m of slot l is element l + 8m), or paired (KActForm::paired_plus128): bytes 2h, 2h + 1
+// of lane slots 2p, 2p + 1 in slot 2p + h.
 constexpr std::array<uint8_t, 32> k_run_order(bool paired_halves) {
     std::array<uint8_t, 32> order{};
     for (int g = 0; g < 8; ++g)

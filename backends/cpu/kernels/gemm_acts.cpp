@@ -34,14 +34,10 @@ void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nb
     }
 }
 
-constexpr std::array<uint8_t, 32> kLaneOrder = k_run_order(false);
-constexpr std::array<uint8_t, 32> kPairedHalves = k_run_order(true);
-
-// A Q8_K block as GemmKActBlock describes it; Q6_K weights take the quants plus 128.
-void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, bool q6k, bool blockwise,
-                GemmKActBlock* blocks) {
-    const std::array<uint8_t, 32>& order = q6k && blockwise ? kPairedHalves : kLaneOrder;
-    const auto flip = static_cast<uint8_t>(q6k ? 0x80 : 0);
+// A Q8_K block as GemmKActBlock describes it, its quants in `form`.
+void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, KActForm form, GemmKActBlock* blocks) {
+    const std::array<uint8_t, 32> order = k_run_order(form == KActForm::paired_plus128);
+    const auto flip = static_cast<uint8_t>(form == KActForm::lanes ? 0 : 0x80);
     for (int64_t r = 0; r < rows; ++r) {
         const auto* y = reinterpret_cast<const BlockQ8_K*>(acts + static_cast<uint64_t>(r) * act_stride);
         for (int64_t i = 0; i < nblocks; ++i) {
@@ -60,6 +56,10 @@ void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t 
 }
 
 }  // namespace
+
+KActForm exact_k_act_form(DType weight_type) {
+    return weight_type == DType::Q6_K ? KActForm::lanes_plus128 : KActForm::lanes;
+}
 
 bool is_gemm_k_type(DType weight_type) {
     return weight_type == DType::Q4_K || weight_type == DType::Q5_K || weight_type == DType::Q6_K;
@@ -84,9 +84,9 @@ int gemm_weight_offset(DType weight_type) {
 }
 
 void describe_act_blocks(DType weight_type, const uint8_t* acts, uint64_t act_stride, int64_t rows,
-                         int64_t nblocks, void* blocks, bool blockwise) {
+                         int64_t nblocks, void* blocks, KActForm form) {
     if (is_gemm_k_type(weight_type)) {
-        describe_k(acts, act_stride, rows, nblocks, weight_type == DType::Q6_K, blockwise, static_cast<GemmKActBlock*>(blocks));
+        describe_k(acts, act_stride, rows, nblocks, form, static_cast<GemmKActBlock*>(blocks));
         return;
     }
     const int offset = gemm_weight_offset(weight_type);

@@ -17,9 +17,9 @@
 namespace hearth::cpu {
 namespace {
 
-// An empty asm on a running sum: GCC otherwise hoists a whole group's maddubs ahead of their adds
-// and spills them (16 registers), 120 stores per super-block; in order, a slot's products are
-// added as they come.
+// An empty asm on a running sum: GCC otherwise hoists a whole group's maddubs (or a super-block's
+// madds, to add them as a tree) ahead of their adds and spills them, 50-120 stores per super-block;
+// in order, products are added as they come.
 HEARTH_AVX2 inline void keep_in_order(__m256i& sum) { asm("" : "+x"(sum)); }
 
 // Q4_K / Q5_K: the super-block's scaled integer sums (sums[h], rows 8h..8h+7) and min sums.
@@ -61,41 +61,27 @@ HEARTH_AVX2 void q45_sums(const typename T::SuperBlock& p, const GemmKActBlock& 
     }
 }
 
-// Q6_K: the super-block's scaled integer sums of (q - 32) times the activation quants, from quads of
-// signed activation quants in lane order, or with kPlus128 of the description's (plus 128), made
-// signed after each broadcast (a signed copy stored just before would stall each 4-byte load on the
-// wider store).
-template <bool kPlus128>
+// Q6_K: the super-block's scaled integer sums of (q - 32) times the activation quants (signed, in
+// lane order).
 HEARTH_AVX2 void q6_sums(const Q6Half::SuperBlock& p, const int32_t* quads, const int16_t* bsums, __m256i* sums) {
-    // maddubs pairs reach 2 * 63 * 128: two of them fit an int16.
-    constexpr int kGroup = 2;
     __m256i pairs[kHalves][kRuns];
     for (int h = 0; h < kHalves; ++h) Q6Half::scales(p, h, pairs[h], nullptr);
-    __m256i run_sums[kHalves][2] = {};
     sums[0] = sums[1] = _mm256_setzero_si256();
-#pragma GCC unroll 32
-    for (int step = 0; step < 4 * kSlots; ++step) {  // half b of the super-block, nibble set s, slot l
-        const int b = step / (2 * kSlots), s = step / kSlots % 2, l = step % kSlots;
-        const int runs_of[2] = {4 * b + s, 4 * b + 2 + s};
-        __m256i act[2];
-        for (int n = 0; n < 2; ++n) {
-            act[n] = _mm256_set1_epi32(quads[runs_of[n] * kSlots + l]);
-            if constexpr (kPlus128) act[n] = _mm256_xor_si256(act[n], bytes(0x80));
-        }
+    // Unrolled, so that the indices below pick registers.
+#pragma GCC unroll 16
+    for (int g = 0; g < Q6Half::kGroups * Q6Half::kGroups; ++g) {  // group (t, u): the bytes in order
+        const int t = g / Q6Half::kGroups, u = g % Q6Half::kGroups;
+        __m256i act[4];
+        for (int n = 0; n < 4; ++n) act[n] = _mm256_set1_epi32(quads[(2 * t + n / 2) * kSlots + 2 * u + n % 2]);
         for (int h = 0; h < kHalves; ++h) {
-            __m256i q[2];
-            Q6Half::run_pair(p, h, b, s, l, q);
+            __m256i q[4];
+            Q6Half::group(p, h, t, u, q);
+            // A run's two slots: maddubs pairs reach 2 * 63 * 128, two of them fit an int16.
             for (int n = 0; n < 2; ++n) {
-                run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(q[n], act[n]));
-                keep_in_order(run_sums[h][n]);
+                const __m256i run_sum = _mm256_add_epi16(_mm256_maddubs_epi16(q[2 * n], act[2 * n]), _mm256_maddubs_epi16(q[2 * n + 1], act[2 * n + 1]));
+                sums[h] = _mm256_add_epi32(sums[h], _mm256_madd_epi16(run_sum, pairs[h][2 * t + n]));
+                keep_in_order(sums[h]);
             }
-        }
-        if (l % kGroup == kGroup - 1) {
-            for (int h = 0; h < kHalves; ++h)
-                for (int n = 0; n < 2; ++n) {
-                    sums[h] = _mm256_add_epi32(sums[h], _mm256_madd_epi16(run_sums[h][n], pairs[h][runs_of[n]]));
-                    run_sums[h][n] = _mm256_setzero_si256();
-                }
         }
     }
     // Run k's scale pair meets its two sub-blocks' activation sums (bsums 2k, 2k + 1): the offset 32.
@@ -107,46 +93,20 @@ HEARTH_AVX2 void q6_sums(const Q6Half::SuperBlock& p, const int32_t* quads, cons
     }
 }
 
-// A batch's Q6_K activation description (plus 128, the blockwise GEMMs' paired order) as signed
-// quants in lane order, one super-block after another (a vpshufb per run: its bytes stay within
-// their 8-byte group).
-constexpr std::array<uint8_t, 32> kUnpairControl = [] {
-    constexpr std::array<uint8_t, 32> lane = k_run_order(false), paired = k_run_order(true);
-    std::array<uint8_t, 32> control{};
-    for (int i = 0; i < 32; ++i)
-        for (int j = 0; j < 32; ++j)
-            if (paired[j] == lane[i]) control[i] = static_cast<uint8_t>(j % 16);
-    return control;
-}();
-
-HEARTH_AVX2 void unpair_q6_acts(const GemmKActBlock* a, int64_t nblocks, int32_t* out) {
-    const __m256i unpair = load(kUnpairControl.data());
-    for (int64_t i = 0; i < nblocks; ++i)
-        for (int k = 0; k < kRuns; ++k) {
-            const __m256i run = _mm256_shuffle_epi8(load(a[i].quants + 32 * k), unpair);
-            _mm256_store_si256(reinterpret_cast<__m256i*>(out + kSlots * (kRuns * i + k)), _mm256_xor_si256(run, bytes(0x80)));
-        }
-}
-
-// One panel against one activation row (its super-blocks' descriptions a; for a Q6_K batch also
-// `unpaired`, from unpair_q6_acts): out[r] for the panel's 16 rows, in ref::dot_blockwise's steps.
-// With `prefetch`, the steps of the call's next panel requests are [first_step, first_step +
-// nblocks) of `steps`.
+// One panel against one activation row (its super-blocks' descriptions a): out[r] for the panel's 16
+// rows, in ref::dot_blockwise's steps. With `prefetch`, the steps of the call's next panel requests
+// are [first_step, first_step + nblocks) of `steps`.
 template <class T>
 HEARTH_AVX2 void panel_column(const GemmArgs& args, const typename T::SuperBlock* panel, const GemmKActBlock* a,
-                              const int32_t* unpaired, bool prefetch, int64_t first_step, int64_t steps, float* out) {
+                              bool prefetch, int64_t first_step, int64_t steps, float* out) {
     constexpr bool kQ6 = T::Gemm::kSignedWeights;
     __m256 totals[kHalves] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
     for (int64_t i = 0; i < args.nblocks; ++i) {
         if (prefetch) prefetch_next_panel(args, first_step + i, steps);
         const typename T::SuperBlock& p = panel[i];
         __m256i sums[kHalves], min_sums[kHalves];
-        if constexpr (kQ6) {
-            if (unpaired != nullptr) q6_sums<false>(p, unpaired + kRuns * kSlots * i, a[i].bsums, sums);
-            else q6_sums<true>(p, reinterpret_cast<const int32_t*>(a[i].quants), a[i].bsums, sums);
-        } else {
-            q45_sums<T>(p, a[i], sums, min_sums);
-        }
+        if constexpr (kQ6) q6_sums(p, reinterpret_cast<const int32_t*>(a[i].quants), a[i].bsums, sums);
+        else q45_sums<T>(p, a[i], sums, min_sums);
         const __m256 yd = _mm256_set1_ps(a[i].d);
         for (int h = 0; h < kHalves; ++h) {
             const __m256 d = halves8(p.d + kHalfRows * h);
@@ -158,22 +118,16 @@ HEARTH_AVX2 void panel_column(const GemmArgs& args, const typename T::SuperBlock
     for (int h = 0; h < kHalves; ++h) _mm256_storeu_ps(out + kHalfRows * h, totals[h]);
 }
 
-// The call's panels (kBlockwisePanels, or the weight's last one) against every activation row. A
-// batch (GemmArgs::panel set) carries the blockwise GEMMs' description; its scratch holds a Q6_K
-// row's activations put back in lane order.
+// The call's panels (kBlockwisePanels, or the weight's last one) against every activation row, each
+// described in lane order (blockwise_batch_form too); batches need no scratch.
 template <class T>
 HEARTH_AVX2 void gemm(const GemmArgs& args) {
     const auto* panels = reinterpret_cast<const typename T::SuperBlock*>(args.weights);
     const int count = args.weight_rows / kGemmPanelRows;
     for (int64_t c = 0; c < args.act_rows; ++c) {
         const GemmKActBlock* a = static_cast<const GemmKActBlock*>(args.act_blocks) + c * args.nblocks;
-        int32_t* unpaired = nullptr;
-        if (T::Gemm::kSignedWeights && args.panel != nullptr) {
-            unpaired = reinterpret_cast<int32_t*>(args.panel);
-            unpair_q6_acts(a, args.nblocks, unpaired);
-        }
         for (int r = 0; r < count; ++r)
-            panel_column<T>(args, panels + r * args.nblocks, a, unpaired, c == 0, r * args.nblocks, count * args.nblocks,
+            panel_column<T>(args, panels + r * args.nblocks, a, c == 0, r * args.nblocks, count * args.nblocks,
                             args.out + c * args.out_stride + r * kGemmPanelRows);
     }
 }

@@ -79,27 +79,29 @@ struct Q45Half : Q45Layout<kFiveBits> {
 struct Q6Half : Q6Layout {
     using Gemm = Q6;
 
-    // Runs 4h + s and 4h + 2 + s of slot l (unsigned quants, 0..63) for rows 8 * half .. 8 * half + 7.
-    HEARTH_AVX2 static void run_pair(const SuperBlock& p, int half, int h, int s, int l, __m256i* runs) {
+    // Group (t, u)'s unsigned quants (0..63) for rows 8 * half .. 8 * half + 7: run 2t at slots 2u and
+    // 2u + 1, then run 2t + 1 at slots 2u and 2u + 1.
+    HEARTH_AVX2 static void group(const SuperBlock& p, int half, int t, int u, __m256i* quants) {
         const int r0 = kHalfRows * half;
-        const __m256i high = load(p.high[h][l][r0]);
-        // Their top bits at bits 2s, 2s + 1 and 4 + 2s, 5 + 2s of each byte.
-        const __m256i tops[2] = {s == 0 ? _mm256_slli_epi16(high, 4) : _mm256_slli_epi16(high, 2),
-                                 s == 0 ? high : _mm256_srli_epi16(high, 2)};
-        const __m256i raw = load(p.nibbles[h][s][l][r0]);
-        const __m256i nibbles[2] = {_mm256_and_si256(raw, bytes(0x0F)), _mm256_and_si256(_mm256_srli_epi16(raw, 4), bytes(0x0F))};
-        for (int n = 0; n < 2; ++n) runs[n] = _mm256_or_si256(nibbles[n], _mm256_and_si256(tops[n], bytes(0x30)));
+        const __m256i low6 = bytes(0x3F);
+        __m256i fourth = _mm256_setzero_si256();
+        for (int n = 0; n < 3; ++n) {
+            const __m256i raw = load(p.groups[t][u][n][r0]);
+            quants[n] = _mm256_and_si256(raw, low6);
+            // Its top two bits to bits 2n, 2n + 1 (masked first, so no bit crosses into the next byte).
+            fourth = _mm256_or_si256(fourth, _mm256_srli_epi16(_mm256_andnot_si256(low6, raw), 6 - 2 * n));
+        }
+        quants[3] = fourth;
     }
 
     // visit(k, quants - 32 of run k's slot l), signed as the GEMM's Q6 takes them.
     template <class Visit>
     HEARTH_AVX2 static void for_runs(const SuperBlock& p, int half, int l, const Visit& visit) {
-        for (int h = 0; h < 2; ++h)
-            for (int s = 0; s < 2; ++s) {
-                __m256i runs[2];
-                run_pair(p, half, h, s, l, runs);
-                for (int n = 0; n < 2; ++n) visit(4 * h + 2 * n + s, _mm256_sub_epi8(runs[n], bytes(32)));
-            }
+        for (int t = 0; t < kGroups; ++t) {
+            __m256i quants[4];
+            group(p, half, t, l / 2, quants);
+            for (int n = 0; n < 2; ++n) visit(2 * t + n, _mm256_sub_epi8(quants[2 * n + l % 2], bytes(32)));
+        }
     }
 
     // Run k's pair (scale 2k, scale 2k + 1) sign-extended into the two int16 of each dword.

@@ -191,8 +191,8 @@ HEARTH_AVX512 void gemm_panels(const GemmArgs& args) {
 // kernel (adding a sub-block's maddubs pairs as int16 first saves no instruction where vpdpwssd
 // adds as it multiplies, and vpdpbusd into each run's sum, then a vpmulld by its scale, measured
 // slower: Q4_K 56 -> 70 ns per 16-row super-block hot in cache, on Zen 4). Q6_K, whose exact kernel
-// needs two maddubs per slot for its signed quants: the unsigned quants against the activation
-// quants made signed again, two slots' maddubs pairs (up to 2 * 63 * 128 each) added as int16, then
+// needs two maddubs per slot for its signed quants: the unsigned quants against the signed
+// activation quants, two slots' maddubs pairs (up to 2 * 63 * 128 each) added as int16, then
 // one vpdpwssd with the scale pair.
 template <class T>
 HEARTH_AVX512 __m512i direct_sums(const typename T::SuperBlock& p, const int32_t* quads, const __m512i* pairs) {
@@ -203,10 +203,7 @@ HEARTH_AVX512 __m512i direct_sums(const typename T::SuperBlock& p, const int32_t
         __m512i run_sums[kRuns];
         for (__m512i& sum : run_sums) sum = zero;
         T::for_unsigned_slots(p, [&](int k, int l, __m512i q) HEARTH_AVX512 {
-            // The description holds the quants plus 128: signed again after the broadcast (a copy
-            // stored just before would stall each 4-byte load on the wider store).
-            const __m512i act = _mm512_xor_si512(_mm512_set1_epi32(quads[k * kSlots + l]), bytes(0x80));
-            run_sums[k] = _mm512_add_epi16(run_sums[k], _mm512_maddubs_epi16(q, act));
+            run_sums[k] = _mm512_add_epi16(run_sums[k], _mm512_maddubs_epi16(q, _mm512_set1_epi32(quads[k * kSlots + l])));
             if (l % 2 == 1) {
                 chains[k % 4] = _mm512_dpwssd_epi32(chains[k % 4], run_sums[k], pairs[k]);
                 run_sums[k] = zero;
@@ -222,10 +219,10 @@ HEARTH_AVX512 __m512i direct_sums(const typename T::SuperBlock& p, const int32_t
     return chains[0];
 }
 
-// Fewer than kGemmMinRows activation rows (GemmArgs::panel null, activations described in the exact
-// kernels' order): each row straight from the layout, the call's panels one after another. Q6_K's
-// quants are taken unsigned against the activation quants made signed again, and 32 * (scale .
-// sub-block activation sums) comes off each row's sum.
+// Fewer than kGemmMinRows activation rows (GemmArgs::panel null, activations in KActForm::lanes):
+// each row straight from the layout, the call's panels one after another. Q6_K's quants are taken
+// unsigned against the signed activation quants, and 32 * (scale . sub-block activation sums) comes
+// off each row's sum.
 template <class T>
 HEARTH_AVX512 void direct(const GemmArgs& args) {
     constexpr bool kQ6 = T::Gemm::kSignedWeights;
@@ -285,6 +282,7 @@ void add_avx512_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels) {
     kernels.q4_k.blockwise = gemm<Q45Panel<false>>;
     kernels.q5_k.blockwise = gemm<Q45Panel<true>>;
     kernels.q6_k.blockwise = gemm<Q6Panel>;
+    kernels.q6_k.blockwise_batch_form = KActForm::paired_plus128;
     kernels.q4_k.blockwise_swiglu = gemm_swiglu<Q45Panel<false>>;
     kernels.q5_k.blockwise_swiglu = gemm_swiglu<Q45Panel<true>>;
     kernels.q6_k.blockwise_swiglu = gemm_swiglu<Q6Panel>;

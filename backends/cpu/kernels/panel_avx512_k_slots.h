@@ -88,25 +88,26 @@ struct Q6Panel : Q6Layout {
     using Gemm = Q6;
 
     // visit(k, l, quants of run k's slot l for the 16 rows), unsigned (0..63), in the order of the
-    // low nibbles' bytes (see Q45Panel::for_slots).
+    // layout's groups (see Q45Panel::for_slots): per group, run 2t at slots 2u and 2u + 1, then run
+    // 2t + 1 at slots 2u and 2u + 1.
     template <class Visit>
     HEARTH_AVX512 static void for_unsigned_slots(const SuperBlock& p, const Visit& visit) {
+        const __m512i low6 = bytes(0x3F);
         // Unrolled, so that a visitor's indices by run or slot pick registers.
-#pragma GCC unroll 2
-        for (int h = 0; h < 2; ++h)
-#pragma GCC unroll 2
-            for (int s = 0; s < 2; ++s)
-#pragma GCC unroll 8
-                for (int l = 0; l < kSlots; ++l) {
-                    const __m512i high = load(p.high[h][l]);
-                    // Runs 4h + s and 4h + 2 + s: their top bits at bits 2s, 2s + 1 and 4 + 2s, 5 + 2s.
-                    const __m512i tops[2] = {s == 0 ? _mm512_slli_epi16(high, 4) : _mm512_slli_epi16(high, 2),
-                                             s == 0 ? high : _mm512_srli_epi16(high, 2)};
-                    const __m512i raw = load(p.nibbles[h][s][l]);
-                    const __m512i nibbles[2] = {_mm512_and_si512(raw, bytes(0x0F)), _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F))};
-                    for (int n = 0; n < 2; ++n)
-                        visit(4 * h + 2 * n + s, l, _mm512_or_si512(nibbles[n], _mm512_and_si512(tops[n], bytes(0x30))));
+#pragma GCC unroll 4
+        for (int t = 0; t < kGroups; ++t)
+#pragma GCC unroll 4
+            for (int u = 0; u < kGroups; ++u) {
+                __m512i quants[4], fourth = _mm512_setzero_si512();
+                for (int n = 0; n < 3; ++n) {
+                    const __m512i raw = load(p.groups[t][u][n]);
+                    quants[n] = _mm512_and_si512(raw, low6);
+                    // Its top two bits to bits 2n, 2n + 1 (masked first, so no bit crosses into the next byte).
+                    fourth = _mm512_or_si512(fourth, _mm512_srli_epi16(_mm512_andnot_si512(low6, raw), 6 - 2 * n));
                 }
+                quants[3] = fourth;
+                for (int n = 0; n < 4; ++n) visit(2 * t + n / 2, 2 * u + n % 2, quants[n]);
+            }
     }
 
     // The same quants less 32, signed as the GEMM's Q6 takes them.

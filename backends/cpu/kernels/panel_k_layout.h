@@ -1,9 +1,10 @@
 #pragma once
 // The load-time panel layout of the K types (kPanelLayout, dot_kernels.h): 16 rows per panel, per
 // super-block 4 quant bytes of each row in the reference's lane order (byte b of slot l is element
-// l + 8b of its run of 32, avx2_k_blocks.h), so that a register's low and high nibbles are one lane
-// slot of two runs for all its rows; exactly the file's size. The repacking is plain C++; the
-// kernels over the layout are per instruction set (panel_avx512_k.cpp, panel_avx2_k.cpp).
+// l + 8b of its run of 32, avx2_k_blocks.h), so that a register's low and high nibbles (Q4_K, Q5_K)
+// or its low 6 bits (Q6_K) are one lane slot of a run for all its rows; exactly the file's size. The
+// repacking is plain C++; the kernels over the layout are per instruction set (panel_avx512_k.cpp,
+// panel_avx2_k.cpp).
 #include <cstring>
 #include <type_traits>
 
@@ -16,7 +17,8 @@ namespace {
 constexpr int kPanelRuns = kQK_K / 32;  // runs of 32 quants per super-block
 constexpr int kPanelSlots = 8;          // lane slots per run
 constexpr int kRows = kGemmPanelRows;
-using Quads = uint8_t[kPanelSlots][kRows][4];  // slot l, row r: 4 quant bytes in lane order
+using RowQuads = uint8_t[kRows][4];      // row r: 4 quant bytes in lane order
+using Quads = RowQuads[kPanelSlots];     // the row quads of each lane slot
 struct NoHighBits {};
 
 // Q4_K and Q5_K: per super-block the quants of runs 2j (low nibbles) and 2j + 1 (high nibbles) as
@@ -47,26 +49,40 @@ struct Q45Layout {
     }
 };
 
-// Q6_K: per half h of the super-block, the low nibbles of runs 4h + s (low) and 4h + 2 + s (high) as
-// ql[64h + 32s..], the top two bits of runs 4h + m as bits 2m, 2m + 1 of qh[32h..]; the 16 int8
-// scales per row ordered so that each dword holds two runs' scale pairs (dword v: scales 4v, 4v + 2,
-// 4v + 1, 4v + 3, i.e. the pairs of runs 2v and 2v + 1 in its even and odd bytes); d.
+// Q6_K: each row's 6-bit quants (0..63) packed four to three bytes, so that a mask gives three of
+// them and three more masks, shifts and two ors the fourth (where nibbles and separate top bits
+// take a mask, shift or or per quant and per top-bit pair). Group (t, u) holds runs 2t, 2t + 1 at
+// slots 2u, 2u + 1: bytes[0] run 2t slot 2u, bytes[1] run 2t slot 2u + 1, bytes[2] run 2t + 1 slot
+// 2u, each in its low 6 bits, and run 2t + 1 slot 2u + 1 in their top two bits (bits 0-1, 2-3, 4-5
+// of it). The groups lie in the order the kernels read them, after the scales: 16 int8 per row,
+// each dword holding two runs' scale pairs (dword v: scales 4v, 4v + 2, 4v + 1, 4v + 3, i.e. the
+// pairs of runs 2v and 2v + 1 in its even and odd bytes); then d.
 struct Q6Layout {
     using Block = BlockQ6_K;
+    static constexpr int kGroups = kPanelRuns / 2;  // per run pair and per slot pair
     struct SuperBlock {
-        Quads nibbles[2][2];
-        Quads high[2];
         int8_t scales[kPanelRuns / 2][kRows][4];
+        RowQuads groups[kGroups][kGroups][3];  // [t][u][byte]
         uint16_t d[kRows];
     };
     static_assert(sizeof(SuperBlock) == kRows * sizeof(Block), "the panel layout keeps the file's size");
 
+    // Element e's quant: the low nibble from ql, the top two bits from qh (the reference's order).
+    static uint8_t quant(const Block& b, int e) {
+        const int half = e / 128, run = e % 128 / 32, i = e % 32;
+        const uint8_t low = b.ql[64 * half + 32 * (run % 2) + i] >> (4 * (run / 2)) & 0x0F;
+        const uint8_t top = b.qh[32 * half + i] >> (2 * run) & 3;
+        return static_cast<uint8_t>(low | top << 4);
+    }
+
     static void repack_row(const Block& b, int r, SuperBlock& p) {
-        for (int h = 0; h < 2; ++h)
-            for (int l = 0; l < kPanelSlots; ++l)
+        for (int t = 0; t < kGroups; ++t)
+            for (int u = 0; u < kGroups; ++u)
                 for (int m = 0; m < 4; ++m) {
-                    for (int s = 0; s < 2; ++s) p.nibbles[h][s][l][r][m] = b.ql[64 * h + 32 * s + l + 8 * m];
-                    p.high[h][l][r][m] = b.qh[32 * h + l + 8 * m];
+                    const auto at = [&](int run, int slot) { return quant(b, 32 * run + slot + 8 * m); };
+                    const uint8_t fourth = at(2 * t + 1, 2 * u + 1);
+                    const uint8_t three[3] = {at(2 * t, 2 * u), at(2 * t, 2 * u + 1), at(2 * t + 1, 2 * u)};
+                    for (int n = 0; n < 3; ++n) p.groups[t][u][n][r][m] = static_cast<uint8_t>(three[n] | (fourth >> (2 * n) & 3) << 6);
                 }
         for (int v = 0; v < kPanelRuns / 2; ++v) {
             const int8_t order[4] = {b.scales[4 * v], b.scales[4 * v + 2], b.scales[4 * v + 1], b.scales[4 * v + 3]};
