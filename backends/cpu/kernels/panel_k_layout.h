@@ -67,19 +67,21 @@ struct Q6Layout {
     };
     static_assert(sizeof(SuperBlock) == kRows * sizeof(Block), "the panel layout keeps the file's size");
 
-    // Element e's quant: the low nibble from ql, the top two bits from qh (the reference's order).
-    static uint8_t quant(const Block& b, int e) {
-        const int half = e / 128, run = e % 128 / 32, i = e % 32;
-        const uint8_t low = b.ql[64 * half + 32 * (run % 2) + i] >> (4 * (run / 2)) & 0x0F;
-        const uint8_t top = b.qh[32 * half + i] >> (2 * run) & 3;
-        return static_cast<uint8_t>(low | top << 4);
-    }
-
     static void repack_row(const Block& b, int r, SuperBlock& p) {
+        // The block's quants in element order: per half of 128, the low nibbles of its runs 0-3 from
+        // ql (runs 2 and 3 the high nibbles), their top two bits from qh (run n at bits 2n, 2n + 1).
+        uint8_t q[kQK_K];
+        for (int half = 0; half < 2; ++half)
+            for (int run = 0; run < 4; ++run)
+                for (int i = 0; i < 32; ++i) {
+                    const int low = b.ql[64 * half + 32 * (run % 2) + i] >> (4 * (run / 2)) & 0x0F;
+                    const int top = b.qh[32 * half + i] >> (2 * run) & 3;
+                    q[128 * half + 32 * run + i] = static_cast<uint8_t>(low | top << 4);
+                }
         for (int t = 0; t < kGroups; ++t)
             for (int u = 0; u < kGroups; ++u)
                 for (int m = 0; m < 4; ++m) {
-                    const auto at = [&](int run, int slot) { return quant(b, 32 * run + slot + 8 * m); };
+                    const auto at = [&](int run, int slot) { return q[32 * run + slot + 8 * m]; };
                     const uint8_t fourth = at(2 * t + 1, 2 * u + 1);
                     const uint8_t three[3] = {at(2 * t, 2 * u), at(2 * t, 2 * u + 1), at(2 * t + 1, 2 * u)};
                     for (int n = 0; n < 3; ++n) p.groups[t][u][n][r][m] = static_cast<uint8_t>(three[n] | (fourth >> (2 * n) & 3) << 6);
