@@ -503,8 +503,8 @@ TEST_CASE("matmuls of one input equal one matmul per weight") {
         CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
         std::mt19937 rng(47);
         const int64_t in = 2 * 256;
-        // Q6_K in the file's layout (40 rows) beside Q6_K panels: from 32 rows on they read differently
-        // ordered activation descriptions (exact kernel, blockwise kernel).
+        // Q6_K in the file's layout (40 rows) beside Q6_K panels: they read activation descriptions of
+        // different forms (exact kernel, blockwise kernel; KActForm).
         const std::pair<DType, int64_t> shapes[] = {{DType::Q4_K, 48}, {DType::Q6_K, 40}, {DType::Q6_K, 32},
                                                     {DType::Q4_K, 16}, {DType::Q4_0, 40}, {DType::F16, 24}};
         std::vector<std::vector<uint8_t>> files;

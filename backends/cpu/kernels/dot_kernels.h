@@ -92,10 +92,6 @@ struct GemmActBlock {
     int32_t offset_sum;     // gemm_weight_offset(weight type) * sum of the block's quants
 };
 
-// What the GEMM kernels of the K types read of a Q8_K activation block: its quants in the form the
-// kernel takes (KActForm); the sums of its pairs of bsums, (bsums[4t] + bsums[4t+1], bsums[4t+2] +
-// bsums[4t+3]) in int32 slot t; the bsums themselves (the sums of its 16-quant sub-blocks, for the
-// blockwise Q6_K kernels that run rows straight from the layout); and d.
 // How a GemmKActBlock holds each run of 32 quants.
 enum class KActForm : uint8_t {
     lanes,           // lane order (byte m of int32 slot l is element l + 8m), signed
@@ -106,6 +102,10 @@ enum class KActForm : uint8_t {
 // The form the exact kernels (and the legacy types, which ignore it) read.
 KActForm exact_k_act_form(DType weight_type);
 
+// What the GEMM kernels of the K types read of a Q8_K activation block: its quants in the form the
+// kernel takes (KActForm); the sums of its pairs of bsums, (bsums[4t] + bsums[4t+1], bsums[4t+2] +
+// bsums[4t+3]) in int32 slot t; the bsums themselves (the sums of its 16-quant sub-blocks, for the
+// blockwise Q6_K kernels that run rows straight from the layout); and d.
 struct GemmKActBlock {
     int8_t quants[256];
     int16_t bsum_pairs[8];
@@ -157,8 +157,8 @@ using DescribeKKernel = void (*)(const uint8_t* acts, uint64_t act_stride, int64
 
 // Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
 // and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
-// of each row's block; the K types in the reference's lane order, panel_avx512_k.cpp) and then the
-// scales. The same number of bytes as the file's layout, in an order the kernels read without
+// of each row's block; the K types in the reference's lane order, Q6_K four quants to three bytes,
+// panel_k_layout.h) and the scales. The same number of bytes as the file's layout, in an order the kernels read without
 // repacking per matmul. Only for types with a PanelKernel.
 inline constexpr int32_t kPanelLayout = 1;
 

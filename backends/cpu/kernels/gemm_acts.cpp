@@ -34,9 +34,12 @@ void describe(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nb
     }
 }
 
+constexpr std::array<uint8_t, 32> kLaneOrder = k_run_order(false);
+constexpr std::array<uint8_t, 32> kPairedOrder = k_run_order(true);
+
 // A Q8_K block as GemmKActBlock describes it, its quants in `form`.
 void describe_k(const uint8_t* acts, uint64_t act_stride, int64_t rows, int64_t nblocks, KActForm form, GemmKActBlock* blocks) {
-    const std::array<uint8_t, 32> order = k_run_order(form == KActForm::paired_plus128);
+    const std::array<uint8_t, 32>& order = form == KActForm::paired_plus128 ? kPairedOrder : kLaneOrder;
     const auto flip = static_cast<uint8_t>(form == KActForm::lanes ? 0 : 0x80);
     for (int64_t r = 0; r < rows; ++r) {
         const auto* y = reinterpret_cast<const BlockQ8_K*>(acts + static_cast<uint64_t>(r) * act_stride);

@@ -8,10 +8,8 @@
 // Both halves of the 16-row panel run together, its bytes read in order. Every activation row runs
 // straight from the layout (a batch re-reads the panel from cache per row), so every output equals
 // vec_dot_blockwise bit for bit at any batch size.
-#include <array>
 #include <type_traits>
 
-#include "backends/cpu/kernels/gemm_act_order.h"
 #include "backends/cpu/kernels/panel_avx2_k_slots.h"
 
 namespace hearth::cpu {
@@ -25,32 +23,50 @@ HEARTH_AVX2 inline void keep_in_order(__m256i& sum) { asm("" : "+x"(sum)); }
 // Q4_K / Q5_K: the super-block's scaled integer sums (sums[h], rows 8h..8h+7) and min sums.
 template <class T>
 HEARTH_AVX2 void q45_sums(const typename T::SuperBlock& p, const GemmKActBlock& a, __m256i* sums, __m256i* min_sums) {
-    // maddubs pairs reach 2 * 15 * 128 (Q4_K) or 2 * 31 * 128 (Q5_K): 8 or 4 of them fit an int16.
-    constexpr int kGroup = std::is_same_v<typename T::Block, BlockQ5_K> ? 4 : 8;
     __m256i pairs[kHalves][kRuns], min_pairs[kHalves][kRuns / 2];
     for (int h = 0; h < kHalves; ++h) T::scales(p, h, pairs[h], min_pairs[h]);
     const auto* quads = reinterpret_cast<const int32_t*>(a.quants);
-    __m256i run_sums[kHalves][2] = {};
     sums[0] = sums[1] = _mm256_setzero_si256();
-    // Unrolled, so that the indices below pick registers.
-#pragma GCC unroll 32
-    for (int step = 0; step < kRuns / 2 * kSlots; ++step) {  // run pair j, slot l: the bytes in order
-        const int j = step / kSlots, l = step % kSlots;
-        const __m256i act[2] = {_mm256_set1_epi32(quads[2 * j * kSlots + l]), _mm256_set1_epi32(quads[(2 * j + 1) * kSlots + l])};
-        for (int h = 0; h < kHalves; ++h) {
-            __m256i runs[2];
-            T::run_pair(p, h, j, l, runs);
-            for (int n = 0; n < 2; ++n) {
-                run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(runs[n], act[n]));
-                keep_in_order(run_sums[h][n]);
+    if constexpr (std::is_same_v<typename T::Block, BlockQ5_K>) {
+        // Per group, each run's 4 slots: maddubs pairs reach 2 * 31 * 128, four of them fit an int16.
+        // Unrolled, so that the indices below pick registers.
+#pragma GCC unroll 8
+        for (int g = 0; g < kRuns / 2 * T::kSlotQuads; ++g) {  // group (j, v): the bytes in order
+            const int j = g / T::kSlotQuads, v = g % T::kSlotQuads;
+            for (int h = 0; h < kHalves; ++h) {
+                __m256i q[8];
+                T::group(p, h, j, v, q);
+                for (int n = 0; n < 2; ++n) {
+                    __m256i run_sum = _mm256_setzero_si256();
+                    for (int i = 0; i < 4; ++i)
+                        run_sum = _mm256_add_epi16(run_sum, _mm256_maddubs_epi16(q[4 * n + i], _mm256_set1_epi32(quads[(2 * j + n) * kSlots + 4 * v + i])));
+                    sums[h] = _mm256_add_epi32(sums[h], _mm256_madd_epi16(run_sum, pairs[h][2 * j + n]));
+                    keep_in_order(sums[h]);
+                }
             }
         }
-        if (l % kGroup == kGroup - 1) {
-            for (int h = 0; h < kHalves; ++h)
+    } else {
+        // maddubs pairs reach 2 * 15 * 128: 8 of them fit an int16.
+        __m256i run_sums[kHalves][2] = {};
+#pragma GCC unroll 32
+        for (int step = 0; step < kRuns / 2 * kSlots; ++step) {  // run pair j, slot l: the bytes in order
+            const int j = step / kSlots, l = step % kSlots;
+            const __m256i act[2] = {_mm256_set1_epi32(quads[2 * j * kSlots + l]), _mm256_set1_epi32(quads[(2 * j + 1) * kSlots + l])};
+            for (int h = 0; h < kHalves; ++h) {
+                __m256i runs[2];
+                T::run_pair(p, h, j, l, runs);
                 for (int n = 0; n < 2; ++n) {
-                    sums[h] = _mm256_add_epi32(sums[h], _mm256_madd_epi16(run_sums[h][n], pairs[h][2 * j + n]));
-                    run_sums[h][n] = _mm256_setzero_si256();
+                    run_sums[h][n] = _mm256_add_epi16(run_sums[h][n], _mm256_maddubs_epi16(runs[n], act[n]));
+                    keep_in_order(run_sums[h][n]);
                 }
+            }
+            if (l == kSlots - 1) {
+                for (int h = 0; h < kHalves; ++h)
+                    for (int n = 0; n < 2; ++n) {
+                        sums[h] = _mm256_add_epi32(sums[h], _mm256_madd_epi16(run_sums[h][n], pairs[h][2 * j + n]));
+                        run_sums[h][n] = _mm256_setzero_si256();
+                    }
+            }
         }
     }
     const auto* bsums = reinterpret_cast<const int32_t*>(a.bsum_pairs);

@@ -1,8 +1,9 @@
 #pragma once
 // Reading the K types' load-time panel layout (panel_k_layout.h) with AVX2, 8 rows (half a panel)
 // per register: a 32-byte load holds 4 quant bytes of each of 8 rows in lane order; a mask or a
-// shift of its nibbles gives one lane slot of a run for those rows, and the scale dwords unpack with
-// a few shifts and byte shuffles. Shared by the exact kernels (panel_avx2_k.cpp) and the blockwise
+// shift of its nibbles (Q6_K: a mask of its low 6 bits, or its top bits gathered from three loads)
+// gives one lane slot of a run for those rows, and the scale dwords unpack with a few shifts and byte
+// shuffles. Shared by the exact kernels (panel_avx2_k.cpp) and the blockwise
 // ones (panel_avx2_k_blockwise.cpp). Include only from files whose every caller carries HEARTH_AVX2.
 #include "backends/cpu/kernels/gemm_avx2_k.h"
 #include "backends/cpu/kernels/panel_k_layout.h"
@@ -26,28 +27,42 @@ struct Q45Half : Q45Layout<kFiveBits> {
     using typename Q45Layout<kFiveBits>::SuperBlock;
     using Gemm = Q45<typename Q45Layout<kFiveBits>::Block>;
 
-    // Runs 2j and 2j + 1 of slot l (unsigned quants) for rows 8 * half .. 8 * half + 7.
+    // Q4_K: runs 2j and 2j + 1 of slot l (unsigned quants) for rows 8 * half .. 8 * half + 7.
     HEARTH_AVX2 static void run_pair(const SuperBlock& p, int half, int j, int l, __m256i* runs) {
         const __m256i raw = load(p.nibbles[j][l][kHalfRows * half]);
         runs[0] = _mm256_and_si256(raw, bytes(0x0F));
         runs[1] = _mm256_and_si256(_mm256_srli_epi16(raw, 4), bytes(0x0F));
-        if constexpr (kFiveBits) {  // bit k of each byte to bit 4
-            const __m256i high = load(p.high[l][kHalfRows * half]);
-            for (int n = 0; n < 2; ++n) {
-                const int k = 2 * j + n;
-                const __m256i bit = k <= 4 ? _mm256_slli_epi16(high, 4 - k) : _mm256_srli_epi16(high, k - 4);
-                runs[n] = _mm256_or_si256(runs[n], _mm256_and_si256(bit, bytes(0x10)));
-            }
-        }
+    }
+
+    // Q5_K: group (j, v)'s unsigned quants for rows 8 * half .. 8 * half + 7: run 2j at slots 4v..4v + 3,
+    // then run 2j + 1 at the same slots (panel_k_layout.h). Each byte's bits are masked before they
+    // shift, so none crosses into the next byte.
+    HEARTH_AVX2 static void group(const SuperBlock& p, int half, int j, int v, __m256i* quants) {
+        const int r0 = kHalfRows * half;
+        __m256i raw[5];
+        for (int i = 0; i < 5; ++i) raw[i] = load(p.groups[j][v][i][r0]);
+        const __m256i low5 = bytes(0x1F), low4 = bytes(0x0F), bit5 = bytes(0x20), top2 = bytes(0xC0);
+        for (int i = 0; i < 4; ++i) quants[i] = _mm256_and_si256(raw[i], low5);
+        quants[4] = _mm256_or_si256(_mm256_and_si256(raw[4], low4), _mm256_srli_epi16(_mm256_and_si256(raw[1], bit5), 1));
+        quants[5] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(raw[4], 4), low4), _mm256_srli_epi16(_mm256_and_si256(raw[3], bit5), 1));
+        for (int n = 0; n < 2; ++n)
+            quants[6 + n] = _mm256_or_si256(_mm256_srli_epi16(_mm256_andnot_si256(low5, raw[2 * n]), 5),
+                                            _mm256_srli_epi16(_mm256_and_si256(raw[2 * n + 1], top2), 3));
     }
 
     // visit(k, quants of run k's slot l), the unsigned quants maddubs takes first.
     template <class Visit>
     HEARTH_AVX2 static void for_runs(const SuperBlock& p, int half, int l, const Visit& visit) {
         for (int j = 0; j < kRuns / 2; ++j) {
-            __m256i runs[2];
-            run_pair(p, half, j, l, runs);
-            for (int n = 0; n < 2; ++n) visit(2 * j + n, runs[n]);
+            if constexpr (kFiveBits) {
+                __m256i quants[8];
+                group(p, half, j, l / 4, quants);
+                for (int n = 0; n < 2; ++n) visit(2 * j + n, quants[4 * n + l % 4]);
+            } else {
+                __m256i runs[2];
+                run_pair(p, half, j, l, runs);
+                for (int n = 0; n < 2; ++n) visit(2 * j + n, runs[n]);
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 // The AVX-512 VNNI matmul over the K types' load-time panels (panel_k_layout.h). Per super-block a
-// 64-byte load holds 4 quant bytes of each of the 16 rows in lane order; a mask or a shift of its
-// nibbles gives one lane slot of a run for all 16 rows with no transposition, and the scale dwords
-// unpack with a few shifts and byte shuffles.
+// 64-byte load holds 4 quant bytes of each of the 16 rows in lane order, which give one lane slot of
+// a run for all 16 rows with no transposition (panel_avx512_k_slots.h), and the scale dwords unpack
+// with a few shifts and byte shuffles.
 //
 // One activation row (decode) runs straight from this layout: per slot one maddubs with the
 // activation's 4 quants broadcast and one vpdpwssd with the rows' scale pair, as in the GEMM

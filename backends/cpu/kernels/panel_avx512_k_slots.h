@@ -1,7 +1,7 @@
 #pragma once
 // Reading the K types' load-time panel layout (panel_k_layout.h) with AVX-512: per super-block, the
 // quants of one lane slot of a run for all 16 rows (a mask or a shift of a 64-byte load's nibbles,
-// no transposition) and the rows' scales (a few shifts and byte shuffles). Shared by the exact
+// Q6_K's from its low 6 bits or top bits, no transposition) and the rows' scales (a few shifts and byte shuffles). Shared by the exact
 // kernels (panel_avx512_k.cpp) and the blockwise ones (panel_avx512_k_blockwise.cpp). Include only
 // from files whose every caller carries HEARTH_AVX512.
 #include "backends/cpu/kernels/avx512_blocks.h"
@@ -37,19 +37,29 @@ struct Q45Panel : Q45Layout<kFiveBits> {
         // Unrolled, so that a visitor's indices by run or slot pick registers.
 #pragma GCC unroll 4
         for (int j = 0; j < kRuns / 2; ++j) {
+            if constexpr (kFiveBits) {
+#pragma GCC unroll 2
+                for (int v = 0; v < kSlots / 4; ++v) {
+                    // Group (j, v): run 2j at slots 4v..4v + 3, then run 2j + 1 (panel_k_layout.h); each
+                    // byte's bits are masked before they shift, so none crosses into the next byte.
+                    __m512i raw[5], quants[8];
+                    for (int i = 0; i < 5; ++i) raw[i] = load(p.groups[j][v][i]);
+                    const __m512i low5 = bytes(0x1F), low4 = bytes(0x0F), bit5 = bytes(0x20), top2 = bytes(0xC0);
+                    for (int i = 0; i < 4; ++i) quants[i] = _mm512_and_si512(raw[i], low5);
+                    quants[4] = _mm512_or_si512(_mm512_and_si512(raw[4], low4), _mm512_srli_epi16(_mm512_and_si512(raw[1], bit5), 1));
+                    quants[5] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(raw[4], 4), low4),
+                                                _mm512_srli_epi16(_mm512_and_si512(raw[3], bit5), 1));
+                    for (int n = 0; n < 2; ++n)
+                        quants[6 + n] = _mm512_or_si512(_mm512_srli_epi16(_mm512_andnot_si512(low5, raw[2 * n]), 5),
+                                                        _mm512_srli_epi16(_mm512_and_si512(raw[2 * n + 1], top2), 3));
+                    for (int q = 0; q < 8; ++q) visit(2 * j + q / 4, 4 * v + q % 4, quants[q]);
+                }
+            } else {
 #pragma GCC unroll 8
-            for (int l = 0; l < kSlots; ++l) {
-                __m512i high = _mm512_setzero_si512();
-                if constexpr (kFiveBits) high = load(p.high[l]);
-                const __m512i raw = load(p.nibbles[j][l]);
-                __m512i runs[2] = {_mm512_and_si512(raw, bytes(0x0F)), _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F))};
-                for (int h = 0; h < 2; ++h) {
-                    const int k = 2 * j + h;
-                    if constexpr (kFiveBits) {  // bit k of each byte to bit 4
-                        const __m512i bit = k <= 4 ? _mm512_slli_epi16(high, 4 - k) : _mm512_srli_epi16(high, k - 4);
-                        runs[h] = _mm512_or_si512(runs[h], _mm512_and_si512(bit, bytes(0x10)));
-                    }
-                    visit(k, l, runs[h]);
+                for (int l = 0; l < kSlots; ++l) {
+                    const __m512i raw = load(p.nibbles[j][l]);
+                    visit(2 * j, l, _mm512_and_si512(raw, bytes(0x0F)));
+                    visit(2 * j + 1, l, _mm512_and_si512(_mm512_srli_epi16(raw, 4), bytes(0x0F)));
                 }
             }
         }

@@ -2,7 +2,8 @@
 // The load-time panel layout of the K types (kPanelLayout, dot_kernels.h): 16 rows per panel, per
 // super-block 4 quant bytes of each row in the reference's lane order (byte b of slot l is element
 // l + 8b of its run of 32, avx2_k_blocks.h), so that a register's low and high nibbles (Q4_K, Q5_K)
-// or its low 6 bits (Q6_K) are one lane slot of a run for all its rows; exactly the file's size. The
+// are one lane slot of two runs for all its rows (Q6_K: three registers give four such slots);
+// exactly the file's size. The
 // repacking is plain C++; the kernels over the layout are per instruction set (panel_avx512_k.cpp,
 // panel_avx2_k.cpp).
 #include <cstring>
@@ -19,17 +20,23 @@ constexpr int kPanelSlots = 8;          // lane slots per run
 constexpr int kRows = kGemmPanelRows;
 using RowQuads = uint8_t[kRows][4];      // row r: 4 quant bytes in lane order
 using Quads = RowQuads[kPanelSlots];     // the row quads of each lane slot
-struct NoHighBits {};
+struct NoQuants {};
 
-// Q4_K and Q5_K: per super-block the quants of runs 2j (low nibbles) and 2j + 1 (high nibbles) as
-// qs[32j..32j+31], Q5_K's fifth bits as qh (bit k of byte l + 8b: run k, slot l, byte b), the 12
-// packed scale bytes as three dwords per row, d and dmin.
+// Q4_K and Q5_K: per super-block the quants, the 12 packed scale bytes as three dwords per row, d and
+// dmin. Q4_K's quants: runs 2j (low nibbles) and 2j + 1 (high nibbles) as qs[32j..32j+31]. Q5_K's
+// 5-bit quants (0..31) packed eight to five bytes, so that a mask gives four of them and about five
+// instructions each of the others (where nibbles and a separate fifth-bit byte take 4.5 per quant):
+// group (j, v) holds runs a = 2j and b = 2j + 1 at slots 4v..4v + 3; bytes[i] (i < 4) run a slot
+// 4v + i in its low 5 bits, bytes[4] the low nibbles of run b slots 4v and 4v + 1; run b slot 4v + 2
+// in bits 5-7 of bytes[0] (its bits 0-2) and 6-7 of bytes[1] (3-4), slot 4v + 3 likewise in bytes[2]
+// and bytes[3], and the fifth bits of slots 4v and 4v + 1 in bit 5 of bytes[1] and bytes[3].
 template <bool kFiveBits>
 struct Q45Layout {
     using Block = std::conditional_t<kFiveBits, BlockQ5_K, BlockQ4_K>;
+    static constexpr int kSlotQuads = kPanelSlots / 4;  // Q5_K: groups of 4 slots per run pair
     struct SuperBlock {
-        Quads nibbles[kPanelRuns / 2];
-        [[no_unique_address]] std::conditional_t<kFiveBits, Quads, NoHighBits> high;
+        [[no_unique_address]] std::conditional_t<kFiveBits, NoQuants, Quads[kPanelRuns / 2]> nibbles;
+        [[no_unique_address]] std::conditional_t<kFiveBits, RowQuads[kPanelRuns / 2][kSlotQuads][5], NoQuants> groups;
         uint32_t scale_words[3][kRows];
         uint16_t d[kRows];
         uint16_t dmin[kRows];
@@ -37,12 +44,25 @@ struct Q45Layout {
     static_assert(sizeof(SuperBlock) == kRows * sizeof(Block), "the panel layout keeps the file's size");
 
     static void repack_row(const Block& b, int r, SuperBlock& p) {
-        for (int j = 0; j < kPanelRuns / 2; ++j)
-            for (int l = 0; l < kPanelSlots; ++l)
-                for (int m = 0; m < 4; ++m) p.nibbles[j][l][r][m] = b.qs[32 * j + l + 8 * m];
-        if constexpr (kFiveBits)
-            for (int l = 0; l < kPanelSlots; ++l)
-                for (int m = 0; m < 4; ++m) p.high[l][r][m] = b.qh[l + 8 * m];
+        if constexpr (kFiveBits) {
+            for (int j = 0; j < kPanelRuns / 2; ++j)
+                for (int v = 0; v < kSlotQuads; ++v)
+                    for (int m = 0; m < 4; ++m) {
+                        // Run 2j + n's quant at slot 4v + i: qs's nibble n, qh's bit 2j + n.
+                        const auto at = [&](int n, int i) {
+                            const int e = 4 * v + i + 8 * m;
+                            return (b.qs[32 * j + e] >> (4 * n) & 0x0F) | (b.qh[e] >> (2 * j + n) & 1) << 4;
+                        };
+                        const int high[4] = {at(1, 0), at(1, 1), at(1, 2), at(1, 3)};
+                        const int tops[4] = {high[2] & 7, high[2] >> 3 << 1 | high[0] >> 4, high[3] & 7, high[3] >> 3 << 1 | high[1] >> 4};
+                        for (int i = 0; i < 4; ++i) p.groups[j][v][i][r][m] = static_cast<uint8_t>(at(0, i) | tops[i] << 5);
+                        p.groups[j][v][4][r][m] = static_cast<uint8_t>((high[0] & 0x0F) | (high[1] & 0x0F) << 4);
+                    }
+        } else {
+            for (int j = 0; j < kPanelRuns / 2; ++j)
+                for (int l = 0; l < kPanelSlots; ++l)
+                    for (int m = 0; m < 4; ++m) p.nibbles[j][l][r][m] = b.qs[32 * j + l + 8 * m];
+        }
         for (int w = 0; w < 3; ++w) std::memcpy(&p.scale_words[w][r], b.scales + 4 * w, 4);
         p.d[r] = b.d;
         p.dmin[r] = b.dmin;
