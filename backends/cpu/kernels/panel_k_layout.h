@@ -45,17 +45,19 @@ struct Q45Layout {
 
     static void repack_row(const Block& b, int r, SuperBlock& p) {
         if constexpr (kFiveBits) {
+            // The block's quants in element order: run k's element i is qs's nibble k % 2 of byte
+            // 32 (k / 2) + i, with qh's bit k of byte i on top.
+            uint8_t q[kQK_K];
+            for (int k = 0; k < kPanelRuns; ++k)
+                for (int i = 0; i < 32; ++i)
+                    q[32 * k + i] = static_cast<uint8_t>((b.qs[32 * (k / 2) + i] >> (4 * (k % 2)) & 0x0F) | (b.qh[i] >> k & 1) << 4);
             for (int j = 0; j < kPanelRuns / 2; ++j)
                 for (int v = 0; v < kSlotQuads; ++v)
                     for (int m = 0; m < 4; ++m) {
-                        // Run 2j + n's quant at slot 4v + i: qs's nibble n, qh's bit 2j + n.
-                        const auto at = [&](int n, int i) {
-                            const int e = 4 * v + i + 8 * m;
-                            return (b.qs[32 * j + e] >> (4 * n) & 0x0F) | (b.qh[e] >> (2 * j + n) & 1) << 4;
-                        };
-                        const int high[4] = {at(1, 0), at(1, 1), at(1, 2), at(1, 3)};
+                        const uint8_t* low = q + 64 * j + 4 * v + 8 * m;  // run 2j at slot 4v
+                        const uint8_t* high = low + 32;                   // run 2j + 1
                         const int tops[4] = {high[2] & 7, high[2] >> 3 << 1 | high[0] >> 4, high[3] & 7, high[3] >> 3 << 1 | high[1] >> 4};
-                        for (int i = 0; i < 4; ++i) p.groups[j][v][i][r][m] = static_cast<uint8_t>(at(0, i) | tops[i] << 5);
+                        for (int i = 0; i < 4; ++i) p.groups[j][v][i][r][m] = static_cast<uint8_t>(low[i] | tops[i] << 5);
                         p.groups[j][v][4][r][m] = static_cast<uint8_t>((high[0] & 0x0F) | (high[1] & 0x0F) << 4);
                     }
         } else {
