@@ -157,9 +157,10 @@ using DescribeKKernel = void (*)(const uint8_t* acts, uint64_t act_stride, int64
 
 // Weights repacked at load into 16-row panels (Weight::layout == kPanelLayout): per panel of 16 rows
 // and per block, the rows' quant bytes interleaved four at a time (register t holds bytes 4t..4t+3
-// of each row's block; the K types in the reference's lane order, Q6_K four quants to three bytes,
-// panel_k_layout.h) and the scales. The same number of bytes as the file's layout, in an order the kernels read without
-// repacking per matmul. Only for types with a PanelKernel.
+// of each row's block; the K types in the reference's lane order, Q5_K eight quants to five bytes
+// and Q6_K four to three, panel_k_layout.h) and the scales. The same number of bytes as the file's
+// layout, in an order the kernels read without repacking per matmul. Only for types with a
+// PanelKernel.
 inline constexpr int32_t kPanelLayout = 1;
 
 // Repacks `rows` (a multiple of kGemmPanelRows) file-layout rows of nblocks blocks into dst.

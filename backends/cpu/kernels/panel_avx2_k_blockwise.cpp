@@ -31,8 +31,8 @@ HEARTH_AVX2 void q45_sums(const typename T::SuperBlock& p, const GemmKActBlock& 
         // Per group, each run's 4 slots: maddubs pairs reach 2 * 31 * 128, four of them fit an int16.
         // Unrolled, so that the indices below pick registers.
 #pragma GCC unroll 8
-        for (int g = 0; g < kRuns / 2 * T::kSlotQuads; ++g) {  // group (j, v): the bytes in order
-            const int j = g / T::kSlotQuads, v = g % T::kSlotQuads;
+        for (int g = 0; g < kRuns / 2 * T::kSlotGroups; ++g) {  // group (j, v): the bytes in order
+            const int j = g / T::kSlotGroups, v = g % T::kSlotGroups;
             for (int h = 0; h < kHalves; ++h) {
                 __m256i q[8];
                 T::group(p, h, j, v, q);

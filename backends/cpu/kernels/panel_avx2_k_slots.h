@@ -1,10 +1,10 @@
 #pragma once
 // Reading the K types' load-time panel layout (panel_k_layout.h) with AVX2, 8 rows (half a panel)
 // per register: a 32-byte load holds 4 quant bytes of each of 8 rows in lane order; a mask or a
-// shift of its nibbles (Q6_K: a mask of its low 6 bits, or its top bits gathered from three loads)
-// gives one lane slot of a run for those rows, and the scale dwords unpack with a few shifts and byte
-// shuffles. Shared by the exact kernels (panel_avx2_k.cpp) and the blockwise
-// ones (panel_avx2_k_blockwise.cpp). Include only from files whose every caller carries HEARTH_AVX2.
+// shift of its nibbles (Q4_K), or of its low bits or its top bits gathered from several loads (Q5_K,
+// Q6_K), gives one lane slot of a run for those rows, and the scale dwords unpack with a few shifts
+// and byte shuffles. Shared by the exact kernels (panel_avx2_k.cpp) and the blockwise ones
+// (panel_avx2_k_blockwise.cpp). Include only from files whose every caller carries HEARTH_AVX2.
 #include "backends/cpu/kernels/gemm_avx2_k.h"
 #include "backends/cpu/kernels/panel_k_layout.h"
 
@@ -29,6 +29,7 @@ struct Q45Half : Q45Layout<kFiveBits> {
 
     // Q4_K: runs 2j and 2j + 1 of slot l (unsigned quants) for rows 8 * half .. 8 * half + 7.
     HEARTH_AVX2 static void run_pair(const SuperBlock& p, int half, int j, int l, __m256i* runs) {
+        static_assert(!kFiveBits, "Q5_K's quants are read by group");
         const __m256i raw = load(p.nibbles[j][l][kHalfRows * half]);
         runs[0] = _mm256_and_si256(raw, bytes(0x0F));
         runs[1] = _mm256_and_si256(_mm256_srli_epi16(raw, 4), bytes(0x0F));

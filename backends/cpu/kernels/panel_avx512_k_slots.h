@@ -1,9 +1,10 @@
 #pragma once
 // Reading the K types' load-time panel layout (panel_k_layout.h) with AVX-512: per super-block, the
 // quants of one lane slot of a run for all 16 rows (a mask or a shift of a 64-byte load's nibbles,
-// Q6_K's from its low 6 bits or top bits, no transposition) and the rows' scales (a few shifts and byte shuffles). Shared by the exact
-// kernels (panel_avx512_k.cpp) and the blockwise ones (panel_avx512_k_blockwise.cpp). Include only
-// from files whose every caller carries HEARTH_AVX512.
+// or for Q5_K and Q6_K of its low bits or of top bits gathered from several loads; no transposition)
+// and the rows' scales (a few shifts and byte shuffles). Shared by the exact kernels
+// (panel_avx512_k.cpp) and the blockwise ones (panel_avx512_k_blockwise.cpp). Include only from files
+// whose every caller carries HEARTH_AVX512.
 #include "backends/cpu/kernels/avx512_blocks.h"
 #include "backends/cpu/kernels/gemm_k_types.h"
 #include "backends/cpu/kernels/panel_k_layout.h"
@@ -39,7 +40,7 @@ struct Q45Panel : Q45Layout<kFiveBits> {
         for (int j = 0; j < kRuns / 2; ++j) {
             if constexpr (kFiveBits) {
 #pragma GCC unroll 2
-                for (int v = 0; v < kSlots / 4; ++v) {
+                for (int v = 0; v < Q45Panel::kSlotGroups; ++v) {
                     // Group (j, v): run 2j at slots 4v..4v + 3, then run 2j + 1 (panel_k_layout.h); each
                     // byte's bits are masked before they shift, so none crosses into the next byte.
                     __m512i raw[5], quants[8];

@@ -1,11 +1,10 @@
 #pragma once
 // The load-time panel layout of the K types (kPanelLayout, dot_kernels.h): 16 rows per panel, per
 // super-block 4 quant bytes of each row in the reference's lane order (byte b of slot l is element
-// l + 8b of its run of 32, avx2_k_blocks.h), so that a register's low and high nibbles (Q4_K, Q5_K)
-// are one lane slot of two runs for all its rows (Q6_K: three registers give four such slots);
-// exactly the file's size. The
-// repacking is plain C++; the kernels over the layout are per instruction set (panel_avx512_k.cpp,
-// panel_avx2_k.cpp).
+// l + 8b of its run of 32, avx2_k_blocks.h), so that a register's low and high nibbles (Q4_K) are
+// one lane slot of two runs for all its rows (Q5_K: five registers give eight such slots, Q6_K: three
+// give four); exactly the file's size. The repacking is plain C++; the kernels over the layout are
+// per instruction set (panel_avx512_k.cpp, panel_avx2_k.cpp).
 #include <cstring>
 #include <type_traits>
 
@@ -24,19 +23,19 @@ struct NoQuants {};
 
 // Q4_K and Q5_K: per super-block the quants, the 12 packed scale bytes as three dwords per row, d and
 // dmin. Q4_K's quants: runs 2j (low nibbles) and 2j + 1 (high nibbles) as qs[32j..32j+31]. Q5_K's
-// 5-bit quants (0..31) packed eight to five bytes, so that a mask gives four of them and about five
-// instructions each of the others (where nibbles and a separate fifth-bit byte take 4.5 per quant):
-// group (j, v) holds runs a = 2j and b = 2j + 1 at slots 4v..4v + 3; bytes[i] (i < 4) run a slot
-// 4v + i in its low 5 bits, bytes[4] the low nibbles of run b slots 4v and 4v + 1; run b slot 4v + 2
-// in bits 5-7 of bytes[0] (its bits 0-2) and 6-7 of bytes[1] (3-4), slot 4v + 3 likewise in bytes[2]
-// and bytes[3], and the fifth bits of slots 4v and 4v + 1 in bit 5 of bytes[1] and bytes[3].
+// 5-bit quants (0..31) packed eight to five bytes, so that a mask gives four of them and 23
+// instructions all eight (where nibbles and a separate fifth-bit byte take 4.5 per quant): group
+// (j, v), groups[j][v][i], holds runs a = 2j and b = 2j + 1 at slots 4v..4v + 3; bytes i < 4 run a
+// slot 4v + i in their low 5 bits, byte 4 the low nibbles of run b slots 4v and 4v + 1; run b slot
+// 4v + 2 in bits 5-7 of byte 0 (its bits 0-2) and 6-7 of byte 1 (3-4), slot 4v + 3 likewise in
+// bytes 2 and 3, and the fifth bits of run b slots 4v and 4v + 1 in bit 5 of bytes 1 and 3.
 template <bool kFiveBits>
 struct Q45Layout {
     using Block = std::conditional_t<kFiveBits, BlockQ5_K, BlockQ4_K>;
-    static constexpr int kSlotQuads = kPanelSlots / 4;  // Q5_K: groups of 4 slots per run pair
+    static constexpr int kSlotGroups = kPanelSlots / 4;  // Q5_K: groups per run pair, of 4 slots each
     struct SuperBlock {
         [[no_unique_address]] std::conditional_t<kFiveBits, NoQuants, Quads[kPanelRuns / 2]> nibbles;
-        [[no_unique_address]] std::conditional_t<kFiveBits, RowQuads[kPanelRuns / 2][kSlotQuads][5], NoQuants> groups;
+        [[no_unique_address]] std::conditional_t<kFiveBits, RowQuads[kPanelRuns / 2][kSlotGroups][5], NoQuants> groups;  // [j][v][byte]
         uint32_t scale_words[3][kRows];
         uint16_t d[kRows];
         uint16_t dmin[kRows];
@@ -52,7 +51,7 @@ struct Q45Layout {
                 for (int i = 0; i < 32; ++i)
                     q[32 * k + i] = static_cast<uint8_t>((b.qs[32 * (k / 2) + i] >> (4 * (k % 2)) & 0x0F) | (b.qh[i] >> k & 1) << 4);
             for (int j = 0; j < kPanelRuns / 2; ++j)
-                for (int v = 0; v < kSlotQuads; ++v)
+                for (int v = 0; v < kSlotGroups; ++v)
                     for (int m = 0; m < 4; ++m) {
                         const uint8_t* low = q + 64 * j + 4 * v + 8 * m;  // run 2j at slot 4v
                         const uint8_t* high = low + 32;                   // run 2j + 1
