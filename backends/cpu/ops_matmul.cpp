@@ -237,7 +237,8 @@ GemmKernel CpuBackend::gemm_kernel(const Weight& w, int64_t rows) const {
 // and store only their SwiGLU: the two products are never written (2 x 16 MB per llama-1b layer of a
 // 512-token prompt) nor read back. Other batches take matmuls and swiglu, with the same results.
 void CpuBackend::matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, Tensor out) {
-    const GemmKernel kernel = x.rows >= kGemmMinRows && blockwise_kernel(gate) != nullptr ? dot_kernels_.panels.for_type(gate.type).blockwise_swiglu : nullptr;
+    const bool batch = x.rows >= kGemmMinRows && blockwise_kernel(gate) != nullptr;
+    const GemmKernel kernel = batch ? dot_kernels_.panels.for_type(gate.type).blockwise_swiglu : nullptr;
     const bool alike = up.type == gate.type && up.layout == gate.layout && up.in == gate.in && up.out == gate.out;
     if (kernel == nullptr || !alike || fast_math_.swiglu == nullptr) {
         Backend::matmul_swiglu(gate, up, x, out);
@@ -246,8 +247,8 @@ void CpuBackend::matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, T
     require(x.cols == gate.in && out.rows == x.rows && out.cols == gate.out, ErrorKind::internal, "matmul_swiglu: shape mismatch");
     const MatmulTarget target{&gate, out};
     const MatmulInputs inputs = convert_inputs(x, std::span(&target, 1));
-    const MatmulPart part = panel_part(kernel, 1, gate, *inputs.act(vec_dot_type(gate.type)), inputs.description(gate.type, act_form(gate, x.rows))->data, out,
-                                       inputs.panels, &up);
+    const uint8_t* blocks = inputs.description(gate.type, act_form(gate, x.rows))->data;
+    const MatmulPart part = panel_part(kernel, 1, gate, *inputs.act(vec_dot_type(gate.type)), blocks, out, inputs.panels, &up);
     pool_.parallel_for_workers(part.n_tasks, part.run);
 }
 
