@@ -138,9 +138,9 @@ public:
     virtual ActivationMark activation_mark() { return {}; }
     virtual void release_to(ActivationMark mark) { (void)mark; }
 
-    // A hint that w (a small weight: a norm's or a bias) is read soon, by an op that follows the next
-    // matmul: a backend whose memory sits behind caches may start fetching it so that the op does not
-    // wait on memory. This default does nothing.
+    // A hint that w is read soon, by an op that follows the next matmul (a norm's or a bias's weight,
+    // or the matrix of the matmul after the next one): a backend whose memory sits behind caches may
+    // start fetching it so that the op does not wait on memory. This default does nothing.
     virtual void prefetch(const Weight& w) { (void)w; }
 
     virtual void embed(const Weight& table, std::span<const int32_t> tokens, Tensor out) = 0;

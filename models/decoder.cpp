@@ -87,16 +87,19 @@ void DecoderModel::attention_block(const DecoderLayer& layer, int32_t index, Ten
     s.query_scale = spec_.query_scale;
     s.attention = AttentionParams{c.n_head, c.n_head_kv, c.head_dim, spec_.kq_scale, layer.sliding_window};
     Tensor attn = b.alloc(n, static_cast<int64_t>(c.n_head) * c.head_dim);
+    b.prefetch(layer.wo);
     b.self_attention(h, s, pages, index, rows, attn);
     Tensor o = b.alloc(n, c.n_embd);
     if (layer.attn_post_norm) b.prefetch(*layer.attn_post_norm);
     b.prefetch(layer.ffn_norm);
+    b.prefetch(layer.ffn_gate);
+    b.prefetch(layer.ffn_up);
     b.matmul(layer.wo, attn, o);
     if (layer.attn_post_norm) b.rms_norm(o, *layer.attn_post_norm, c.norm_eps, o);
     b.add(x, o, x);
 }
 
-void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x, const Weight& next_norm) {
+void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x, const DecoderLayer* next) {
     Backend& b = backend_;
     const ModelConfig& c = config_;
     const int64_t n = x.rows;
@@ -104,6 +107,7 @@ void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x, const Weight& 
     Tensor gate = b.alloc(n, c.n_ff);
     Tensor down = b.alloc(n, c.n_embd);
     b.rms_norm(x, layer.ffn_norm, c.norm_eps, h);
+    b.prefetch(layer.ffn_down);
     if (spec_.activation == FfnActivation::swiglu) {
         b.matmul_swiglu(layer.ffn_gate, layer.ffn_up, h, gate);
     } else {
@@ -113,7 +117,15 @@ void DecoderModel::ffn_block(const DecoderLayer& layer, Tensor x, const Weight& 
         b.gelu_glu(gate, up, gate);
     }
     if (layer.ffn_post_norm) b.prefetch(*layer.ffn_post_norm);
-    b.prefetch(next_norm);
+    if (next != nullptr) {
+        b.prefetch(next->attn_norm);
+        b.prefetch(next->wq);
+        b.prefetch(next->wk);
+        b.prefetch(next->wv);
+    } else {
+        b.prefetch(weights_.output_norm);
+        b.prefetch(weights_.output);
+    }
     b.matmul(layer.ffn_down, gate, down);
     if (layer.ffn_post_norm) b.rms_norm(down, *layer.ffn_post_norm, c.norm_eps, down);
     b.add(x, down, x);
@@ -135,7 +147,7 @@ void DecoderModel::forward(const ForwardBatch& batch, KvPages& pages, std::span<
         const ActivationMark layer_start = b.activation_mark();  // x lives on; the layer's own tensors do not
         attention_block(weights_.layers[i], i, x, rows, pages);
         const bool last = i + 1 == config_.n_layer;
-        ffn_block(weights_.layers[i], x, last ? weights_.output_norm : weights_.layers[i + 1].attn_norm);
+        ffn_block(weights_.layers[i], x, last ? nullptr : &weights_.layers[i + 1]);
         b.release_to(layer_start);
     }
     if (batch.logit_rows.empty()) return;

@@ -63,8 +63,8 @@ public:
 
 private:
     void attention_block(const DecoderLayer& layer, int32_t index, Tensor x, const BatchRows& rows, KvPages& pages);
-    // next_norm: the norm that reads x next (the next layer's, or the output norm), requested early.
-    void ffn_block(const DecoderLayer& layer, Tensor x, const Weight& next_norm);
+    // next: the layer after this one (null for the last), whose norm and first matrices are requested early.
+    void ffn_block(const DecoderLayer& layer, Tensor x, const DecoderLayer* next);
 
     DecoderSpec spec_;
     DecoderWeights weights_;

@@ -76,7 +76,9 @@ public:
         require(size_ < N, ErrorKind::internal, "FixedVector: full");
         items_[size_++] = value;
     }
+    void clear() { size_ = 0; }
     std::size_t size() const { return size_; }
+    bool full() const { return size_ == N; }
     T& back() { return items_[size_ - 1]; }
     T& operator[](std::size_t i) { return items_[i]; }
     const T& operator[](std::size_t i) const { return items_[i]; }

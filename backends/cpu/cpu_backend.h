@@ -58,6 +58,7 @@ public:
     void begin_step() override {
         arena_.reset();
         step_rope_angles_.clear();
+        upcoming_weights_.clear();
     }
     Tensor alloc(int64_t rows, int64_t cols) override;
     ActivationMark activation_mark() override {
@@ -108,6 +109,16 @@ private:
     };
     std::vector<AttentionScratch> attention_scratch_;
     std::vector<float> flash_partials_;  // a decode row's chunks (attention_flash.h), per chunk and head
+    // Matrices named by prefetch() since the last job: the next decode job's threads read ahead
+    // their shares of them (hand_out_read_ahead).
+    struct Bytes {
+        const uint8_t* data = nullptr;
+        uint64_t size = 0;
+    };
+    FixedVector<Bytes, ThreadPool::kMaxReadAhead> upcoming_weights_;
+    // Gives each thread its share of upcoming_weights_ to read ahead in the next job (a decode job,
+    // which splits every matrix into one range per thread) and forgets them.
+    void hand_out_read_ahead();
 
     // values[i] = f16(values[i]): what ggml's f16 cache and q rounding do.
     void round_to_f16(float* values, int64_t n) const;

@@ -37,12 +37,17 @@ float gelu_tanh_f16(float x) {
 // comes from memory each time, a few misses in a row before the prefetchers catch on (SmolLM2:
 // ~1 us of a token's ~60 norms each). Requested before the matmul that precedes the norm, it
 // arrives while the matmul runs. Only small weights: each line is one request, and the calling
-// thread stalls once it has more requests in flight than the core tracks.
+// thread stalls once it has more requests in flight than the core tracks. A matrix is read ahead
+// instead by every thread, its own share, once the next job leaves it idle (hand_out_read_ahead).
 void CpuBackend::prefetch(const Weight& w) {
     constexpr uint64_t kMostBytes = uint64_t{16} << 10;
     const uint64_t bytes = row_bytes(dtype_info(w.type), w.in) * static_cast<uint64_t>(w.out);
-    if (w.data == nullptr || bytes > kMostBytes) return;
+    if (w.data == nullptr) return;
     const auto* first = static_cast<const uint8_t*>(w.data);
+    if (bytes > kMostBytes) {
+        if (!upcoming_weights_.full()) upcoming_weights_.push_back({first, bytes});
+        return;
+    }
     for (uint64_t b = 0; b < bytes; b += 64) __builtin_prefetch(first + b);
 }
 

@@ -85,6 +85,7 @@ void CpuBackend::self_attention(Tensor h, const SelfAttention& s, KvPages& pages
     const MatmulTarget targets[] = {{s.wq, q}, {s.wk, q}, {s.wv, q}};  // conversion reads the weights only
     const MatmulInputs inputs = convert_inputs(h, targets);
 
+    hand_out_read_ahead();
     pool_.parallel_for_workers(threads, [&](int64_t t, int worker) {
         const int32_t h0 = first_head_of_share(t, p.n_head, threads), h1 = first_head_of_share(t + 1, p.n_head, threads);
         if (h0 == h1) return;

@@ -8,6 +8,9 @@ namespace {
 constexpr int kSpinsBeforeSleep = 1 << 14;
 constexpr int kSpinsBeforeYield = 1 << 10;
 constexpr int64_t kGuidedChunksPerThread = 2;  // a fetch takes 1 / (this x threads) of what is left
+// A thread reading ahead checks whether to stop after this many cache lines (1 KB).
+constexpr uint64_t kReadAheadLinesPerCheck = 16;
+constexpr uint64_t kCacheLine = 64;
 
 // Busy-waits politely: pause at first, then yield the core, which matters when more threads
 // than cores run (ctest -j, other programs) and the thread being waited for needs this core.
@@ -25,7 +28,9 @@ void cpu_relax(int spin) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(int n_threads) : done_(std::make_unique<DoneLine[]>(n_threads > 1 ? n_threads - 1 : 0)) {
+ThreadPool::ThreadPool(int n_threads)
+    : done_(std::make_unique<DoneLine[]>(n_threads > 1 ? n_threads - 1 : 0)),
+      read_ahead_(std::make_unique<ReadAheadLine[]>(n_threads > 1 ? n_threads : 1)) {
     for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
@@ -78,9 +83,32 @@ void ThreadPool::parallel_for(int64_t n, FunctionRef<void(int64_t)> fn) {
     });
 }
 
+void ThreadPool::read_ahead(int thread, const void* data, uint64_t bytes) {
+    if (thread < 0 || thread >= size() || bytes == 0 || read_ahead_[thread].ranges.full()) return;
+    read_ahead_[thread].ranges.push_back({static_cast<const uint8_t*>(data), bytes});
+    has_read_ahead_ = true;
+}
+
+void ThreadPool::request(const ReadRanges& ranges, FunctionRef<bool()> stop) {
+    constexpr uint64_t kBytesPerCheck = kReadAheadLinesPerCheck * kCacheLine;
+    for (const ReadRange& range : ranges)
+        for (uint64_t begin = 0; begin < range.bytes; begin += kBytesPerCheck) {
+            if (stop()) return;
+            const uint64_t end = std::min(range.bytes, begin + kBytesPerCheck);
+            for (uint64_t b = begin; b < end; b += kCacheLine) __builtin_prefetch(range.data + b, 0, 2);
+        }
+}
+
+bool ThreadPool::workers_done(uint64_t generation) const {
+    for (size_t w = 0; w < workers_.size(); ++w)
+        if (done_[w].generation.load(std::memory_order_relaxed) != generation) return false;
+    return true;
+}
+
 void ThreadPool::parallel_for_workers(int64_t n, FunctionRef<void(int64_t, int)> fn) {
     if (n <= 0) return;
     if (workers_.empty() || n == 1) {
+        forget_read_ahead();
         for (int64_t i = 0; i < n; ++i) fn(i, 0);
         return;
     }
@@ -94,8 +122,10 @@ void ThreadPool::parallel_for_workers(int64_t n, FunctionRef<void(int64_t, int)>
         wake_.notify_all();
     }
     run_share(0);
+    if (has_read_ahead_) request(read_ahead_[0].ranges, [&] { return workers_done(generation); });
     for (size_t w = 0; w < workers_.size(); ++w)
         for (int spin = 0; done_[w].generation.load(std::memory_order_acquire) != generation; ++spin) cpu_relax(spin);
+    forget_read_ahead();  // each worker copied its ranges before reporting done
     if (!failed_.load(std::memory_order_relaxed)) return;
     std::exception_ptr failure;
     {
@@ -104,6 +134,12 @@ void ThreadPool::parallel_for_workers(int64_t n, FunctionRef<void(int64_t, int)>
         failed_ = false;
     }
     std::rethrow_exception(failure);
+}
+
+void ThreadPool::forget_read_ahead() {
+    if (!has_read_ahead_) return;
+    for (int t = 0; t < size(); ++t) read_ahead_[t].ranges.clear();
+    has_read_ahead_ = false;
 }
 
 bool ThreadPool::wait_for_job(uint64_t seen) {
@@ -126,7 +162,10 @@ void ThreadPool::worker_loop(int worker) {
     while (wait_for_job(seen)) {
         seen = job_.generation.load(std::memory_order_acquire);
         run_share(worker);
+        const ReadRanges ranges = read_ahead_[worker].ranges;  // the caller may rewrite them once done
         done_[static_cast<size_t>(worker - 1)].generation.store(seen, std::memory_order_release);
+        if (ranges.size() > 0)
+            request(ranges, [&] { return job_.generation.load(std::memory_order_relaxed) != seen || job_.stopping.load(); });
     }
 }
 

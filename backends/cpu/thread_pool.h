@@ -42,6 +42,13 @@ public:
     // tasks of uneven cost still balance. If fn throws, no further chunks are handed out.
     void parallel_for_workers(int64_t n, FunctionRef<void(int64_t, int)> fn);
 
+    // Memory that `thread` reads in the job after the next one (decode: its share of the following
+    // matmul's weights). Once its share of the next job is done, the thread requests these bytes into
+    // its cache while it would otherwise wait: a worker until a new job comes, the calling thread
+    // until the workers are done. Forgotten after the next job. At most kMaxReadAhead ranges a thread.
+    static constexpr std::size_t kMaxReadAhead = 4;
+    void read_ahead(int thread, const void* data, uint64_t bytes);
+
 private:
     // Written by the caller only; workers read it after seeing a new generation.
     struct alignas(64) JobLine {
@@ -54,17 +61,32 @@ private:
     struct alignas(64) DoneLine {
         std::atomic<uint64_t> generation{0};
     };
+    struct ReadRange {
+        const uint8_t* data = nullptr;
+        uint64_t bytes = 0;
+    };
+    using ReadRanges = FixedVector<ReadRange, kMaxReadAhead>;
+    // Written by the caller only, before it publishes a job.
+    struct alignas(64) ReadAheadLine {
+        ReadRanges ranges;
+    };
 
     void worker_loop(int worker);
     void run_share(int worker);
     void record_failure();
     bool wait_for_job(uint64_t seen);  // false when stopping
+    bool workers_done(uint64_t generation) const;
+    void forget_read_ahead();
+    // Requests ranges' bytes into the cache, in order, until stop() says to.
+    static void request(const ReadRanges& ranges, FunctionRef<bool()> stop);
 
     JobLine job_;
     alignas(64) std::atomic<int64_t> next_{0};  // the next index of a job larger than the pool
     alignas(64) std::atomic<int> sleeping_workers_{0};
     std::atomic<bool> failed_{false};
     std::unique_ptr<DoneLine[]> done_;  // per worker (index worker - 1)
+    std::unique_ptr<ReadAheadLine[]> read_ahead_;  // per thread, the caller's at 0
+    bool has_read_ahead_ = false;
     std::mutex mutex_;
     std::exception_ptr failure_;  // the first exception a job threw, guarded by mutex_
     std::condition_variable wake_;

@@ -45,11 +45,15 @@ TEST_CASE("an InplaceFunction owns a copy of its closure's values") {
     CHECK_FALSE(static_cast<bool>(InplaceFunction<void(), 16>{}));
 }
 
-TEST_CASE("a FixedVector holds up to its capacity and refuses one more") {
+TEST_CASE("a FixedVector holds up to its capacity, refuses one more, and empties") {
     FixedVector<int, 3> items;
     CHECK(items.size() == 0);
     CHECK(items.begin() == items.end());
-    for (int v : {4, 5, 6}) items.push_back(v);
+    for (int v : {4, 5, 6}) {
+        CHECK_FALSE(items.full());
+        items.push_back(v);
+    }
+    CHECK(items.full());
     CHECK(items.size() == 3);
     CHECK(items.back() == 6);
     int sum = 0;
@@ -59,6 +63,11 @@ TEST_CASE("a FixedVector holds up to its capacity and refuses one more") {
     CHECK(items[1] == 50);
     CHECK_THROWS_AS(items.push_back(7), Error);
     CHECK(items.size() == 3);
+    items.clear();
+    CHECK(items.size() == 0);
+    CHECK_FALSE(items.full());
+    items.push_back(8);
+    CHECK(items.back() == 8);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -62,6 +63,27 @@ TEST_CASE("an exception in any task reaches the caller, and the pool keeps worki
             std::atomic<int64_t> sum{0};
             pool.parallel_for(n, [&](int64_t i) { sum.fetch_add(i); });
             CHECK(sum.load() == n * (n - 1) / 2);
+        }
+    }
+}
+
+TEST_CASE("reading ahead leaves the jobs' work alone; extra ranges and unknown threads are ignored") {
+    const std::vector<uint8_t> memory(size_t{4} << 20, 1);
+    for (int threads : {1, 3}) {
+        ThreadPool pool(threads);
+        for (int round = 0; round < 20; ++round) {
+            for (int t = -1; t <= threads; ++t) pool.read_ahead(t, memory.data(), memory.size());
+            for (size_t i = 0; i < ThreadPool::kMaxReadAhead + 2; ++i)  // more than a thread keeps
+                pool.read_ahead(0, memory.data() + 4096 * i, 4096);
+            pool.read_ahead(threads - 1, memory.data(), 0);
+            for (int64_t n : {int64_t{1}, int64_t{threads}, int64_t{100}}) {
+                std::vector<std::atomic<int>> runs(static_cast<size_t>(n));
+                pool.parallel_for_workers(n, [&](int64_t i, int) { runs[static_cast<size_t>(i)].fetch_add(1); });
+                int wrong = 0;
+                for (auto& r : runs) wrong += r.load() != 1;
+                INFO("threads=" << threads << " n=" << n);
+                REQUIRE(wrong == 0);
+            }
         }
     }
 }
