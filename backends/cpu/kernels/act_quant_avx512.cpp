@@ -50,11 +50,6 @@ HEARTH_AVX512 inline Q8Block quantize_q8_block(const float* x, uint16_t& d_out, 
     return {d, _mm512_reduce_add_epi32(_mm512_add_epi32(q_lo, q_hi))};
 }
 
-// Per-block reductions of 16 blocks at once: lane b of the result combines the 16 lanes of v[b]
-// (op is associative and commutative on these values: a maximum without NaN, or an integer sum).
-// Four halving steps, each combining two vectors: 128-bit chunks, then the chunks' halves and
-// quarters; the result holds block 4k + c at lane 4c + k until the last permute. The one-block
-// reductions (_mm512_reduce_*) cost about as much per block as this does per 16.
 struct MaxOp {
     HEARTH_AVX512 __m512 operator()(__m512 a, __m512 b) const { return _mm512_max_ps(a, b); }
 };
@@ -64,6 +59,11 @@ struct AddInt32Op {  // int32 lanes carried in float vectors
     }
 };
 
+// Per-block reductions of 16 blocks at once: lane b of the result combines the 16 lanes of v[b]
+// (op is associative and commutative on these values: a maximum without NaN, or an integer sum).
+// Four halving steps, each combining two vectors: 128-bit chunks, then the chunks' halves and
+// quarters; the result holds block 4k + c at lane 4c + k until the last permute. The one-block
+// reductions (_mm512_reduce_*) cost about as much per block as this does per 16.
 template <class Op>
 HEARTH_AVX512 inline __m512 reduce_16_blocks(__m512* v, Op op) {
     for (int i = 0; i < 8; ++i)  // chunk 0 and 1 of v[2i], then of v[2i + 1]: each a half's partials
