@@ -84,10 +84,10 @@ struct PanelSteps {
 };
 
 // A GEMM kernel over calls [0, n_calls) in n_tasks runs of consecutive calls, each call's arguments
-// `first`'s moved by `steps` and the worker's scratch panel (`panel_of(worker)`); with prefetch_next, each call learns the
-// next call of its run (the kernel prefetches its weights while it computes). A run's arguments are
-// built once: building them per call (a 112-byte struct cleared by `rep stos`) took ~2% of SmolLM2's
-// decode time on the calling thread.
+// `first`'s moved by `steps`, with the worker's scratch panel (`panel_of(worker)`); with
+// prefetch_next, each call learns the next call of its run (the kernel prefetches its weights while
+// it computes). A run's arguments are built once: building them per call (a 112-byte struct cleared
+// by `rep stos`) took ~2% of SmolLM2's decode time on the calling thread.
 template <class PanelOf>
 MatmulPart panel_runs(GemmKernel kernel, int64_t n_calls, int64_t n_tasks, const GemmArgs& first, PanelSteps steps,
                       PanelOf panel_of, bool prefetch_next) {
