@@ -42,7 +42,8 @@ CpuBackend::CpuBackend(const CpuOptions& options)
       attention_kernels_(attention_kernels_for(isa_)),
       fast_math_(fast_math_kernels_for(isa_)),
       pool_(options.n_threads > 0 ? options.n_threads : default_threads()),
-      attention_scratch_(static_cast<size_t>(pool_.size())) {}
+      attention_scratch_(static_cast<size_t>(pool_.size())),
+      decode_ranges_(pool_.size()) {}
 
 std::string CpuBackend::device_description() const {
     return "CPU, " + std::to_string(pool_.size()) + " threads, " + std::string(isa_name(isa_));

@@ -17,6 +17,7 @@
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/fast_math.h"
 #include "backends/cpu/kernels/isa.h"
+#include "backends/cpu/shared_ranges.h"
 #include "backends/cpu/thread_pool.h"
 
 namespace hearth::cpu {
@@ -38,10 +39,18 @@ struct CpuOptions {
 // The most weights one matmuls() job converts its input for and runs at once (more run in groups).
 constexpr std::size_t kMaxMatmulTargets = 4;
 
-// One weight's share of a matmuls() job: n_tasks independent tasks, run(task, worker).
+// One weight's share of a matmuls() job: n_units units of work (panel calls, rows), which
+// run_units(begin, end, worker) runs by contiguous runs; task t of n_tasks is the t-th run.
 struct MatmulPart {
     int64_t n_tasks = 0;
-    InplaceFunction<void(int64_t task, int worker), 256> run;
+    int64_t n_units = 0;
+    InplaceFunction<void(int64_t begin, int64_t end, int worker), 256> run_units;
+
+    UnitRange range(int64_t task) const { return {n_units * task / n_tasks, n_units * (task + 1) / n_tasks}; }
+    void run(int64_t task, int worker) const {
+        const UnitRange units = range(task);
+        run_units(units.begin, units.end, worker);
+    }
 };
 
 class CpuBackend final : public Backend {
@@ -119,6 +128,11 @@ private:
     // Gives each thread its share of upcoming_weights_ to read ahead in the next job (a decode job,
     // which splits every matrix into one range per thread) and forgets them.
     void hand_out_read_ahead();
+    // Decode jobs' ranges, which a thread done with its own takes from the back of (shared_ranges.h),
+    // and the job count that tags them.
+    SharedRanges decode_ranges_;
+    uint16_t decode_jobs_ = 0;
+    void run_decode_share(std::span<const MatmulPart> parts, int thread, int worker, uint16_t tag);
 
     // values[i] = f16(values[i]): what ggml's f16 cache and q rounding do.
     void round_to_f16(float* values, int64_t n) const;

@@ -19,7 +19,7 @@
 
 namespace hearth::cpu {
 namespace {
-constexpr int64_t kRowsPerTask = 16;  // a multiple of every tile's weight-row count
+constexpr int64_t kRowsPerUnit = 16;  // rows of a unit of work: a multiple of every tile's weight-row count
 // From this many activation rows on, the GEMM kernels (which repack or expand each weight panel once)
 // take a batch; fewer rows run the decode kernels or straight from the panel layout. Measured when the
 // smaller batches still ran multi-row tiles: llama-1b Q4_0, concurrent streams on 2 threads, 4 streams
@@ -28,8 +28,9 @@ constexpr int64_t kGemmMinRows = 4;
 static_assert(kDecodeMaxActRows == kGemmMinRows - 1, "the decode kernels take every batch below the GEMMs");
 constexpr uint64_t kScratchAlign = 64;
 constexpr int64_t kGemmTasksPerThread = 4;
-// One contiguous range of rows per thread in decode (below): 4 ranges per thread handed out in turn
-// read 36 GB/s against 39 (llama-1b Q4_0 tg, 2 threads).
+// One contiguous range of rows per thread in decode (below; shared out at its end by
+// run_decode_share): 4 ranges per thread handed out in turn read 36 GB/s against 39 (llama-1b Q4_0
+// tg, 2 threads).
 constexpr int64_t kDecodeTasksPerThread = 1;
 // A decode run of panels shorter than this still requests each next panel (see panel_part).
 constexpr uint64_t kDecodeShortRunBytes = 512 * 1024;
@@ -83,28 +84,29 @@ struct PanelSteps {
     uint64_t bytes_per_row = 0;
 };
 
-// A GEMM kernel over calls [0, n_calls) in n_tasks runs of consecutive calls, each call's arguments
-// `first`'s moved by `steps`, with the worker's scratch panel (`panel_of(worker)`); with
-// prefetch_next, each call learns the next call of its run (the kernel prefetches its weights while
-// it computes). A run's arguments are built once: building them per call (a 112-byte struct cleared
-// by `rep stos`) took ~2% of SmolLM2's decode time on the calling thread.
+// A GEMM kernel over calls [0, n_calls) (the part's units) in n_tasks runs of consecutive calls, each
+// call's arguments `first`'s moved by `steps`, with the worker's scratch panel (`panel_of(worker)`);
+// with prefetch_next, each call learns the matrix's next call (the kernel prefetches its weights
+// while it computes), which is mostly the thread's next: decode threads claim their range in pieces
+// (run_decode_share), and stopping the requests at each piece's end cost SmolLM2 3-4%. A run's
+// arguments are built once: building them per call (a 112-byte struct cleared by `rep stos`) took
+// ~2% of SmolLM2's decode time on the calling thread.
 template <class PanelOf>
 MatmulPart panel_runs(GemmKernel kernel, int64_t n_calls, int64_t n_tasks, const GemmArgs& first, PanelSteps steps,
                       PanelOf panel_of, bool prefetch_next) {
-    return {n_tasks, [=](int64_t task, int worker) {
-                const int64_t end = n_calls * (task + 1) / n_tasks;
+    return {n_tasks, n_calls, [=](int64_t begin, int64_t end, int worker) {
                 const auto rows_of = [&](int64_t call) {
                     return static_cast<int>(std::min(steps.call_rows, steps.total_rows - call * steps.call_rows));
                 };
                 GemmArgs args = first;
                 args.panel = panel_of(worker);
-                for (int64_t call = n_calls * task / n_tasks; call < end; ++call) {
+                for (int64_t call = begin; call < end; ++call) {
                     const uint64_t offset = steps.call_bytes * static_cast<uint64_t>(call);
                     args.weights = first.weights + offset;
                     if (first.up_weights != nullptr) args.up_weights = first.up_weights + offset;
                     args.weight_rows = rows_of(call);
                     args.out = first.out + call * steps.call_rows;
-                    const bool next = prefetch_next && call + 1 < end;
+                    const bool next = prefetch_next && call + 1 < n_calls;
                     args.next_weights = next ? args.weights + steps.call_bytes : nullptr;
                     args.next_bytes = next ? static_cast<uint64_t>(rows_of(call + 1)) * steps.bytes_per_row : 0;
                     kernel(args);
@@ -137,13 +139,15 @@ void CpuBackend::matmuls(Tensor x, std::span<const MatmulTarget> targets) {
         starts.push_back(starts.back() + parts.back().n_tasks);
     }
     // Decode splits every product into one range per thread: thread t runs range t of each in
-    // turn, so the job's tasks need no shared counter (a cache-line transfer per task, a few hundred ns
-    // when the threads sit on different dies).
+    // turn, and steals from the others' once done (run_decode_share).
     const int threads = pool_.size();
-    if (std::all_of(parts.begin(), parts.end(), [&](const MatmulPart& part) { return part.n_tasks == threads; })) {
+    if (std::all_of(parts.begin(), parts.end(), [&](const MatmulPart& part) {
+            return part.n_tasks == threads && part.n_units <= SharedRanges::kMaxUnits;
+        })) {
         hand_out_read_ahead();
-        pool_.parallel_for_workers(threads, [&](int64_t task, int worker) {
-            for (const MatmulPart& part : parts) part.run(task, worker);
+        const uint16_t tag = ++decode_jobs_;
+        pool_.parallel_for_workers(threads, [&](int64_t thread, int worker) {
+            run_decode_share(parts, static_cast<int>(thread), worker, tag);
         });
         return;
     }
@@ -153,6 +157,30 @@ void CpuBackend::matmuls(Tensor x, std::span<const MatmulTarget> targets) {
         while (task >= starts[p + 1]) ++p;
         parts[p].run(task - starts[p], worker);
     });
+}
+
+static_assert(SharedRanges::kMaxParts >= kMaxMatmulTargets, "a decode job's matrices each need a range");
+
+// Thread `thread`'s share of a decode job: its range of each part from the front, then the other
+// threads' units from the back of their ranges, last part first (the ranges their owners reach
+// last). A thread that nobody robs claims its units a half of those left at a time, ~log2(units)
+// compare-and-swaps on its own cache line per part.
+void CpuBackend::run_decode_share(std::span<const MatmulPart> parts, int thread, int worker, uint16_t tag) {
+    const auto n_parts = static_cast<int>(parts.size());
+    for (int p = 0; p < SharedRanges::kMaxParts; ++p)
+        decode_ranges_.open(thread, p, tag, p < n_parts ? parts[static_cast<size_t>(p)].range(thread) : UnitRange{});
+    for (int p = 0; p < n_parts; ++p)
+        for (UnitRange units; !(units = decode_ranges_.claim_front(thread, p)).empty();)
+            parts[static_cast<size_t>(p)].run_units(units.begin, units.end, worker);
+    const int threads = pool_.size();
+    for (int i = 1; i < threads; ++i) {
+        const int owner = (thread + i) % threads;
+        for (int p = n_parts - 1; p >= 0; --p) {
+            const MatmulPart& part = parts[static_cast<size_t>(p)];
+            decode_ranges_.open(owner, p, tag, part.range(owner));
+            for (UnitRange units; !(units = decode_ranges_.steal_back(owner, p)).empty();) part.run_units(units.begin, units.end, worker);
+        }
+    }
 }
 
 // A decode job splits each matrix into one contiguous range per thread, in order, so thread t's
@@ -295,7 +323,7 @@ void CpuBackend::matmul_swiglu(const Weight& gate, const Weight& up, Tensor x, T
     const MatmulInputs inputs = convert_inputs(x, std::span(&target, 1));
     const uint8_t* blocks = inputs.description(gate.type, act_form(gate, x.rows))->data;
     const MatmulPart part = panel_part(kernel, 1, gate, *inputs.act(vec_dot_type(gate.type)), blocks, out, inputs.panels, &up);
-    pool_.parallel_for_workers(part.n_tasks, part.run);
+    pool_.parallel_for_workers(part.n_tasks, [&](int64_t task, int worker) { part.run(task, worker); });
 }
 
 // The blockwise kernel for a repacked K-type weight, or null (exact arithmetic, or none here).
@@ -375,25 +403,24 @@ MatmulPart CpuBackend::row_part(const Weight& w, const MatmulInputs::Slot& acts,
     // Decode (and a few rows more) splits the rows into one contiguous range per thread: tasks handed
     // out in turn would interleave the threads' rows, and the hardware prefetchers then stream
     // neither thread's weights (llama-1b Q4_0 tg on 2 threads: 31 t/s interleaved, 51 contiguous).
-    const int64_t n_tasks = out.rows < kGemmMinRows ? std::min<int64_t>(kDecodeTasksPerThread * pool_.size(), (w.out + kRowsPerTask - 1) / kRowsPerTask)
-                                                    : (w.out + kRowsPerTask - 1) / kRowsPerTask;
-    const int64_t task_rows = (w.out + n_tasks * kRowsPerTask - 1) / (n_tasks * kRowsPerTask) * kRowsPerTask;
+    const int64_t n_units = (w.out + kRowsPerUnit - 1) / kRowsPerUnit;
+    const int64_t n_tasks = out.rows < kGemmMinRows ? std::min<int64_t>(kDecodeTasksPerThread * pool_.size(), n_units) : n_units;
     const int64_t w_out = w.out;
-    const auto range = [=](int64_t task) { return std::pair{task * task_rows, std::min(w_out, (task + 1) * task_rows)}; };
+    const auto rows = [=](int64_t begin, int64_t end) { return std::pair{begin * kRowsPerUnit, std::min(w_out, end * kRowsPerUnit)}; };
     const TileArgs base{weights, w_stride, acts.data, acts.stride, nblocks, out.data, w.out};
     // The decode kernels keep the reference's float steps of 8 weight rows in vector lanes, for up to
     // kDecodeMaxActRows activation rows; the multi-row tiles reuse each unpacked weight block across
     // activation rows but take each output's float steps one by one.
     if (const TileKernel decode = dot_kernels_.decode.for_type(w.type); decode != nullptr && out.rows <= kDecodeMaxActRows) {
         const int act_rows = static_cast<int>(out.rows);
-        return {n_tasks, [=](int64_t task, int) {
-                    const auto [begin, end] = range(task);
+        return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
+                    const auto [begin, end] = rows(begin_unit, end_unit);
                     run_decode(decode, base, begin, end, act_rows);
                 }};
     }
     if (const TileKernel tile = dot_kernels_.tiles.for_type(w.type); tile != nullptr && out.rows > 1) {
-        return {n_tasks, [=](int64_t task, int) {
-                    const auto [begin, end] = range(task);
+        return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
+                    const auto [begin, end] = rows(begin_unit, end_unit);
                     run_tiles(tile, base, begin, end, out.rows);
                 }};
     }
@@ -402,8 +429,8 @@ MatmulPart CpuBackend::row_part(const Weight& w, const MatmulInputs::Slot& acts,
     const int64_t in = w.in;
     const uint8_t* act_rows = acts.data;
     const uint64_t act_stride = acts.stride;
-    return {n_tasks, [=](int64_t task, int) {
-                const auto [begin, end] = range(task);
+    return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
+                const auto [begin, end] = rows(begin_unit, end_unit);
                 for (int64_t o = begin; o < end; ++o)
                     for (int64_t r = 0; r < out.rows; ++r) {
                         const uint8_t* weight_row = weights + o * w_stride;

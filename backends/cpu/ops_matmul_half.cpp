@@ -11,7 +11,7 @@
 namespace hearth::cpu {
 namespace {
 
-constexpr int64_t kHalfRowsPerTask = 64;  // weight rows per task with a batch
+constexpr int64_t kHalfRowsPerUnit = 64;  // weight rows per unit of work (a task with a batch)
 constexpr int64_t kHalfRowsPerPass = 256; // weight rows per kernel call (bounds the double buffer)
 constexpr int kActRowsPerPass = 4;        // activation rows sharing a pass over the weights
 
@@ -21,14 +21,14 @@ MatmulPart CpuBackend::half_part(const Weight& w, const float* rounded, int64_t 
                                  F16DotsKernel dots) const {
     const auto* weights = static_cast<const uint16_t*>(w.data);
     // Decode gives each thread one contiguous range of rows (see row_part); a batch takes smaller tasks.
-    const int64_t task_rows = act_rows == 1 ? (w.out + pool_.size() - 1) / pool_.size() : kHalfRowsPerTask;
-    const int64_t n_tasks = (w.out + task_rows - 1) / task_rows;
+    const int64_t n_units = (w.out + kHalfRowsPerUnit - 1) / kHalfRowsPerUnit;
+    const int64_t n_tasks = act_rows == 1 ? std::min<int64_t>(n_units, pool_.size()) : n_units;
     const int64_t in = w.in;
     const int64_t w_out = w.out;
-    return {n_tasks, [=](int64_t task, int) {
-                const int64_t end = std::min(w_out, (task + 1) * task_rows);
+    return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
+                const int64_t end = std::min(w_out, end_unit * kHalfRowsPerUnit);
                 std::vector<double> sums(static_cast<size_t>(kActRowsPerPass * kHalfRowsPerPass));
-                for (int64_t o = task * task_rows; o < end; o += kHalfRowsPerPass) {
+                for (int64_t o = begin_unit * kHalfRowsPerUnit; o < end; o += kHalfRowsPerPass) {
                     const int64_t rows = std::min(kHalfRowsPerPass, end - o);
                     for (int64_t r0 = 0; r0 < act_rows; r0 += kActRowsPerPass) {
                         const int heads = static_cast<int>(std::min<int64_t>(kActRowsPerPass, act_rows - r0));

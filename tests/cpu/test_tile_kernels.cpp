@@ -497,10 +497,12 @@ TEST_CASE("matmul_swiglu equals matmuls then swiglu") {
 
 // matmuls() converts the input once per dot type and runs every weight in one job: each output must
 // equal matmul() of its weight alone, with weights of several types and layouts sharing the input
-// (Q4_K and Q6_K as in a Q4_K_M file, a Q4_0 matrix off the panel size, F16).
+// (Q4_K and Q6_K as in a Q4_K_M file, a Q4_0 matrix off the panel size, F16), on 2 and 3 threads
+// (decode's threads take units from each other's ranges, more often with more threads than cores).
 TEST_CASE("matmuls of one input equal one matmul per weight") {
+    for (int threads : {2, 3})
     for (IsaRequest isa : isa_requests_here()) {
-        CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
+        CpuBackend backend(CpuOptions{.n_threads = threads, .isa = isa});
         std::mt19937 rng(47);
         const int64_t in = 2 * 256;
         // Q6_K in the file's layout (40 rows) beside Q6_K panels: they read activation descriptions of
@@ -530,7 +532,7 @@ TEST_CASE("matmuls of one input equal one matmul per weight") {
             for (size_t i = 0; i < weights.size(); ++i)
                 for (size_t j = 0; j < alone[i].size(); ++j)
                     if (!same_bits(together[i][j], alone[i][j])) ++bad;
-            INFO(isa_name(backend.isa()), " batch=", batch);
+            INFO(isa_name(backend.isa()), " threads=", threads, " batch=", batch);
             CHECK(bad == 0);
         }
     }
