@@ -28,25 +28,20 @@ void SharedRanges::open(int owner, int part, uint16_t tag, UnitRange range) {
         if (word.compare_exchange_weak(seen, opened, std::memory_order_relaxed)) return;
 }
 
-UnitRange SharedRanges::claim_front(int owner, int part) {
-    std::atomic<uint64_t>& word = lines_[owner].parts[part];
-    uint64_t seen = word.load(std::memory_order_relaxed);
-    for (;;) {
-        const int64_t front = front_of(seen), back = back_of(seen);
-        if (front >= back) return {};
-        const int64_t taken = front + (back - front + 1) / 2;
-        if (word.compare_exchange_weak(seen, pack(tag_of(seen), taken, back), std::memory_order_relaxed)) return {front, taken};
-    }
-}
+UnitRange SharedRanges::claim_front(int owner, int part) { return take_half(owner, part, false); }
 
-UnitRange SharedRanges::steal_back(int owner, int part) {
+UnitRange SharedRanges::steal_back(int owner, int part) { return take_half(owner, part, true); }
+
+UnitRange SharedRanges::take_half(int owner, int part, bool from_back) {
     std::atomic<uint64_t>& word = lines_[owner].parts[part];
     uint64_t seen = word.load(std::memory_order_relaxed);
     for (;;) {
         const int64_t front = front_of(seen), back = back_of(seen);
         if (front >= back) return {};
-        const int64_t left = back - (back - front + 1) / 2;
-        if (word.compare_exchange_weak(seen, pack(tag_of(seen), front, left), std::memory_order_relaxed)) return {left, back};
+        const int64_t half = (back - front + 1) / 2;
+        const uint64_t left = from_back ? pack(tag_of(seen), front, back - half) : pack(tag_of(seen), front + half, back);
+        if (word.compare_exchange_weak(seen, left, std::memory_order_relaxed))
+            return from_back ? UnitRange{back - half, back} : UnitRange{front, front + half};
     }
 }
 

@@ -39,6 +39,9 @@ public:
     UnitRange steal_back(int owner, int part);
 
 private:
+    // Half of the units left in owner's range (at least one), from its front or its back.
+    UnitRange take_half(int owner, int part, bool from_back);
+
     struct alignas(64) Line {
         std::array<std::atomic<uint64_t>, kMaxParts> parts{};
     };

@@ -13,21 +13,18 @@
 namespace hearth::cpu {
 namespace {
 
+void check_units(UnitRange units, int64_t begin, int64_t end) {
+    CHECK(units.begin == begin);
+    CHECK(units.end == end);
+}
+
 TEST_CASE("the owner takes half of what is left from the front, a thief half from the back") {
     SharedRanges ranges(2);
     ranges.open(0, 0, 1, {10, 20});
-    const UnitRange first = ranges.claim_front(0, 0);
-    CHECK(first.begin == 10);
-    CHECK(first.end == 15);
-    const UnitRange stolen = ranges.steal_back(0, 0);
-    CHECK(stolen.begin == 17);
-    CHECK(stolen.end == 20);
-    const UnitRange second = ranges.claim_front(0, 0);
-    CHECK(second.begin == 15);
-    CHECK(second.end == 16);
-    const UnitRange last = ranges.steal_back(0, 0);
-    CHECK(last.begin == 16);
-    CHECK(last.end == 17);
+    check_units(ranges.claim_front(0, 0), 10, 15);
+    check_units(ranges.steal_back(0, 0), 17, 20);
+    check_units(ranges.claim_front(0, 0), 15, 16);
+    check_units(ranges.steal_back(0, 0), 16, 17);
     CHECK(ranges.claim_front(0, 0).empty());
     CHECK(ranges.steal_back(0, 0).empty());
 }
