@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "core/error.h"
 #include "ui/backend_panel.h"
@@ -61,7 +60,7 @@ std::optional<std::string> startup_model(const DesktopOptions& options, const Ap
     return std::nullopt;
 }
 
-int automatic_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1); }
+int automatic_threads() { return std::max(1, default_cpu_threads() - 1); }  // a core left for the window
 
 }  // namespace
 

@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include "app/cli/args.h"
 #include "app/cli/bench_memory.h"
@@ -143,7 +142,7 @@ int cmd_bench(int argc, char** argv) {
     const int threads = args.get_int("-t", 0);
     const auto loaded = LoadedModel::load(model_path(args, true), load_options(args));
     const ModelFacts facts = model_facts(*loaded);
-    const int actual_threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int actual_threads = threads > 0 ? threads : default_cpu_threads();
     if (args.has("-np")) return print_parallel(args, *loaded, facts, format, actual_threads);
     BenchOptions options;
     options.repetitions = args.get_int("-r", 5);

@@ -19,7 +19,7 @@ std::filesystem::path model_cache() {
 std::vector<OptionSpec> model_option_specs() {
     return {
         {"-m", "--model", true, "GGUF model file"},
-        {"-t", "--threads", true, "CPU threads (default: all)"},
+        {"-t", "--threads", true, "CPU threads (default: one per physical core)"},
         {"-c", "--ctx-size", true, "context size in tokens (default: 4096, at most the model's)"},
         {"--kv-type", "", true, "KV cache storage: f16 (default) or q8_0 (half the memory)"},
         {"--backend", "", true, "cpu (default) or vulkan"},

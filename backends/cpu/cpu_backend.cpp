@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <thread>
 
 #include "backends/cpu/cpu_kv_pages.h"
+#include "backends/cpu/cpu_threads.h"
 #include "core/error.h"
 #include "core/quant/quant.h"
 
@@ -26,11 +26,6 @@ void release_pages(const uint8_t* data, uint64_t bytes) {
 #if defined(MADV_PAGEOUT)
     if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);  // advice only
 #endif
-}
-
-int default_threads() {
-    const unsigned hw = std::thread::hardware_concurrency();
-    return hw == 0 ? 1 : static_cast<int>(hw);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ namespace hearth::cpu {
 class CpuKvPages;
 
 struct CpuOptions {
-    int n_threads = 0;  // 0: one per hardware thread
+    int n_threads = 0;  // 0: default_threads() (cpu_threads.h): one per physical core this process may use
     // Kernels' instruction set; automatic defers to HEARTH_CPU_ISA (scalar|avx2|avx512), then to
     // the best the CPU has. An instruction set the CPU lacks throws Error(unsupported).
     IsaRequest isa = IsaRequest::automatic;

@@ -1,6 +1,7 @@
 #include "core/engine/loaded_model.h"
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/cpu_threads.h"
 #include "core/error.h"
 #include "core/gguf/quantization_name.h"
 #ifdef HEARTH_HAVE_VULKAN
@@ -29,6 +30,8 @@ std::unique_ptr<Backend> make_backend(const LoadOptions& options) {
 }
 
 }  // namespace
+
+int default_cpu_threads() { return cpu::default_threads(); }
 
 const char* to_string(BackendKind kind) { return kind == BackendKind::vulkan ? "vulkan" : "cpu"; }
 

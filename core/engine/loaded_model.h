@@ -20,8 +20,12 @@ BackendKind parse_backend_kind(std::string_view name);
 // The backends this build can create (the CPU always; Vulkan when it was built).
 std::vector<BackendKind> built_backends();
 
+// The CPU backend's thread count when none is asked for: one per physical core this process may
+// run on, within its cgroup's CPU quota (backends/cpu/cpu_threads.h).
+int default_cpu_threads();
+
 struct LoadOptions {
-    int n_threads = 0;  // CPU backend: 0 means one per hardware thread
+    int n_threads = 0;  // CPU backend: 0 means default_cpu_threads()
     // Asking for a backend that cannot run is an error naming why, never a silent fallback.
     BackendKind backend = BackendKind::cpu;
     int device_index = -1;  // Vulkan: which device; -1 picks the best (or $HEARTH_VULKAN_DEVICE)

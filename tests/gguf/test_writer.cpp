@@ -11,26 +11,13 @@
 #include "core/gguf/gguf_file.h"
 #include "core/gguf/gguf_writer.h"
 #include "tests/gguf/sample_gguf.h"
+#include "tests/temp_dir.h"
 
 using namespace hearth;
 using namespace hearth::gguf;
+using hearth::test::TempDir;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "hearth-gguf-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 void check_tensors_match_writer_input(const GgufFile& file, uint64_t alignment, const uint8_t* base) {
     REQUIRE(file.tensors().size() == 4);

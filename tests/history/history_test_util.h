@@ -1,7 +1,6 @@
 #pragma once
-// Helpers of the history-store tests: scratch directories, a deterministic clock and raw reads
+// Helpers of the history-store tests: a deterministic clock and raw reads
 // of a database file.
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -9,35 +8,13 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "app/history/history_store.h"
 #include "app/history/sqlite_db.h"
+#include "tests/temp_dir.h"
 
 namespace hearth::test {
-
-// A fresh directory under the system temp directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::random_device random;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("hearth-history-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
-        std::filesystem::create_directories(dir_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::filesystem::path file(const std::string& name) const { return dir_ / name; }
-
-private:
-    std::filesystem::path dir_;
-};
 
 // Options whose clock starts at `start_ms` and advances 1 ms per reading, so every timestamp
 // differs and orderings are predictable.
