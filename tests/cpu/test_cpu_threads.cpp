@@ -2,6 +2,7 @@
 // unreadable topology counts each CPU), at most the cgroup quota; and this process's default is sane.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <thread>
