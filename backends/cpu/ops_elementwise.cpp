@@ -2,8 +2,8 @@
 #include <cmath>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/gelu.h"
 #include "core/error.h"
-#include "core/quant/half.h"
 
 namespace hearth::cpu {
 namespace {
@@ -18,18 +18,6 @@ void check_norm_weight(const Weight& weight, int64_t cols) {
 }
 
 float silu(float x) { return x / (1.0f + std::exp(-x)); }
-
-// GELU with the tanh approximation, evaluated as ggml does by default: through a table indexed by
-// the f16 value of x (so the input and the result are rounded to f16), exact outside [-10, 10].
-float gelu_tanh_f16(float x) {
-    if (x <= -10.0f) return 0.0f;
-    if (x >= 10.0f) return x;
-    const float xh = fp16_to_f32(f32_to_fp16(x));
-    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
-    constexpr float kCoefA = 0.044715f;
-    const float y = 0.5f * xh * (1.0f + std::tanh(kSqrt2OverPi * xh * (1.0f + kCoefA * xh * xh)));
-    return fp16_to_f32(f32_to_fp16(y));
-}
 
 }  // namespace
 
@@ -116,8 +104,8 @@ void CpuBackend::gelu_glu(Tensor gate, Tensor up, Tensor out) {
     require_same_shape(gate, up, "gelu_glu");
     require_same_shape(gate, out, "gelu_glu");
     pool_.parallel_for(gate.rows, [&](int64_t r) {
-        for (int64_t i = r * gate.cols; i < (r + 1) * gate.cols; ++i)
-            out.data[i] = gelu_tanh_f16(gate.data[i]) * up.data[i];
+        const int64_t begin = r * gate.cols;
+        gelu_glu_row(gate.data + begin, up.data + begin, out.data + begin, gate.cols, attention_kernels_.store_f16);
     });
 }
 
