@@ -154,7 +154,7 @@ void DecoderModel::forward(const ForwardBatch& batch, KvPages& pages, std::span<
     Tensor last = b.alloc(static_cast<int64_t>(batch.logit_rows.size()), config_.n_embd);
     b.gather_rows(x, batch.logit_rows, last);
     b.rms_norm(last, weights_.output_norm, config_.norm_eps, last);
-    Tensor out = b.alloc(last.rows, config_.n_vocab);
+    Tensor out = b.alloc_for_read(logits, last.rows, config_.n_vocab);
     b.matmul(weights_.output, last, out);
     if (spec_.final_logit_softcap > 0.0f) b.softcap(out, spec_.final_logit_softcap);
     b.read(out, logits);

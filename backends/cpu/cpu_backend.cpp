@@ -122,7 +122,13 @@ void CpuBackend::gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out
 
 void CpuBackend::read(Tensor x, std::span<float> host) {
     require(host.size() == static_cast<size_t>(x.size()), ErrorKind::internal, "read: size mismatch");
-    std::memcpy(host.data(), x.data, sizeof(float) * host.size());
+    if (x.data != host.data()) std::memcpy(host.data(), x.data, sizeof(float) * host.size());
+}
+
+Tensor CpuBackend::alloc_for_read(std::span<float> host, int64_t rows, int64_t cols) {
+    require(rows >= 0 && cols > 0 && host.size() == static_cast<size_t>(rows * cols), ErrorKind::internal,
+            "alloc_for_read: size mismatch");
+    return Tensor{host.data(), rows, cols};
 }
 
 }  // namespace hearth::cpu

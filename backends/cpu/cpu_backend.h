@@ -96,6 +96,7 @@ public:
     void gelu_glu(Tensor gate, Tensor up, Tensor out) override;
     void gather_rows(Tensor x, std::span<const int32_t> rows, Tensor out) override;
     void read(Tensor x, std::span<float> host) override;
+    Tensor alloc_for_read(std::span<float> host, int64_t rows, int64_t cols) override;
 
     ThreadPool& pool() { return pool_; }
     Isa isa() const { return isa_; }
