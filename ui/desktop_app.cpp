@@ -66,6 +66,7 @@ int automatic_threads() { return std::max(1, default_cpu_threads() - 1); }  // a
 
 DesktopApp::DesktopApp(DesktopOptions options)
     : options_(std::move(options)),
+      automatic_threads_(automatic_threads()),
       window_(WindowOptions{options_.width, options_.height, "Hearth"}),
       base_style_(ImGui::GetStyle()),
       history_(open_history(options_.history, errors_)),
@@ -223,7 +224,7 @@ void DesktopApp::draw_side_panels() {
     }
     if (ImGui::CollapsingHeader("Stats", ImGuiTreeNodeFlags_DefaultOpen)) draw_stats_panel(stats_snapshot(), rates_);
     if (ImGui::CollapsingHeader("Backend & device", ImGuiTreeNodeFlags_DefaultOpen)) {
-        const BackendPanelContext context{runtime_.get(), settings_.n_threads, settings_.backend, automatic_threads(),
+        const BackendPanelContext context{runtime_.get(), settings_.n_threads, settings_.backend, automatic_threads_,
                                           fonts_.scale(), fonts_.missing()};
         const BackendPanelRequests requests = draw_backend_panel(context);
         if (requests.threads) settings_.n_threads = *requests.threads;
@@ -311,7 +312,7 @@ ModelRuntime& DesktopApp::loaded_runtime() {
 
 int DesktopApp::effective_threads() const {
     if (options_.threads) return *options_.threads;
-    return settings_.n_threads > 0 ? settings_.n_threads : automatic_threads();
+    return settings_.n_threads > 0 ? settings_.n_threads : automatic_threads_;
 }
 
 StatsSnapshot DesktopApp::stats_snapshot() const {

@@ -63,6 +63,7 @@ private:
     StatsSnapshot stats_snapshot() const;
 
     DesktopOptions options_;
+    const int automatic_threads_;  // read once: the default reads the CPU topology from sysfs
     ErrorLog errors_;  // before history_: opening the history may already report a problem
     GlWindow window_;
     UiFonts fonts_;
