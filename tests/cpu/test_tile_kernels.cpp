@@ -358,7 +358,7 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
                         const Weight w = upload_matrix(backend, name, type, in, out_rows, bytes);
                         const bool expect_panels = has_panels && out_rows % kGemmPanelRows == 0 &&
                                                    std::string_view(name) != "token_embd.weight";
-                        INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " ", name, " rows=", out_rows);
+                        INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " ", std::string_view(name), " rows=", out_rows);
                         CHECK((w.layout == kPanelLayout) == expect_panels);
                         const bool blockwise = w.layout == kPanelLayout &&
                                                dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
