@@ -1,8 +1,10 @@
 // F16 and BF16 weights x f32 activations. The reference (ggml's vec_dot_f16 / vec_dot_bf16) rounds the
 // activations to the weight type and sums float products in double, element after element: the Q.K
 // kernels of attention compute exactly that, with weight rows as keys and up to 4 activation rows as
-// the query heads that share them (each block of 8 x 8 weights is widened and transposed once). The
-// rounding of the activations is matmuls()'s conversion (ops_matmul.cpp).
+// the query heads that share them (each block of 8 x 8 weights is widened and transposed once). That
+// is the exact arithmetic; by default the lanes kernels (vec_dot_half_lanes: float FMAs in 16 lanes)
+// take every batch where the instruction set has them. The rounding of the activations is
+// matmuls()'s conversion (ops_matmul.cpp).
 #include <algorithm>
 #include <vector>
 
@@ -14,6 +16,9 @@ namespace {
 constexpr int64_t kHalfRowsPerUnit = 64;  // weight rows per unit of work (a task with a batch)
 constexpr int64_t kHalfRowsPerPass = 256; // weight rows per kernel call (bounds the double buffer)
 constexpr int kActRowsPerPass = 4;        // activation rows sharing a pass over the weights
+// The lanes kernels take a task's weight rows this many bytes at a time with all activation rows, so
+// that those rows stay in L2 while every activation row passes over them.
+constexpr int64_t kLanesBlockBytes = 256 * 1024;
 
 }  // namespace
 
@@ -25,6 +30,14 @@ MatmulPart CpuBackend::half_part(const Weight& w, const float* rounded, int64_t 
     const int64_t n_tasks = act_rows == 1 ? std::min<int64_t>(n_units, pool_.size()) : n_units;
     const int64_t in = w.in;
     const int64_t w_out = w.out;
+    if (const HalfGemmKernel lanes = exact_ ? nullptr : dot_kernels_.half_gemm.for_type(w.type); lanes != nullptr) {
+        const int64_t block_rows = std::max<int64_t>(1, kLanesBlockBytes / (static_cast<int64_t>(sizeof(uint16_t)) * in));
+        return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
+                    const int64_t end = std::min(w_out, end_unit * kHalfRowsPerUnit);
+                    for (int64_t o = begin_unit * kHalfRowsPerUnit; o < end; o += block_rows)
+                        lanes({weights + o * in, in, std::min(block_rows, end - o), rounded, in, act_rows, in, out.data + o, w_out});
+                }};
+    }
     return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
                 const int64_t end = std::min(w_out, end_unit * kHalfRowsPerUnit);
                 std::vector<double> sums(static_cast<size_t>(kActRowsPerPass * kHalfRowsPerPass));

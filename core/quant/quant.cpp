@@ -154,4 +154,13 @@ float vec_dot_blockwise(DType weight_type, const void* weight_row, const void* a
     }
 }
 
+float vec_dot_half_lanes(DType weight_type, const uint16_t* weight_row, const float* act_row, int64_t n) {
+    require(n >= 0, ErrorKind::bad_request, "vec_dot_half_lanes: negative row length");
+    switch (weight_type) {
+        case DType::F16: return ref::dot_half_lanes(weight_row, act_row, n, false);
+        case DType::BF16: return ref::dot_half_lanes(weight_row, act_row, n, true);
+        default: throw_unsupported("vec_dot_half_lanes", weight_type, "F16, BF16");
+    }
+}
+
 }  // namespace hearth

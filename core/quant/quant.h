@@ -29,4 +29,10 @@ float vec_dot(DType weight_type, const void* weight_row, const void* act_row, in
 // integer, Hearth's arithmetic for prompt batches when exact ggml arithmetic is not asked for.
 float vec_dot_blockwise(DType weight_type, const void* weight_row, const void* act_row, int64_t n);
 
+// The lanes dot of an F16 or BF16 row (ref::dot_half_lanes) with activations already rounded to that
+// type and kept as floats: Hearth's arithmetic for F16 and BF16 matmuls when exact ggml arithmetic is
+// not asked for. Lane l (of 16) takes fma(w[i], a[i], lane) for i = l, l + 16, ... in order; the lanes
+// are then added l + l+8, l + l+4, l + l+2, l + l+1. Any n.
+float vec_dot_half_lanes(DType weight_type, const uint16_t* weight_row, const float* act_row, int64_t n);
+
 }  // namespace hearth

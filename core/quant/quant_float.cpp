@@ -1,4 +1,7 @@
 // F32 / F16 / BF16 rows: conversions and ggml's scalar dot products.
+#include <array>
+#include <cmath>
+
 #include "core/quant/half.h"
 #include "core/quant/quant_ref.h"
 
@@ -37,6 +40,19 @@ float dot_bf16(const uint16_t* x, const uint16_t* y, int64_t n) {
     double sum = 0.0;
     for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(bf16_to_f32(x[i]) * bf16_to_f32(y[i]));
     return static_cast<float>(sum);
+}
+
+// SIMD kernels keep the 16 lanes in one AVX-512 register (two AVX2 ones) and add them in this tree.
+float dot_half_lanes(const uint16_t* x, const float* y, int64_t n, bool bf16) {
+    constexpr int kLanes = 16;
+    std::array<float, kLanes> lanes{};
+    for (int64_t i = 0; i < n; ++i) {
+        const float w = bf16 ? bf16_to_f32(x[i]) : fp16_to_f32(x[i]);
+        lanes[static_cast<size_t>(i % kLanes)] = std::fma(w, y[i], lanes[static_cast<size_t>(i % kLanes)]);
+    }
+    for (int width = kLanes / 2; width >= 1; width /= 2)
+        for (int l = 0; l < width; ++l) lanes[static_cast<size_t>(l)] += lanes[static_cast<size_t>(l + width)];
+    return lanes[0];
 }
 
 }  // namespace hearth::ref

@@ -17,6 +17,8 @@ void f32_to_bf16_row(const float* x, uint16_t* y, int64_t n);
 float dot_f32(const float* x, const float* y, int64_t n);
 float dot_f16(const uint16_t* x, const uint16_t* y, int64_t n);
 float dot_bf16(const uint16_t* x, const uint16_t* y, int64_t n);
+// vec_dot_half_lanes: x in F16 (or BF16 with bf16), y floats.
+float dot_half_lanes(const uint16_t* x, const float* y, int64_t n, bool bf16);
 
 // Legacy 32-element blocks (quant_legacy.cpp): dequantize_row_*, quantize_row_*_ref,
 // ggml_vec_dot_*_generic.

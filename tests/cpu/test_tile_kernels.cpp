@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <random>
@@ -574,32 +575,43 @@ TEST_CASE("the AVX-512 table takes its own tiles exactly when the CPU has VNNI")
 }
 #endif
 
-// matmul over 1..19 activation rows (decode, tiles and GEMM) and an output count that is not a multiple of any tile, against
-// vec_dot of each (weight row, quantized activation row).
-void check_matmul_matches_reference(IsaRequest isa, DType type) {
-    CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa});
+bool is_half(DType type) { return type == DType::F16 || type == DType::BF16; }
+
+// matmul over 1..19 activation rows (decode, tiles and GEMM) and an output count that is not a multiple
+// of any tile, against vec_dot of each (weight row, quantized activation row); F16 and BF16 rows in the
+// default arithmetic against vec_dot_half_lanes where the instruction set has its kernels, and 7 x 16
+// + 5 elements long, so that the last lanes run short.
+void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact) {
+    CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = exact});
+    const bool lanes = is_half(type) && !exact && dot_kernels_for(backend.isa()).half_gemm.for_type(type) != nullptr;
     std::mt19937 rng(77);
-    const int64_t in = 7 * dtype_info(type).block_elems;
+    const int64_t in = is_half(type) ? 7 * 16 + 5 : 7 * dtype_info(type).block_elems;
     const int64_t out_rows = 37;
-    const auto w_bytes = make_rows(type, out_rows, in, Fill::quantized, rng);
-    const Weight w{type, in, out_rows, w_bytes.data()};
-    const DType act = vec_dot_type(type);
-    const uint64_t w_stride = row_bytes(dtype_info(type), in);
-    for (int64_t batch : {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19}) {
-        std::vector<float> x = mixed_rows(batch, in, rng);
-        std::vector<float> y(static_cast<size_t>(batch * out_rows));
-        backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
-        int bad = 0;
-        std::vector<uint8_t> q(row_bytes(dtype_info(act), in));
-        for (int64_t r = 0; r < batch; ++r) {
-            quantize_row(act, x.data() + r * in, q.data(), in);
-            for (int64_t o = 0; o < out_rows; ++o) {
-                const float expected = vec_dot(type, w_bytes.data() + w_stride * static_cast<uint64_t>(o), q.data(), in);
-                if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
+    for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
+        const auto w_bytes = make_rows(type, out_rows, in, fill, rng);
+        const Weight w{type, in, out_rows, w_bytes.data()};
+        const DType act = vec_dot_type(type);
+        const uint64_t w_stride = row_bytes(dtype_info(type), in);
+        for (int64_t batch : {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19}) {
+            std::vector<float> x = mixed_rows(batch, in, rng);
+            std::vector<float> y(static_cast<size_t>(batch * out_rows));
+            backend.matmul(w, Tensor{x.data(), batch, in}, Tensor{y.data(), batch, out_rows});
+            int bad = 0;
+            std::vector<uint8_t> q(row_bytes(dtype_info(act), in));
+            std::vector<float> rounded(static_cast<size_t>(in));
+            for (int64_t r = 0; r < batch; ++r) {
+                quantize_row(act, x.data() + r * in, q.data(), in);
+                dequantize_row(act, q.data(), rounded.data(), in);
+                for (int64_t o = 0; o < out_rows; ++o) {
+                    const uint8_t* row = w_bytes.data() + w_stride * static_cast<uint64_t>(o);
+                    const float expected = lanes ? vec_dot_half_lanes(type, reinterpret_cast<const uint16_t*>(row), rounded.data(), in)
+                                                 : vec_dot(type, row, q.data(), in);
+                    if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
+                }
             }
+            INFO(dtype_info(type).name, " ", isa_name(backend.isa()), " exact=", exact, " batch=", batch, " arbitrary=", fill == Fill::arbitrary);
+            CHECK(bad == 0);
         }
-        INFO(dtype_info(type).name, " batch=", batch);
-        CHECK(bad == 0);
     }
 }
 
@@ -608,7 +620,35 @@ TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..19 
     types.push_back(DType::F16);
     types.push_back(DType::BF16);
     for (DType type : types)
-        for (IsaRequest isa : isa_requests_here()) check_matmul_matches_reference(isa, type);
+        for (IsaRequest isa : isa_requests_here()) {
+            check_matmul_matches_reference(isa, type, false);
+            if (is_half(type)) check_matmul_matches_reference(isa, type, true);
+        }
+}
+
+// The lanes arithmetic of F16 and BF16 matmuls stays within float rounding of ggml's (double sums):
+// |lanes - exact| <= n * 2^-23 * sum |w a| on rows of mixed magnitudes and cancellations.
+TEST_CASE("vec_dot_half_lanes: within float rounding of the exact dot") {
+    std::mt19937 rng(5);
+    for (DType type : {DType::F16, DType::BF16}) {
+        for (int64_t n : {1, 15, 16, 17, 100, 2048, 4099}) {
+            for (int kind = 0; kind < 4; ++kind) {
+                const auto w_bytes = make_rows(type, 1, n, Fill::quantized, rng);
+                std::vector<uint16_t> a(static_cast<size_t>(n));
+                quantize_row(type, mixed_floats(kind + 1, n, rng).data(), a.data(), n);
+                std::vector<float> wf(static_cast<size_t>(n)), af(static_cast<size_t>(n));
+                dequantize_row(type, w_bytes.data(), wf.data(), n);
+                dequantize_row(type, a.data(), af.data(), n);
+                double magnitude = 0.0;
+                for (int64_t i = 0; i < n; ++i) magnitude += std::abs(static_cast<double>(wf[static_cast<size_t>(i)]) * af[static_cast<size_t>(i)]);
+                const float lanes = vec_dot_half_lanes(type, reinterpret_cast<const uint16_t*>(w_bytes.data()), af.data(), n);
+                const float exact = vec_dot(type, w_bytes.data(), a.data(), n);
+                INFO(dtype_info(type).name, " n=", n, " kind=", kind);
+                CHECK(std::abs(static_cast<double>(lanes) - exact) <= static_cast<double>(n) * 0x1p-23 * magnitude + 1e-30);
+            }
+        }
+    }
+    CHECK_THROWS_AS(vec_dot_half_lanes(DType::Q8_0, nullptr, nullptr, 32), Error);
 }
 
 }  // namespace

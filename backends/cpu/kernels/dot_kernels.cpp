@@ -25,6 +25,7 @@ DotKernels dot_kernels_for(Isa isa) {
             add_avx2_k_blockwise_kernels(kernels.panels);
             kernels.quantize = avx2_act_quantizers();
             add_avx2_describe_kernel(kernels);
+            kernels.half_gemm = isa == Isa::avx512 ? avx512_half_gemm_kernels() : avx2_half_gemm_kernels();
             if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {
                 kernels.gemm = avx512_gemm_kernels();  // replaces the AVX2 entries
                 add_avx512_k_gemm(kernels.gemm);

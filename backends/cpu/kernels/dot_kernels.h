@@ -183,6 +183,31 @@ struct PanelKernel {
     GemmKernel blockwise_swiglu = nullptr;
 };
 
+// F16 and BF16 weights in Hearth's lanes arithmetic (vec_dot_half_lanes, core/quant/quant.h):
+// out[a * out_stride + r] for weight rows r < weight_rows and activation rows a < act_rows, the
+// activations floats already rounded to the weight type; any row length n. Each output's bits are
+// the reference's whatever the tile, batch or instruction set.
+struct HalfGemmArgs {
+    const uint16_t* weights;
+    int64_t weight_stride;  // elements between weight rows
+    int64_t weight_rows;
+    const float* acts;
+    int64_t act_stride;     // floats between activation rows
+    int64_t act_rows;
+    int64_t n;
+    float* out;
+    int64_t out_stride;     // floats between the outputs of consecutive activation rows
+};
+using HalfGemmKernel = void (*)(const HalfGemmArgs& args);
+
+struct HalfGemmKernels {
+    HalfGemmKernel f16 = nullptr;
+    HalfGemmKernel bf16 = nullptr;
+    HalfGemmKernel for_type(DType weight_type) const {
+        return weight_type == DType::F16 ? f16 : weight_type == DType::BF16 ? bf16 : nullptr;
+    }
+};
+
 // The single dots (this struct's own entries) and the other kernel tables.
 struct DotKernels : PerWeightType<DotKernel> {
     TileKernels tiles;   // batches no decode or GEMM kernel takes (K types in the file's layout); null: single dots
@@ -191,6 +216,7 @@ struct DotKernels : PerWeightType<DotKernel> {
     PerWeightType<PanelKernel> panels;  // weights repacked at load; empty entries: never repacked
     ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
     DescribeKKernel describe_k = nullptr;  // describe_act_blocks for the K types; null: the portable loop
+    HalfGemmKernels half_gemm;  // F16 / BF16 matmuls unless exact ggml arithmetic is asked for; null: the exact dots
 };
 
 // The kernels for an instruction set; scalar has none. AVX-512 takes the AVX2 kernels, and the VNNI
@@ -209,6 +235,9 @@ void add_avx2_legacy_panel_kernels(PerWeightType<PanelKernel>& kernels);  // pan
 void add_avx2_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k.cpp: the K types
 void add_avx2_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx2_k_blockwise.cpp
 void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
+HalfGemmKernels avx2_half_gemm_kernels();    // half_gemm_avx2.cpp
+// AVX-512 F, BW and VL without VNNI suffice for these (half_gemm_avx512.cpp).
+HalfGemmKernels avx512_half_gemm_kernels();
 
 // AVX-512 kernels, replacing entries of an AVX2 table (tile_avx512_k.cpp: the K types' dots and tiles).
 // Call only when the CPU has AVX-512 F, BW, VL and VNNI.

@@ -1,0 +1,36 @@
+#pragma once
+// How the F16 / BF16 lanes kernels (half_gemm_avx2.cpp, half_gemm_avx512.cpp) walk a matmul: tiles of
+// up to kActs activation rows by kWeights weight rows, activation rows outermost, so that a tile's
+// activation rows stay in L1 while the call's weight rows (a task's: L2-sized) pass under them.
+#include <algorithm>
+
+#include "backends/cpu/kernels/dot_kernels.h"
+
+namespace hearth::cpu {
+namespace {
+
+// Tile<W, A>::run(args, r0, a0) for weight rows [r0, r0 + W) and activation rows [a0, a0 + A).
+template <template <int, int> class Tile, int W, int A>
+void run_tile(const HalfGemmArgs& args, int weights, int acts, int64_t r0, int64_t a0) {
+    if constexpr (W > 1) {
+        if (weights < W) return run_tile<Tile, W - 1, A>(args, weights, acts, r0, a0);
+    }
+    if constexpr (A > 1) {
+        if (acts < A) return run_tile<Tile, W, A - 1>(args, weights, acts, r0, a0);
+    }
+    Tile<W, A>::run(args, r0, a0);
+}
+
+template <template <int, int> class Tile, int kWeights, int kActs>
+void run_half_tiles(const HalfGemmArgs& args) {
+    for (int64_t a0 = 0; a0 < args.act_rows; a0 += kActs) {
+        const int acts = static_cast<int>(std::min<int64_t>(kActs, args.act_rows - a0));
+        for (int64_t r0 = 0; r0 < args.weight_rows; r0 += kWeights) {
+            const int weights = static_cast<int>(std::min<int64_t>(kWeights, args.weight_rows - r0));
+            run_tile<Tile, kWeights, kActs>(args, weights, acts, r0, a0);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace hearth::cpu
