@@ -163,4 +163,9 @@ float vec_dot_half_lanes(DType weight_type, const uint16_t* weight_row, const fl
     }
 }
 
+float vec_dot_bf16_pairs(const uint16_t* weight_row, const float* act_row, int64_t n) {
+    require(n >= 0, ErrorKind::bad_request, "vec_dot_bf16_pairs: negative row length");
+    return ref::dot_bf16_pairs(weight_row, act_row, n);
+}
+
 }  // namespace hearth

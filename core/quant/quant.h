@@ -35,4 +35,11 @@ float vec_dot_blockwise(DType weight_type, const void* weight_row, const void* a
 // are then added l + l+8, l + l+4, l + l+2, l + l+1. Any n.
 float vec_dot_half_lanes(DType weight_type, const uint16_t* weight_row, const float* act_row, int64_t n);
 
+// The pairs dot of a BF16 row (ref::dot_bf16_pairs), activations as above: the BF16 arithmetic where
+// the CPU has AVX-512 BF16, the instruction's (vdpbf16ps) as documented. Lane l (of 16) takes elements
+// 2l + 1, then 2l, of each run of 32 (elements past n count as zeros): lane = fma(w, a, lane) with
+// subnormal inputs taken as zeros and a subnormal result flushed to zero, signs kept; the lanes are
+// then added as in vec_dot_half_lanes. Any n.
+float vec_dot_bf16_pairs(const uint16_t* weight_row, const float* act_row, int64_t n);
+
 }  // namespace hearth

@@ -19,6 +19,7 @@ float dot_f16(const uint16_t* x, const uint16_t* y, int64_t n);
 float dot_bf16(const uint16_t* x, const uint16_t* y, int64_t n);
 // vec_dot_half_lanes: x in F16 (or BF16 with bf16), y floats.
 float dot_half_lanes(const uint16_t* x, const float* y, int64_t n, bool bf16);
+float dot_bf16_pairs(const uint16_t* x, const float* y, int64_t n);
 
 // Legacy 32-element blocks (quant_legacy.cpp): dequantize_row_*, quantize_row_*_ref,
 // ggml_vec_dot_*_generic.

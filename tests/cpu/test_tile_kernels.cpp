@@ -3,6 +3,7 @@
 // tiles over rows and batch, must equal the per-row reference for any batch size.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -579,11 +580,14 @@ bool is_half(DType type) { return type == DType::F16 || type == DType::BF16; }
 
 // matmul over 1..19 activation rows (decode, tiles and GEMM) and an output count that is not a multiple
 // of any tile, against vec_dot of each (weight row, quantized activation row); F16 and BF16 rows in the
-// default arithmetic against vec_dot_half_lanes where the instruction set has its kernels, and 7 x 16
-// + 5 elements long, so that the last lanes run short.
+// default arithmetic against vec_dot_half_lanes (BF16 with AVX-512 BF16: vec_dot_bf16_pairs) where the
+// instruction set has their kernels, and 7 x 16 + 5 elements long, so that the last lanes and the last
+// run of 32 are short.
 void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact) {
     CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = exact});
-    const bool lanes = is_half(type) && !exact && dot_kernels_for(backend.isa()).half_gemm.for_type(type) != nullptr;
+    const HalfGemmKernels half = dot_kernels_for(backend.isa()).half_gemm;
+    const bool lanes = is_half(type) && !exact && half.for_type(type) != nullptr;
+    const bool pairs = lanes && type == DType::BF16 && half.bf16_pairs;
     std::mt19937 rng(77);
     const int64_t in = is_half(type) ? 7 * 16 + 5 : 7 * dtype_info(type).block_elems;
     const int64_t out_rows = 37;
@@ -604,8 +608,10 @@ void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact) {
                 dequantize_row(act, q.data(), rounded.data(), in);
                 for (int64_t o = 0; o < out_rows; ++o) {
                     const uint8_t* row = w_bytes.data() + w_stride * static_cast<uint64_t>(o);
-                    const float expected = lanes ? vec_dot_half_lanes(type, reinterpret_cast<const uint16_t*>(row), rounded.data(), in)
-                                                 : vec_dot(type, row, q.data(), in);
+                    const auto* halves = reinterpret_cast<const uint16_t*>(row);
+                    const float expected = pairs   ? vec_dot_bf16_pairs(halves, rounded.data(), in)
+                                           : lanes ? vec_dot_half_lanes(type, halves, rounded.data(), in)
+                                                   : vec_dot(type, row, q.data(), in);
                     if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
                 }
             }
@@ -626,9 +632,36 @@ TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..19 
         }
 }
 
-// The lanes arithmetic of F16 and BF16 matmuls stays within float rounding of ggml's (double sums):
+// vdpbf16ps's subnormal rules, which the pairs arithmetic follows: a subnormal bf16 input counts as
+// zero, a subnormal result of a step becomes zero. Row 0: each product 2^-140 (subnormal) flushes;
+// row 1: subnormal weights against large activations would give 2^-33 each. The kernel, where the CPU
+// has it, gives the reference's bits on both.
+TEST_CASE("vec_dot_bf16_pairs: subnormal inputs count as zeros, subnormal results flush to zero") {
+    constexpr int64_t n = 40;
+    const uint16_t tiny = 0x1C80;  // 2^-70
+    const uint16_t subnormal = 0x0001;  // 2^-133
+    std::vector<uint16_t> weights(2 * n);
+    std::fill_n(weights.begin(), n, tiny);
+    std::fill_n(weights.begin() + n, n, subnormal);
+    std::vector<float> acts(2 * n);
+    std::fill_n(acts.begin(), n, 0x1p-70f);
+    std::fill_n(acts.begin() + n, n, 0x1p100f);
+    CHECK(vec_dot_bf16_pairs(weights.data(), acts.data(), n) == 0.0f);
+    CHECK(vec_dot_bf16_pairs(weights.data() + n, acts.data() + n, n) == 0.0f);
+    CHECK(vec_dot_half_lanes(DType::BF16, weights.data() + n, acts.data() + n, n) == static_cast<float>(n) * 0x1p-33f);
+    const HalfGemmKernels half = dot_kernels_for(select_isa(IsaRequest::automatic, nullptr, detect_cpu_features())).half_gemm;
+    if (!half.bf16_pairs) return;
+    std::vector<float> out(4);
+    half.bf16({weights.data(), n, 2, acts.data(), n, 2, n, out.data(), 2});
+    for (int r = 0; r < 2; ++r) {
+        CAPTURE(r);
+        CHECK(same_bits(out[static_cast<size_t>(r * 2 + r)], vec_dot_bf16_pairs(weights.data() + r * n, acts.data() + r * n, n)));
+    }
+}
+
+// The lanes and pairs arithmetics of F16 and BF16 matmuls stay within float rounding of ggml's (double sums):
 // |lanes - exact| <= n * 2^-23 * sum |w a| on rows of mixed magnitudes and cancellations.
-TEST_CASE("vec_dot_half_lanes: within float rounding of the exact dot") {
+TEST_CASE("vec_dot_half_lanes and vec_dot_bf16_pairs: within float rounding of the exact dot") {
     std::mt19937 rng(5);
     for (DType type : {DType::F16, DType::BF16}) {
         for (int64_t n : {1, 15, 16, 17, 100, 2048, 4099}) {
@@ -641,10 +674,13 @@ TEST_CASE("vec_dot_half_lanes: within float rounding of the exact dot") {
                 dequantize_row(type, a.data(), af.data(), n);
                 double magnitude = 0.0;
                 for (int64_t i = 0; i < n; ++i) magnitude += std::abs(static_cast<double>(wf[static_cast<size_t>(i)]) * af[static_cast<size_t>(i)]);
-                const float lanes = vec_dot_half_lanes(type, reinterpret_cast<const uint16_t*>(w_bytes.data()), af.data(), n);
+                const auto* halves = reinterpret_cast<const uint16_t*>(w_bytes.data());
+                const float lanes = vec_dot_half_lanes(type, halves, af.data(), n);
                 const float exact = vec_dot(type, w_bytes.data(), a.data(), n);
+                const double bound = static_cast<double>(n) * 0x1p-23 * magnitude + 1e-30;
                 INFO(dtype_info(type).name, " n=", n, " kind=", kind);
-                CHECK(std::abs(static_cast<double>(lanes) - exact) <= static_cast<double>(n) * 0x1p-23 * magnitude + 1e-30);
+                CHECK(std::abs(static_cast<double>(lanes) - exact) <= bound);
+                if (type == DType::BF16) CHECK(std::abs(static_cast<double>(vec_dot_bf16_pairs(halves, af.data(), n)) - exact) <= bound);
             }
         }
     }

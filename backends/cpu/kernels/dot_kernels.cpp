@@ -26,6 +26,10 @@ DotKernels dot_kernels_for(Isa isa) {
             kernels.quantize = avx2_act_quantizers();
             add_avx2_describe_kernel(kernels);
             kernels.half_gemm = isa == Isa::avx512 ? avx512_half_gemm_kernels() : avx2_half_gemm_kernels();
+            if (isa == Isa::avx512 && detect_cpu_features().avx512_bf16) {
+                kernels.half_gemm.bf16 = avx512_bf16_pairs_gemm();
+                kernels.half_gemm.bf16_pairs = true;
+            }
             if (isa == Isa::avx512 && detect_cpu_features().avx512_vnni) {
                 kernels.gemm = avx512_gemm_kernels();  // replaces the AVX2 entries
                 add_avx512_k_gemm(kernels.gemm);

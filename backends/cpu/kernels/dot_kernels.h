@@ -203,6 +203,7 @@ using HalfGemmKernel = void (*)(const HalfGemmArgs& args);
 struct HalfGemmKernels {
     HalfGemmKernel f16 = nullptr;
     HalfGemmKernel bf16 = nullptr;
+    bool bf16_pairs = false;  // bf16 computes vec_dot_bf16_pairs (AVX-512 BF16's arithmetic), not the lanes
     HalfGemmKernel for_type(DType weight_type) const {
         return weight_type == DType::F16 ? f16 : weight_type == DType::BF16 ? bf16 : nullptr;
     }
@@ -238,6 +239,7 @@ void add_avx2_describe_kernel(DotKernels& kernels);  // describe_avx2.cpp
 HalfGemmKernels avx2_half_gemm_kernels();    // half_gemm_avx2.cpp
 // AVX-512 F, BW and VL without VNNI suffice for these (half_gemm_avx512.cpp).
 HalfGemmKernels avx512_half_gemm_kernels();
+HalfGemmKernel avx512_bf16_pairs_gemm();  // half_gemm_avx512_bf16.cpp; only where the CPU has AVX-512 BF16
 
 // AVX-512 kernels, replacing entries of an AVX2 table (tile_avx512_k.cpp: the K types' dots and tiles).
 // Call only when the CPU has AVX-512 F, BW, VL and VNNI.

@@ -74,7 +74,7 @@ struct Tiles {
 
 template <bool Bf16>
 void gemm(const HalfGemmArgs& args) {
-    run_half_tiles<Tiles<Bf16>::template Tile, 4, 4>(args);
+    run_half_tiles<Tiles<Bf16>::template Tile, 4, 4>(args, args.weight_rows, args.act_rows);
 }
 
 }  // namespace

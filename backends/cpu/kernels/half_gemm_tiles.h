@@ -10,8 +10,8 @@ namespace hearth::cpu {
 namespace {
 
 // Tile<W, A>::run(args, r0, a0) for weight rows [r0, r0 + W) and activation rows [a0, a0 + A).
-template <template <int, int> class Tile, int W, int A>
-void run_tile(const HalfGemmArgs& args, int weights, int acts, int64_t r0, int64_t a0) {
+template <template <int, int> class Tile, int W, int A, class Args>
+void run_tile(const Args& args, int weights, int acts, int64_t r0, int64_t a0) {
     if constexpr (W > 1) {
         if (weights < W) return run_tile<Tile, W - 1, A>(args, weights, acts, r0, a0);
     }
@@ -21,12 +21,14 @@ void run_tile(const HalfGemmArgs& args, int weights, int acts, int64_t r0, int64
     Tile<W, A>::run(args, r0, a0);
 }
 
-template <template <int, int> class Tile, int kWeights, int kActs>
-void run_half_tiles(const HalfGemmArgs& args) {
-    for (int64_t a0 = 0; a0 < args.act_rows; a0 += kActs) {
-        const int acts = static_cast<int>(std::min<int64_t>(kActs, args.act_rows - a0));
-        for (int64_t r0 = 0; r0 < args.weight_rows; r0 += kWeights) {
-            const int weights = static_cast<int>(std::min<int64_t>(kWeights, args.weight_rows - r0));
+// Every tile of a weight_rows x act_rows matmul; `args` is what the tiles read (HalfGemmArgs, or a
+// kernel's own form of them).
+template <template <int, int> class Tile, int kWeights, int kActs, class Args>
+void run_half_tiles(const Args& args, int64_t weight_rows, int64_t act_rows) {
+    for (int64_t a0 = 0; a0 < act_rows; a0 += kActs) {
+        const int acts = static_cast<int>(std::min<int64_t>(kActs, act_rows - a0));
+        for (int64_t r0 = 0; r0 < weight_rows; r0 += kWeights) {
+            const int weights = static_cast<int>(std::min<int64_t>(kWeights, weight_rows - r0));
             run_tile<Tile, kWeights, kActs>(args, weights, acts, r0, a0);
         }
     }

@@ -70,6 +70,7 @@ Isa isa_of(IsaRequest request) {
 CpuFeatures detect_cpu_features() {
     const CpuidRegs leaf1 = cpuid(1, 0);
     const CpuidRegs leaf7 = cpuid(7, 0);
+    const CpuidRegs leaf7_1 = leaf7.eax >= 1 ? cpuid(7, 1) : CpuidRegs{};
     const uint64_t xcr0 = enabled_xsave_states(leaf1);
     constexpr uint64_t kYmmState = 0x6;   // SSE + AVX
     constexpr uint64_t kZmmState = 0xE6;  // SSE + AVX + opmask + ZMM0-15 high + ZMM16-31
@@ -80,11 +81,13 @@ CpuFeatures detect_cpu_features() {
     constexpr unsigned kAvx2 = 1u << 5;                                      // leaf 7 ebx
     constexpr unsigned kAvx512F = 1u << 16, kAvx512Bw = 1u << 30, kAvx512Vl = 1u << 31;
     constexpr unsigned kAvx512Vnni = 1u << 11;  // leaf 7 ecx
+    constexpr unsigned kAvx512Bf16 = 1u << 5;    // leaf 7 subleaf 1 eax
 
     CpuFeatures f;
     f.avx2 = ymm_ok && has_bits(leaf1.ecx, kFma | kF16c | kAvx) && has_bits(leaf7.ebx, kAvx2);
     f.avx512 = f.avx2 && zmm_ok && has_bits(leaf7.ebx, kAvx512F | kAvx512Bw | kAvx512Vl);
     f.avx512_vnni = f.avx512 && has_bits(leaf7.ecx, kAvx512Vnni);
+    f.avx512_bf16 = f.avx512 && has_bits(leaf7_1.eax, kAvx512Bf16);
     return f;
 }
 #elif defined(__aarch64__)

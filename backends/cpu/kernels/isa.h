@@ -18,6 +18,7 @@ struct CpuFeatures {
     bool avx2 = false;         // AVX2, FMA and F16C, with YMM state enabled by the OS
     bool avx512 = false;       // AVX-512 F, BW and VL, with ZMM and mask state enabled by the OS
     bool avx512_vnni = false;  // AVX-512 VNNI (vpdpbusd): the int8 kernels of the *_avx512*.cpp files
+    bool avx512_bf16 = false;  // AVX-512 BF16 (vdpbf16ps): the BF16 matmul of half_gemm_avx512_bf16.cpp
     bool neon_dotprod = false;  // aarch64 Advanced SIMD with SDOT/UDOT
 };
 
