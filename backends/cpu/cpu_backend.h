@@ -202,6 +202,7 @@ private:
     MatmulInputs convert_inputs(Tensor x, std::span<const MatmulTarget> targets);
     void convert(Tensor x, const MatmulInputs::Slot& slot);
     F16DotsKernel half_dots(DType type) const;
+    bool packs_bf16(DType type) const;
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
     GemmKernel blockwise_kernel(const Weight& w) const;
     KActForm act_form(const Weight& w, int64_t rows) const;
@@ -214,7 +215,7 @@ private:
     // outputs as the whole matmul's rows; begin and end are whole panels where w is repacked.
     MatmulPart plan_rows(const Weight& w, int64_t begin, int64_t end, const MatmulInputs& inputs, float* out) const;
     MatmulPart row_part(const Weight& w, const MatmulInputs::Slot& acts, Tensor out) const;
-    MatmulPart half_part(const Weight& w, const float* rounded, int64_t act_rows, Tensor out,
+    MatmulPart half_part(const Weight& w, const MatmulInputs::Slot& acts, int64_t act_rows, Tensor out,
                          F16DotsKernel dots) const;  // ops_matmul_half.cpp
 };
 

@@ -212,7 +212,8 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
     for (const MatmulTarget& t : targets) {
         const Weight& w = *t.w;
         const DType act_type = vec_dot_type(w.type);
-        const uint64_t act_stride = half_dots(w.type) != nullptr ? sizeof(float) * static_cast<uint64_t>(w.in) : row_bytes(dtype_info(act_type), w.in);
+        const bool floats = half_dots(w.type) != nullptr && !packs_bf16(w.type);
+        const uint64_t act_stride = floats ? sizeof(float) * static_cast<uint64_t>(w.in) : row_bytes(dtype_info(act_type), w.in);
         if (inputs.act(act_type) == nullptr) {
             inputs.acts.push_back({act_type, act_bytes, act_stride});
             act_bytes += aligned(act_stride * static_cast<uint64_t>(x.rows));
@@ -254,7 +255,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
 // x's rows in one dot type: quantized (the backend's fast quantizer, else the reference), or for
 // F16/BF16 with a half kernel rounded to the type and kept as floats (the kernels take float queries).
 void CpuBackend::convert(Tensor x, const MatmulInputs::Slot& slot) {
-    if (half_dots(slot.type) != nullptr) {
+    if (half_dots(slot.type) != nullptr && !packs_bf16(slot.type)) {
         auto* rounded = reinterpret_cast<float*>(slot.data);
         std::copy(x.data, x.data + x.size(), rounded);
         if (slot.type == DType::F16 && attention_kernels_.round_f16) {
@@ -276,8 +277,7 @@ void CpuBackend::convert(Tensor x, const MatmulInputs::Slot& slot) {
 
 MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const {
     const MatmulInputs::Slot& acts = *inputs.act(vec_dot_type(w.type));
-    if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr)
-        return half_part(w, reinterpret_cast<const float*>(acts.data), act_rows, out, dots);
+    if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr) return half_part(w, acts, act_rows, out, dots);
     const GemmKernel blockwise = blockwise_kernel(w);
     const MatmulInputs::Slot* blocks = inputs.description(w.type, act_form(w, act_rows));
     if (blockwise != nullptr)  // decode splits by single panels, as the exact kernels do
@@ -337,6 +337,12 @@ GemmKernel CpuBackend::blockwise_kernel(const Weight& w) const {
 KActForm CpuBackend::act_form(const Weight& w, int64_t rows) const {
     if (blockwise_kernel(w) == nullptr) return exact_k_act_form(w.type);
     return rows >= kGemmMinRows ? dot_kernels_.panels.for_type(w.type).blockwise_batch_form : KActForm::lanes;
+}
+
+// BF16 weights on the pairs kernel read their activations as bf16 (the reference's rounding), once
+// converted per matmul; the other F16 / BF16 kernels read them as floats rounded to the type.
+bool CpuBackend::packs_bf16(DType type) const {
+    return type == DType::BF16 && !exact_ && dot_kernels_.half_gemm.bf16_pairs && half_dots(type) != nullptr;
 }
 
 // F16 / BF16 weights (whose dot type is their own) run on attention's Q.K kernels where there are some.

@@ -185,14 +185,15 @@ struct PanelKernel {
 
 // F16 and BF16 weights in Hearth's lanes arithmetic (vec_dot_half_lanes, core/quant/quant.h):
 // out[a * out_stride + r] for weight rows r < weight_rows and activation rows a < act_rows, the
-// activations floats already rounded to the weight type; any row length n. Each output's bits are
+// activations floats already rounded to the weight type (the BF16 pairs kernel: their bf16 bits); any
+// row length n. Each output's bits are
 // the reference's whatever the tile, batch or instruction set.
 struct HalfGemmArgs {
     const uint16_t* weights;
     int64_t weight_stride;  // elements between weight rows
     int64_t weight_rows;
-    const float* acts;
-    int64_t act_stride;     // floats between activation rows
+    const void* acts;       // floats rounded to the weight type; bf16 bits for a bf16_pairs kernel
+    int64_t act_stride;     // elements between activation rows
     int64_t act_rows;
     int64_t n;
     float* out;
@@ -203,7 +204,7 @@ using HalfGemmKernel = void (*)(const HalfGemmArgs& args);
 struct HalfGemmKernels {
     HalfGemmKernel f16 = nullptr;
     HalfGemmKernel bf16 = nullptr;
-    bool bf16_pairs = false;  // bf16 computes vec_dot_bf16_pairs (AVX-512 BF16's arithmetic), not the lanes
+    bool bf16_pairs = false;  // bf16 computes vec_dot_bf16_pairs (AVX-512 BF16's arithmetic) over bf16 activations
     HalfGemmKernel for_type(DType weight_type) const {
         return weight_type == DType::F16 ? f16 : weight_type == DType::BF16 ? bf16 : nullptr;
     }

@@ -1,13 +1,11 @@
 // BF16 matmuls on CPUs with AVX-512 BF16, in the pairs arithmetic (vec_dot_bf16_pairs): vdpbf16ps adds
 // the products of 32 weights and 32 activations to an output's 16 lanes in one instruction, twice the
-// products per instruction of the lanes kernels' FMAs (half_gemm_avx512.cpp). The activations (floats
-// that matmuls() rounded to bf16) are first packed to bf16, zero-padded to a multiple of 32; the
-// weights' last run loads under a mask (zeros). A tile is 4 weight rows by 4 activation rows.
+// products per instruction of the lanes kernels' FMAs (half_gemm_avx512.cpp). The activations come as
+// bf16 (matmuls() converts them once per matmul); the last run of 32 loads under a mask (zeros). A
+// tile is 4 weight rows by 4 activation rows.
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's false positives in <immintrin.h> (avx512_blocks.h)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
-
-#include <vector>
 
 #include "backends/cpu/kernels/half_gemm_tiles.h"
 
@@ -28,21 +26,13 @@ HEARTH_AVX512_BF16 inline float lanes_total(__m512 v) {
     return _mm_cvtss_f32(_mm_add_ss(two, _mm_movehdup_ps(two)));
 }
 
-// What a tile reads: the weights as the call gives them, the activations packed (stride `padded`).
-struct PackedArgs {
-    const HalfGemmArgs& args;
-    const uint16_t* acts;
-    int64_t padded;
-};
-
 template <int W, int A>
 struct Tile {
-    HEARTH_AVX512_BF16 static void run(const PackedArgs& p, int64_t r0, int64_t a0) {
-        const HalfGemmArgs& g = p.args;
+    HEARTH_AVX512_BF16 static void run(const HalfGemmArgs& g, int64_t r0, int64_t a0) {
         const uint16_t* w[W];
         for (int r = 0; r < W; ++r) w[r] = g.weights + (r0 + r) * g.weight_stride;
         const uint16_t* a[A];
-        for (int c = 0; c < A; ++c) a[c] = p.acts + (a0 + c) * p.padded;
+        for (int c = 0; c < A; ++c) a[c] = static_cast<const uint16_t*>(g.acts) + (a0 + c) * g.act_stride;
         __m512 sums[A][W];
 #pragma GCC unroll 4
         for (int c = 0; c < A; ++c)
@@ -55,7 +45,7 @@ struct Tile {
             for (int r = 0; r < W; ++r) wv[r] = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(mask, w[r] + k));
 #pragma GCC unroll 4
             for (int c = 0; c < A; ++c) {
-                const auto av = reinterpret_cast<__m512bh>(_mm512_loadu_si512(a[c] + k));
+                const auto av = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(mask, a[c] + k));
 #pragma GCC unroll 4
                 for (int r = 0; r < W; ++r) sums[c][r] = _mm512_dpbf16_ps(sums[c][r], wv[r], av);
             }
@@ -67,25 +57,7 @@ struct Tile {
     }
 };
 
-// The activation rows' bf16 bits (each float is a bf16 value: its high half), zeros to `padded`.
-HEARTH_AVX512_BF16 void pack(const HalfGemmArgs& g, int64_t padded, uint16_t* out) {
-    for (int64_t c = 0; c < g.act_rows; ++c) {
-        const float* row = g.acts + c * g.act_stride;
-        uint16_t* dst = out + c * padded;
-        for (int64_t k = 0; k < padded; k += 16) {
-            const __mmask16 mask = k + 16 <= g.n ? __mmask16{0xFFFF} : k < g.n ? static_cast<__mmask16>((1u << (g.n - k)) - 1) : __mmask16{0};
-            const __m512i bits = _mm512_srli_epi32(_mm512_castps_si512(_mm512_maskz_loadu_ps(mask, row + k)), 16);
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + k), _mm512_cvtepi32_epi16(bits));
-        }
-    }
-}
-
-void gemm(const HalfGemmArgs& args) {
-    const int64_t padded = (args.n + kRun - 1) / kRun * kRun;
-    std::vector<uint16_t> acts(static_cast<size_t>(padded * args.act_rows));
-    pack(args, padded, acts.data());
-    run_half_tiles<Tile, 4, 4>(PackedArgs{args, acts.data(), padded}, args.weight_rows, args.act_rows);
-}
+void gemm(const HalfGemmArgs& args) { run_half_tiles<Tile, 4, 4>(args, args.weight_rows, args.act_rows); }
 
 }  // namespace
 
