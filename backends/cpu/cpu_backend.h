@@ -202,7 +202,7 @@ private:
     MatmulInputs convert_inputs(Tensor x, std::span<const MatmulTarget> targets);
     void convert(Tensor x, const MatmulInputs::Slot& slot);
     F16DotsKernel half_dots(DType type) const;
-    bool packs_bf16(DType type) const;
+    bool packs_halves(DType type) const;
     GemmKernel gemm_kernel(const Weight& w, int64_t rows) const;
     GemmKernel blockwise_kernel(const Weight& w) const;
     KActForm act_form(const Weight& w, int64_t rows) const;

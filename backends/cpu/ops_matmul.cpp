@@ -212,7 +212,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
     for (const MatmulTarget& t : targets) {
         const Weight& w = *t.w;
         const DType act_type = vec_dot_type(w.type);
-        const bool floats = half_dots(w.type) != nullptr && !packs_bf16(w.type);
+        const bool floats = half_dots(w.type) != nullptr && !packs_halves(w.type);
         const uint64_t act_stride = floats ? sizeof(float) * static_cast<uint64_t>(w.in) : row_bytes(dtype_info(act_type), w.in);
         if (inputs.act(act_type) == nullptr) {
             inputs.acts.push_back({act_type, act_bytes, act_stride});
@@ -252,10 +252,11 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
     return inputs;
 }
 
-// x's rows in one dot type: quantized (the backend's fast quantizer, else the reference), or for
-// F16/BF16 with a half kernel rounded to the type and kept as floats (the kernels take float queries).
+// x's rows in one dot type: quantized (the backend's fast quantizer, else the reference), for the
+// F16 / BF16 lanes and pairs kernels rounded to halves, or for the exact half kernels rounded to the
+// type and kept as floats (those kernels take float queries).
 void CpuBackend::convert(Tensor x, const MatmulInputs::Slot& slot) {
-    if (half_dots(slot.type) != nullptr && !packs_bf16(slot.type)) {
+    if (half_dots(slot.type) != nullptr && !packs_halves(slot.type)) {
         auto* rounded = reinterpret_cast<float*>(slot.data);
         std::copy(x.data, x.data + x.size(), rounded);
         if (slot.type == DType::F16 && attention_kernels_.round_f16) {
@@ -264,6 +265,12 @@ void CpuBackend::convert(Tensor x, const MatmulInputs::Slot& slot) {
             for (int64_t i = 0; i < x.size(); ++i)
                 rounded[i] = slot.type == DType::F16 ? fp16_to_f32(f32_to_fp16(rounded[i])) : bf16_to_f32(f32_to_bf16(rounded[i]));
         }
+        return;
+    }
+    if (slot.type == DType::F16 && attention_kernels_.store_f16 != nullptr) {
+        pool_.parallel_for(x.rows, [&](int64_t r) {
+            attention_kernels_.store_f16(x.data + r * x.cols, reinterpret_cast<uint16_t*>(slot.data + static_cast<uint64_t>(r) * slot.stride), x.cols);
+        });
         return;
     }
     const QuantizeRowKernel fast_quantize = dot_kernels_.quantize.for_type(slot.type);
@@ -339,10 +346,10 @@ KActForm CpuBackend::act_form(const Weight& w, int64_t rows) const {
     return rows >= kGemmMinRows ? dot_kernels_.panels.for_type(w.type).blockwise_batch_form : KActForm::lanes;
 }
 
-// BF16 weights on the pairs kernel read their activations as bf16 (the reference's rounding), once
-// converted per matmul; the other F16 / BF16 kernels read them as floats rounded to the type.
-bool CpuBackend::packs_bf16(DType type) const {
-    return type == DType::BF16 && !exact_ && dot_kernels_.half_gemm.bf16_pairs && half_dots(type) != nullptr;
+// F16 / BF16 weights on the lanes and pairs kernels read their activations as halves of the type
+// (the reference's rounding, once per matmul); the exact half kernels read them as rounded floats.
+bool CpuBackend::packs_halves(DType type) const {
+    return !exact_ && half_dots(type) != nullptr && dot_kernels_.half_gemm.for_type(type) != nullptr;
 }
 
 // F16 / BF16 weights (whose dot type is their own) run on attention's Q.K kernels where there are some.

@@ -33,12 +33,11 @@ MatmulPart CpuBackend::half_part(const Weight& w, const MatmulInputs::Slot& acts
     const int64_t w_out = w.out;
     if (const HalfGemmKernel lanes = exact_ ? nullptr : dot_kernels_.half_gemm.for_type(w.type); lanes != nullptr) {
         const int64_t block_rows = std::max<int64_t>(1, kLanesBlockBytes / (static_cast<int64_t>(sizeof(uint16_t)) * in));
-        const void* act_data = acts.data;
-        const int64_t act_stride = packs_bf16(w.type) ? in : static_cast<int64_t>(acts.stride / sizeof(float));
+        const auto* act_data = reinterpret_cast<const uint16_t*>(acts.data);  // halves (packs_halves)
         return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
                     const int64_t end = std::min(w_out, end_unit * kHalfRowsPerUnit);
                     for (int64_t o = begin_unit * kHalfRowsPerUnit; o < end; o += block_rows)
-                        lanes({weights + o * in, in, std::min(block_rows, end - o), act_data, act_stride, act_rows, in, out.data + o, w_out});
+                        lanes({weights + o * in, in, std::min(block_rows, end - o), act_data, in, act_rows, in, out.data + o, w_out});
                 }};
     }
     return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {

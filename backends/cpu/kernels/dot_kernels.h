@@ -185,14 +185,14 @@ struct PanelKernel {
 
 // F16 and BF16 weights in Hearth's lanes arithmetic (vec_dot_half_lanes, core/quant/quant.h):
 // out[a * out_stride + r] for weight rows r < weight_rows and activation rows a < act_rows, the
-// activations floats already rounded to the weight type (the BF16 pairs kernel: their bf16 bits); any
-// row length n. Each output's bits are
+// activations already rounded to the weight type (the reference's float values: exactly these halves);
+// any row length n. Each output's bits are
 // the reference's whatever the tile, batch or instruction set.
 struct HalfGemmArgs {
     const uint16_t* weights;
     int64_t weight_stride;  // elements between weight rows
     int64_t weight_rows;
-    const void* acts;       // floats rounded to the weight type; bf16 bits for a bf16_pairs kernel
+    const uint16_t* acts;   // the activations rounded to the weight type
     int64_t act_stride;     // elements between activation rows
     int64_t act_rows;
     int64_t n;
@@ -204,7 +204,7 @@ using HalfGemmKernel = void (*)(const HalfGemmArgs& args);
 struct HalfGemmKernels {
     HalfGemmKernel f16 = nullptr;
     HalfGemmKernel bf16 = nullptr;
-    bool bf16_pairs = false;  // bf16 computes vec_dot_bf16_pairs (AVX-512 BF16's arithmetic) over bf16 activations
+    bool bf16_pairs = false;  // bf16 computes vec_dot_bf16_pairs (AVX-512 BF16's arithmetic), not the lanes
     HalfGemmKernel for_type(DType weight_type) const {
         return weight_type == DType::F16 ? f16 : weight_type == DType::BF16 ? bf16 : nullptr;
     }

@@ -37,17 +37,17 @@ struct Tiles {
         HEARTH_AVX2_HALF static void run(const HalfGemmArgs& g, int64_t r0, int64_t a0) {
             const uint16_t* w[W];
             for (int r = 0; r < W; ++r) w[r] = g.weights + (r0 + r) * g.weight_stride;
-            const float* a[A];
-            for (int c = 0; c < A; ++c) a[c] = static_cast<const float*>(g.acts) + (a0 + c) * g.act_stride;
+            const uint16_t* a[A];
+            for (int c = 0; c < A; ++c) a[c] = g.acts + (a0 + c) * g.act_stride;
             __m256 sums[A][W][2];
             for (int c = 0; c < A; ++c)
                 for (int r = 0; r < W; ++r) sums[c][r][0] = sums[c][r][1] = _mm256_setzero_ps();
-            const auto step = [&](const uint16_t* const* wk, const float* const* ak) __attribute__((always_inline)) HEARTH_AVX2_HALF {
+            const auto step = [&](const uint16_t* const* wk, const uint16_t* const* ak) __attribute__((always_inline)) HEARTH_AVX2_HALF {
                 for (int h = 0; h < 2; ++h) {
                     __m256 wv[W];
                     for (int r = 0; r < W; ++r) wv[r] = widen<Bf16>(wk[r] + 8 * h);
                     for (int c = 0; c < A; ++c) {
-                        const __m256 av = _mm256_loadu_ps(ak[c] + 8 * h);
+                        const __m256 av = widen<Bf16>(ak[c] + 8 * h);
                         for (int r = 0; r < W; ++r) sums[c][r][h] = _mm256_fmadd_ps(wv[r], av, sums[c][r][h]);
                     }
                 }
@@ -56,21 +56,21 @@ struct Tiles {
             for (; k + kLanes <= g.n; k += kLanes) {
                 const uint16_t* wk[W];
                 for (int r = 0; r < W; ++r) wk[r] = w[r] + k;
-                const float* ak[A];
+                const uint16_t* ak[A];
                 for (int c = 0; c < A; ++c) ak[c] = a[c] + k;
                 step(wk, ak);
             }
             if (k < g.n) {
                 uint16_t wpad[W][kLanes] = {};
-                float apad[A][kLanes] = {};
+                uint16_t apad[A][kLanes] = {};
                 const uint16_t* wk[W];
-                const float* ak[A];
+                const uint16_t* ak[A];
                 for (int r = 0; r < W; ++r) {
                     std::memcpy(wpad[r], w[r] + k, sizeof(uint16_t) * static_cast<size_t>(g.n - k));
                     wk[r] = wpad[r];
                 }
                 for (int c = 0; c < A; ++c) {
-                    std::memcpy(apad[c], a[c] + k, sizeof(float) * static_cast<size_t>(g.n - k));
+                    std::memcpy(apad[c], a[c] + k, sizeof(uint16_t) * static_cast<size_t>(g.n - k));
                     ak[c] = apad[c];
                 }
                 step(wk, ak);

@@ -1,7 +1,7 @@
 // F16 / BF16 matmuls in the lanes arithmetic (dot_kernels.h, vec_dot_half_lanes) on AVX-512: each
-// output's 16 lanes are one register, 16 weights widened to floats (F16C's conversion, or bf16 moved
-// to a float's high half) and multiplied into it with one FMA; the product of two halves is exact, so
-// the FMA rounds once, as the reference's std::fma does. A tile of 4 x 4 outputs loads each weight
+// output's 16 lanes are one register; 16 weights and 16 activations, both halves, are widened to
+// floats (F16C's conversion, or bf16 moved to a float's high half) and multiplied into it with one
+// FMA. The product of two halves is exact, so the FMA rounds once, as the reference's std::fma does. A tile of 4 x 4 outputs loads each weight
 // vector once for 4 activation rows and each activation vector once for 4 weight rows. The last
 // n % 16 elements load under a mask (zeros, which leave a lane's sum as it is).
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's false positives in <immintrin.h> (avx512_blocks.h)
@@ -36,13 +36,13 @@ HEARTH_AVX512_HALF inline float lanes_total(__m512 v) {
 // Elements [k, k + 16) of a tile's rows (those under `mask`) into its sums.
 template <bool Bf16, int W, int A>
 HEARTH_AVX512_HALF __attribute__((always_inline)) inline void step(__m512 (&sums)[A][W], const uint16_t* const (&w)[W],
-                                                                   const float* const (&a)[A], int64_t k, __mmask16 mask) {
+                                                                   const uint16_t* const (&a)[A], int64_t k, __mmask16 mask) {
     __m512 wv[W];
 #pragma GCC unroll 4
     for (int r = 0; r < W; ++r) wv[r] = widen<Bf16>(_mm256_maskz_loadu_epi16(mask, w[r] + k));
 #pragma GCC unroll 4
     for (int c = 0; c < A; ++c) {
-        const __m512 av = _mm512_maskz_loadu_ps(mask, a[c] + k);
+        const __m512 av = widen<Bf16>(_mm256_maskz_loadu_epi16(mask, a[c] + k));
 #pragma GCC unroll 4
         for (int r = 0; r < W; ++r) sums[c][r] = _mm512_fmadd_ps(wv[r], av, sums[c][r]);
     }
@@ -55,8 +55,8 @@ struct Tiles {
         HEARTH_AVX512_HALF static void run(const HalfGemmArgs& g, int64_t r0, int64_t a0) {
             const uint16_t* w[W];
             for (int r = 0; r < W; ++r) w[r] = g.weights + (r0 + r) * g.weight_stride;
-            const float* a[A];
-            for (int c = 0; c < A; ++c) a[c] = static_cast<const float*>(g.acts) + (a0 + c) * g.act_stride;
+            const uint16_t* a[A];
+            for (int c = 0; c < A; ++c) a[c] = g.acts + (a0 + c) * g.act_stride;
             __m512 sums[A][W];
 #pragma GCC unroll 4
             for (int c = 0; c < A; ++c)

@@ -32,7 +32,7 @@ struct Tile {
         const uint16_t* w[W];
         for (int r = 0; r < W; ++r) w[r] = g.weights + (r0 + r) * g.weight_stride;
         const uint16_t* a[A];
-        for (int c = 0; c < A; ++c) a[c] = static_cast<const uint16_t*>(g.acts) + (a0 + c) * g.act_stride;
+        for (int c = 0; c < A; ++c) a[c] = g.acts + (a0 + c) * g.act_stride;
         __m512 sums[A][W];
 #pragma GCC unroll 4
         for (int c = 0; c < A; ++c)
