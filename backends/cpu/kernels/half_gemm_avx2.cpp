@@ -83,6 +83,8 @@ struct Tiles {
 
 template <bool Bf16>
 void gemm(const HalfGemmArgs& args) {
+    // One activation row (decode): more weight rows in flight at once.
+    if (args.act_rows == 1) return run_half_tiles<Tiles<Bf16>::template Tile, 5, 1>(args, args.weight_rows, 1);
     run_half_tiles<Tiles<Bf16>::template Tile, 3, 2>(args, args.weight_rows, args.act_rows);
 }
 

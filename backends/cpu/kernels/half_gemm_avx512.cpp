@@ -38,12 +38,12 @@ template <bool Bf16, int W, int A>
 HEARTH_AVX512_HALF __attribute__((always_inline)) inline void step(__m512 (&sums)[A][W], const uint16_t* const (&w)[W],
                                                                    const uint16_t* const (&a)[A], int64_t k, __mmask16 mask) {
     __m512 wv[W];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < W; ++r) wv[r] = widen<Bf16>(_mm256_maskz_loadu_epi16(mask, w[r] + k));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int c = 0; c < A; ++c) {
         const __m512 av = widen<Bf16>(_mm256_maskz_loadu_epi16(mask, a[c] + k));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int r = 0; r < W; ++r) sums[c][r] = _mm512_fmadd_ps(wv[r], av, sums[c][r]);
     }
 }
@@ -58,15 +58,15 @@ struct Tiles {
             const uint16_t* a[A];
             for (int c = 0; c < A; ++c) a[c] = g.acts + (a0 + c) * g.act_stride;
             __m512 sums[A][W];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int c = 0; c < A; ++c)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
                 for (int r = 0; r < W; ++r) sums[c][r] = _mm512_setzero_ps();
             for (int64_t k = 0; k < g.n; k += kLanes)
                 step<Bf16>(sums, w, a, k, k + kLanes <= g.n ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (g.n - k)) - 1));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int c = 0; c < A; ++c)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
                 for (int r = 0; r < W; ++r) g.out[(a0 + c) * g.out_stride + r0 + r] = lanes_total(sums[c][r]);
         }
     };
@@ -74,6 +74,7 @@ struct Tiles {
 
 template <bool Bf16>
 void gemm(const HalfGemmArgs& args) {
+    if (args.act_rows == 1) return run_half_tiles<Tiles<Bf16>::template Tile, 8, 1>(args, args.weight_rows, 1);
     run_half_tiles<Tiles<Bf16>::template Tile, 4, 4>(args, args.weight_rows, args.act_rows);
 }
 

@@ -34,30 +34,33 @@ struct Tile {
         const uint16_t* a[A];
         for (int c = 0; c < A; ++c) a[c] = g.acts + (a0 + c) * g.act_stride;
         __m512 sums[A][W];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int c = 0; c < A; ++c)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int r = 0; r < W; ++r) sums[c][r] = _mm512_setzero_ps();
         for (int64_t k = 0; k < g.n; k += kRun) {
             const __mmask32 mask = k + kRun <= g.n ? ~__mmask32{0} : static_cast<__mmask32>((uint64_t{1} << (g.n - k)) - 1);
             __m512bh wv[W];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int r = 0; r < W; ++r) wv[r] = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(mask, w[r] + k));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int c = 0; c < A; ++c) {
                 const auto av = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(mask, a[c] + k));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
                 for (int r = 0; r < W; ++r) sums[c][r] = _mm512_dpbf16_ps(sums[c][r], wv[r], av);
             }
         }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int c = 0; c < A; ++c)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int r = 0; r < W; ++r) g.out[(a0 + c) * g.out_stride + r0 + r] = lanes_total(sums[c][r]);
     }
 };
 
-void gemm(const HalfGemmArgs& args) { run_half_tiles<Tile, 4, 4>(args, args.weight_rows, args.act_rows); }
+void gemm(const HalfGemmArgs& args) {
+    if (args.act_rows == 1) return run_half_tiles<Tile, 8, 1>(args, args.weight_rows, 1);
+    run_half_tiles<Tile, 4, 4>(args, args.weight_rows, args.act_rows);
+}
 
 }  // namespace
 
