@@ -6,11 +6,8 @@
 // n % 16 elements load under a mask (zeros, which leave a lane's sum as it is).
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's false positives in <immintrin.h> (avx512_blocks.h)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-
 #include "backends/cpu/kernels/half_gemm_tiles.h"
-
-#define HEARTH_AVX512_HALF __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))
+#include "backends/cpu/kernels/half_tile_avx512.h"
 
 namespace hearth::cpu {
 namespace {
@@ -21,16 +18,6 @@ template <bool Bf16>
 HEARTH_AVX512_HALF inline __m512 widen(__m256i halves) {
     if constexpr (Bf16) return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(halves), 16));
     return _mm512_cvtph_ps(halves);
-}
-
-// vec_dot_half_lanes's tree: lanes l and l + 8, then l + 4, l + 2, l + 1.
-HEARTH_AVX512_HALF inline float lanes_total(__m512 v) {
-    const __m256 low = _mm512_castps512_ps256(v);
-    const __m256 high = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-    const __m256 eight = _mm256_add_ps(low, high);
-    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
-    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
-    return _mm_cvtss_f32(_mm_add_ss(two, _mm_movehdup_ps(two)));
 }
 
 // Elements [k, k + 16) of a tile's rows (those under `mask`) into its sums.
@@ -53,21 +40,12 @@ struct Tiles {
     template <int W, int A>
     struct Tile {
         HEARTH_AVX512_HALF static void run(const HalfGemmArgs& g, int64_t r0, int64_t a0) {
-            const uint16_t* w[W];
-            for (int r = 0; r < W; ++r) w[r] = g.weights + (r0 + r) * g.weight_stride;
-            const uint16_t* a[A];
-            for (int c = 0; c < A; ++c) a[c] = g.acts + (a0 + c) * g.act_stride;
+            const TileRows<W, A> rows(g, r0, a0);
             __m512 sums[A][W];
-#pragma GCC unroll 8
-            for (int c = 0; c < A; ++c)
-#pragma GCC unroll 8
-                for (int r = 0; r < W; ++r) sums[c][r] = _mm512_setzero_ps();
+            zero_sums(sums);
             for (int64_t k = 0; k < g.n; k += kLanes)
-                step<Bf16>(sums, w, a, k, k + kLanes <= g.n ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (g.n - k)) - 1));
-#pragma GCC unroll 8
-            for (int c = 0; c < A; ++c)
-#pragma GCC unroll 8
-                for (int r = 0; r < W; ++r) g.out[(a0 + c) * g.out_stride + r0 + r] = lanes_total(sums[c][r]);
+                step<Bf16>(sums, rows.w, rows.a, k, k + kLanes <= g.n ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (g.n - k)) - 1));
+            store_totals(sums, g, r0, a0);
         }
     };
 };
