@@ -183,11 +183,11 @@ struct PanelKernel {
     GemmKernel blockwise_swiglu = nullptr;
 };
 
-// F16 and BF16 weights in Hearth's lanes arithmetic (vec_dot_half_lanes, core/quant/quant.h):
-// out[a * out_stride + r] for weight rows r < weight_rows and activation rows a < act_rows, the
-// activations already rounded to the weight type (the reference's float values: exactly these halves);
-// any row length n. Each output's bits are
-// the reference's whatever the tile, batch or instruction set.
+// F16 and BF16 weights in Hearth's lanes arithmetic (vec_dot_half_lanes, core/quant/quant.h; BF16 on
+// CPUs with AVX-512 BF16: vec_dot_bf16_pairs): out[a * out_stride + r] for weight rows r < weight_rows
+// and activation rows a < act_rows, the activations already rounded to the weight type (the
+// reference's float values: exactly these halves); any row length n. Each output's bits are the
+// reference's whatever the tile or batch.
 struct HalfGemmArgs {
     const uint16_t* weights;
     int64_t weight_stride;  // elements between weight rows
