@@ -216,7 +216,8 @@ private:
     MatmulPart plan_rows(const Weight& w, int64_t begin, int64_t end, const MatmulInputs& inputs, float* out) const;
     MatmulPart row_part(const Weight& w, const MatmulInputs::Slot& acts, Tensor out) const;
     MatmulPart half_part(const Weight& w, const MatmulInputs::Slot& acts, int64_t act_rows, Tensor out,
-                         F16DotsKernel dots) const;  // ops_matmul_half.cpp
+                         F16DotsKernel dots, ScratchPanels scratch) const;  // ops_matmul_half.cpp
+    static uint64_t lanes_scratch_bytes(const Weight& w);  // ops_matmul_half.cpp: a batch's per-thread scratch
 };
 
 }  // namespace hearth::cpu

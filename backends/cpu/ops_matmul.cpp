@@ -228,6 +228,7 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         }
         if (gemm || (panels && x.rows >= kGemmMinRows))
             panel_bytes = std::max(panel_bytes, aligned(gemm_panel_bytes(w.type, blocks_per_row(w))));
+        if (packs_halves(w.type) && x.rows > 1) panel_bytes = std::max(panel_bytes, aligned(lanes_scratch_bytes(w)));
     }
     uint8_t* acts = aligned_start(act_scratch_, act_bytes);
     uint8_t* blocks = aligned_start(act_blocks_, block_bytes);
@@ -284,7 +285,8 @@ void CpuBackend::convert(Tensor x, const MatmulInputs::Slot& slot) {
 
 MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const {
     const MatmulInputs::Slot& acts = *inputs.act(vec_dot_type(w.type));
-    if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr) return half_part(w, acts, act_rows, out, dots);
+    if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr)
+        return half_part(w, acts, act_rows, out, dots, act_rows > 1 ? inputs.panels : ScratchPanels{});
     const GemmKernel blockwise = blockwise_kernel(w);
     const MatmulInputs::Slot* blocks = inputs.description(w.type, act_form(w, act_rows));
     if (blockwise != nullptr)  // decode splits by single panels, as the exact kernels do

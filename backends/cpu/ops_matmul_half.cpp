@@ -22,8 +22,14 @@ constexpr int64_t kLanesBlockBytes = 256 * 1024;
 
 }  // namespace
 
+// A block of the lanes kernels' weight rows as floats (what a kernel may widen a batch's weights into).
+uint64_t CpuBackend::lanes_scratch_bytes(const Weight& w) {
+    const int64_t block_rows = std::max<int64_t>(1, kLanesBlockBytes / (static_cast<int64_t>(sizeof(uint16_t)) * w.in));
+    return sizeof(float) * static_cast<uint64_t>(std::min(block_rows, w.out) * w.in);
+}
+
 MatmulPart CpuBackend::half_part(const Weight& w, const MatmulInputs::Slot& acts, int64_t act_rows, Tensor out,
-                                 F16DotsKernel dots) const {
+                                 F16DotsKernel dots, ScratchPanels scratch) const {
     const auto* rounded = reinterpret_cast<const float*>(acts.data);
     const auto* weights = static_cast<const uint16_t*>(w.data);
     // Decode gives each thread one contiguous range of rows (see row_part); a batch takes smaller tasks.
@@ -34,10 +40,11 @@ MatmulPart CpuBackend::half_part(const Weight& w, const MatmulInputs::Slot& acts
     if (const HalfGemmKernel lanes = exact_ ? nullptr : dot_kernels_.half_gemm.for_type(w.type); lanes != nullptr) {
         const int64_t block_rows = std::max<int64_t>(1, kLanesBlockBytes / (static_cast<int64_t>(sizeof(uint16_t)) * in));
         const auto* act_data = reinterpret_cast<const uint16_t*>(acts.data);  // halves (packs_halves)
-        return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
+        return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int worker) {
                     const int64_t end = std::min(w_out, end_unit * kHalfRowsPerUnit);
+                    auto* widened = reinterpret_cast<float*>(scratch.of(worker));
                     for (int64_t o = begin_unit * kHalfRowsPerUnit; o < end; o += block_rows)
-                        lanes({weights + o * in, in, std::min(block_rows, end - o), act_data, in, act_rows, in, out.data + o, w_out});
+                        lanes({weights + o * in, in, std::min(block_rows, end - o), act_data, in, act_rows, in, out.data + o, w_out, widened});
                 }};
     }
     return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {

@@ -198,6 +198,7 @@ struct HalfGemmArgs {
     int64_t n;
     float* out;
     int64_t out_stride;     // floats between the outputs of consecutive activation rows
+    float* scratch = nullptr;  // weight_rows x n floats a kernel may widen the weights into; null: none
 };
 using HalfGemmKernel = void (*)(const HalfGemmArgs& args);
 
