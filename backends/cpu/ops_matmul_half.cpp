@@ -20,12 +20,15 @@ constexpr int kActRowsPerPass = 4;        // activation rows sharing a pass over
 // that those rows stay in L2 while every activation row passes over them.
 constexpr int64_t kLanesBlockBytes = 256 * 1024;
 
+int64_t lanes_block_rows(int64_t in) {
+    return std::max<int64_t>(1, kLanesBlockBytes / (static_cast<int64_t>(sizeof(uint16_t)) * in));
+}
+
 }  // namespace
 
 // A block of the lanes kernels' weight rows as floats (what a kernel may widen a batch's weights into).
 uint64_t CpuBackend::lanes_scratch_bytes(const Weight& w) {
-    const int64_t block_rows = std::max<int64_t>(1, kLanesBlockBytes / (static_cast<int64_t>(sizeof(uint16_t)) * w.in));
-    return sizeof(float) * static_cast<uint64_t>(std::min(block_rows, w.out) * w.in);
+    return sizeof(float) * static_cast<uint64_t>(std::min(lanes_block_rows(w.in), w.out) * w.in);
 }
 
 MatmulPart CpuBackend::half_part(const Weight& w, const MatmulInputs::Slot& acts, int64_t act_rows, Tensor out,
@@ -37,9 +40,10 @@ MatmulPart CpuBackend::half_part(const Weight& w, const MatmulInputs::Slot& acts
     const int64_t n_tasks = act_rows == 1 ? std::min<int64_t>(n_units, pool_.size()) : n_units;
     const int64_t in = w.in;
     const int64_t w_out = w.out;
-    if (const HalfGemmKernel lanes = exact_ ? nullptr : dot_kernels_.half_gemm.for_type(w.type); lanes != nullptr) {
-        const int64_t block_rows = std::max<int64_t>(1, kLanesBlockBytes / (static_cast<int64_t>(sizeof(uint16_t)) * in));
-        const auto* act_data = reinterpret_cast<const uint16_t*>(acts.data);  // halves (packs_halves)
+    if (packs_halves(w.type)) {
+        const HalfGemmKernel lanes = dot_kernels_.half_gemm.for_type(w.type);
+        const int64_t block_rows = lanes_block_rows(in);
+        const auto* act_data = reinterpret_cast<const uint16_t*>(acts.data);
         return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int worker) {
                     const int64_t end = std::min(w_out, end_unit * kHalfRowsPerUnit);
                     auto* widened = reinterpret_cast<float*>(scratch.of(worker));
