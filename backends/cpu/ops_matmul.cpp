@@ -228,7 +228,8 @@ CpuBackend::MatmulInputs CpuBackend::convert_inputs(Tensor x, std::span<const Ma
         }
         if (gemm || (panels && x.rows >= kGemmMinRows))
             panel_bytes = std::max(panel_bytes, aligned(gemm_panel_bytes(w.type, blocks_per_row(w))));
-        if (packs_halves(w.type) && x.rows > 1) panel_bytes = std::max(panel_bytes, aligned(lanes_scratch_bytes(w)));
+        if (w.type == DType::F16 && packs_halves(w.type) && x.rows > 1)  // where a batch's F16 weights are widened
+            panel_bytes = std::max(panel_bytes, aligned(lanes_scratch_bytes(w)));
     }
     uint8_t* acts = aligned_start(act_scratch_, act_bytes);
     uint8_t* blocks = aligned_start(act_blocks_, block_bytes);

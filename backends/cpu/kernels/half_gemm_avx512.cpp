@@ -47,14 +47,14 @@ HEARTH_AVX512_HALF __attribute__((always_inline)) inline void step(__m512 (&sums
     }
 }
 
+// The tile at weight row r0 and activation row a0, its weights at w (halves, or widened floats).
 template <bool Bf16, int W, int A, class Weight>
-HEARTH_AVX512_HALF __attribute__((always_inline)) inline void run_tile(const HalfGemmArgs& g, const Weight* const (&w)[W], int64_t r0,
-                                                                       int64_t a0) {
-    const TileRows<W, A> rows(g, r0, a0);
+HEARTH_AVX512_HALF __attribute__((always_inline)) inline void run_tile(const HalfGemmArgs& g, const Weight* const (&w)[W],
+                                                                       const uint16_t* const (&a)[A], int64_t r0, int64_t a0) {
     __m512 sums[A][W];
     zero_sums(sums);
     for (int64_t k = 0; k < g.n; k += kLanes)
-        step<Bf16>(sums, w, rows.a, k, k + kLanes <= g.n ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (g.n - k)) - 1));
+        step<Bf16>(sums, w, a, k, k + kLanes <= g.n ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (g.n - k)) - 1));
     store_totals(sums, g, r0, a0);
 }
 
@@ -63,7 +63,8 @@ struct Tiles {
     template <int W, int A>
     struct Tile {
         HEARTH_AVX512_HALF static void run(const HalfGemmArgs& g, int64_t r0, int64_t a0) {
-            run_tile<Bf16, W, A>(g, TileRows<W, A>(g, r0, a0).w, r0, a0);
+            const TileRows<W, A> rows(g, r0, a0);
+            run_tile<Bf16, W, A>(g, rows.w, rows.a, r0, a0);
         }
     };
 };
@@ -77,9 +78,10 @@ struct WideArgs {
 template <int W, int A>
 struct WideTile {
     HEARTH_AVX512_HALF static void run(const WideArgs& p, int64_t r0, int64_t a0) {
+        const TileRows<W, A> rows(p.args, r0, a0);  // the activation rows (its half weights go unused)
         const float* w[W];
         for (int r = 0; r < W; ++r) w[r] = p.weights + (r0 + r) * p.args.n;
-        run_tile<false, W, A>(p.args, w, r0, a0);
+        run_tile<false, W, A>(p.args, w, rows.a, r0, a0);
     }
 };
 
