@@ -581,15 +581,14 @@ bool is_half(DType type) { return type == DType::F16 || type == DType::BF16; }
 // matmul over 1..19 activation rows (decode, tiles and GEMM) and an output count that is not a multiple
 // of any tile, against vec_dot of each (weight row, quantized activation row); F16 and BF16 rows in the
 // default arithmetic against vec_dot_half_lanes (BF16 with AVX-512 BF16: vec_dot_bf16_pairs) where the
-// instruction set has their kernels, and 7 x 16 + 5 elements long, so that the last lanes and the last
-// run of 32 are short.
-void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact) {
+// instruction set has their kernels, in rows of 7 x 16 + 5 elements (the last lanes and the last run
+// of 32 are short) and of 4 x 32 (none is).
+void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact, int64_t in) {
     CpuBackend backend(CpuOptions{.n_threads = 2, .isa = isa, .exact = exact});
     const HalfGemmKernels half = dot_kernels_for(backend.isa()).half_gemm;
     const bool lanes = is_half(type) && !exact && half.for_type(type) != nullptr;
     const bool pairs = lanes && type == DType::BF16 && half.bf16_pairs;
     std::mt19937 rng(77);
-    const int64_t in = is_half(type) ? 7 * 16 + 5 : 7 * dtype_info(type).block_elems;
     const int64_t out_rows = 37;
     for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
         const auto w_bytes = make_rows(type, out_rows, in, fill, rng);
@@ -615,7 +614,7 @@ void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact) {
                     if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
                 }
             }
-            INFO(dtype_info(type).name, " ", isa_name(backend.isa()), " exact=", exact, " batch=", batch, " arbitrary=", fill == Fill::arbitrary);
+            INFO(dtype_info(type).name, " ", isa_name(backend.isa()), " exact=", exact, " in=", in, " batch=", batch, " arbitrary=", fill == Fill::arbitrary);
             CHECK(bad == 0);
         }
     }
@@ -627,8 +626,12 @@ TEST_CASE("CpuBackend::matmul equals the per-row reference for batches of 1..19 
     types.push_back(DType::BF16);
     for (DType type : types)
         for (IsaRequest isa : isa_requests_here()) {
-            check_matmul_matches_reference(isa, type, false);
-            if (is_half(type)) check_matmul_matches_reference(isa, type, true);
+            if (!is_half(type)) {
+                check_matmul_matches_reference(isa, type, false, 7 * dtype_info(type).block_elems);
+                continue;
+            }
+            for (int64_t in : {7 * 16 + 5, 4 * 32})
+                for (bool exact : {false, true}) check_matmul_matches_reference(isa, type, exact, in);
         }
 }
 
