@@ -215,6 +215,7 @@ private:
     // outputs as the whole matmul's rows; begin and end are whole panels where w is repacked.
     MatmulPart plan_rows(const Weight& w, int64_t begin, int64_t end, const MatmulInputs& inputs, float* out) const;
     MatmulPart row_part(const Weight& w, const MatmulInputs::Slot& acts, Tensor out) const;
+    // F16 / BF16 weights: the lanes or pairs kernels where packs_halves, else the exact `dots`.
     MatmulPart half_part(const Weight& w, const MatmulInputs::Slot& acts, int64_t act_rows, Tensor out,
                          F16DotsKernel dots, ScratchPanels scratch) const;  // ops_matmul_half.cpp
     static uint64_t lanes_scratch_bytes(const Weight& w);  // ops_matmul_half.cpp: a batch's per-thread scratch

@@ -286,8 +286,8 @@ void CpuBackend::convert(Tensor x, const MatmulInputs::Slot& slot) {
 
 MatmulPart CpuBackend::plan(const Weight& w, int64_t act_rows, const MatmulInputs& inputs, Tensor out) const {
     const MatmulInputs::Slot& acts = *inputs.act(vec_dot_type(w.type));
-    if (const F16DotsKernel dots = half_dots(w.type); dots != nullptr)
-        return half_part(w, acts, act_rows, out, dots, act_rows > 1 ? inputs.panels : ScratchPanels{});
+    if (packs_halves(w.type) || half_dots(w.type) != nullptr)
+        return half_part(w, acts, act_rows, out, half_dots(w.type), act_rows > 1 ? inputs.panels : ScratchPanels{});
     const GemmKernel blockwise = blockwise_kernel(w);
     const MatmulInputs::Slot* blocks = inputs.description(w.type, act_form(w, act_rows));
     if (blockwise != nullptr)  // decode splits by single panels, as the exact kernels do
@@ -352,7 +352,7 @@ KActForm CpuBackend::act_form(const Weight& w, int64_t rows) const {
 // F16 / BF16 weights on the lanes and pairs kernels read their activations as halves of the type
 // (the reference's rounding, once per matmul); the exact half kernels read them as rounded floats.
 bool CpuBackend::packs_halves(DType type) const {
-    return !exact_ && half_dots(type) != nullptr && dot_kernels_.half_gemm.for_type(type) != nullptr;
+    return !exact_ && dot_kernels_.half_gemm.for_type(type) != nullptr;
 }
 
 // F16 / BF16 weights (whose dot type is their own) run on attention's Q.K kernels where there are some.

@@ -1,5 +1,5 @@
 // NEON attention pieces for aarch64, bit-identical to the reference loops in ops_attention.cpp.
-// They use only base Armv8-A Advanced SIMD (FCVTL for f16, double lanes), so no target attribute.
+// They use only base Armv8-A Advanced SIMD (FCVTL and FCVTN for f16, double lanes), so no target attribute.
 #include <arm_neon.h>
 
 #include "backends/cpu/kernels/attention_adapters.h"
@@ -55,10 +55,30 @@ void dots_f16_neon(const float* q, const uint16_t* keys, int64_t key_stride, int
     for (; j < n_keys; ++j) out[j] = dot_f16_reference(q, keys + j * key_stride, n);
 }
 
+// FCVTN rounds to nearest even, subnormal results included (FPCR.FZ is clear on Linux): the bits of
+// f32_to_fp16, NaN payloads aside.
+float16x4_t to_f16x4(const float* v) { return vcvt_f16_f32(vld1q_f32(v)); }
+
+void store_f16_neon(const float* values, uint16_t* out, int64_t n) {
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) vst1_u16(out + i, vreinterpret_u16_f16(to_f16x4(values + i)));
+    for (; i < n; ++i) out[i] = f32_to_fp16(values[i]);
+}
+
+void round_f16_neon(float* values, int64_t n) {
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) vst1q_f32(values + i, vcvt_f32_f16(to_f16x4(values + i)));
+    for (; i < n; ++i) values[i] = fp16_to_f32(f32_to_fp16(values[i]));
+}
+
 }  // namespace
 
 AttentionKernels attention_kernels_for(Isa isa) {
-    if (isa == Isa::neon) return {axpy_each_value<axpy_f16_neon>, dots_each_head<dots_f16_neon>};
+    if (isa == Isa::neon)
+        return {.axpy_f16 = axpy_each_value<axpy_f16_neon>,
+                .dots_f16 = dots_each_head<dots_f16_neon>,
+                .round_f16 = round_f16_neon,
+                .store_f16 = store_f16_neon};
     return {};
 }
 

@@ -252,9 +252,11 @@ void add_avx512_k_panel_kernels(PerWeightType<PanelKernel>& kernels);  // panel_
 void add_avx512_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // panel_avx512_k_blockwise.cpp
 void add_avx512_k_kernels(DotKernels& kernels);
 
-// aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types). Built
-// only for aarch64; call only when the CPU has the dot-product extension. No tile kernels yet.
+// aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types;
+// half_gemm_neon.cpp: F16 and BF16 in the lanes arithmetic). Built only for aarch64; call only when
+// the CPU has the dot-product extension. No tile kernels for the quantized types yet.
 DotKernels neon_dot_kernels();
 void add_neon_k_kernels(DotKernels& kernels);
+HalfGemmKernels neon_half_gemm_kernels();
 
 }  // namespace hearth::cpu

@@ -96,6 +96,7 @@ DotKernels neon_dot_kernels() {
     k.q5_1 = dot_q5_1;
     k.q8_0 = dot_q8_0;
     add_neon_k_kernels(k);
+    k.half_gemm = neon_half_gemm_kernels();
     return k;
 }
 

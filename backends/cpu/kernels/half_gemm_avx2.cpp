@@ -4,8 +4,6 @@
 // sums in registers). The last n % 16 elements go through a zero-padded copy.
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "backends/cpu/kernels/half_gemm_tiles.h"
 
 #define HEARTH_AVX2_HALF __attribute__((target("avx2,fma,f16c")))
@@ -42,38 +40,22 @@ struct Tiles {
             __m256 sums[A][W][2];
             for (int c = 0; c < A; ++c)
                 for (int r = 0; r < W; ++r) sums[c][r][0] = sums[c][r][1] = _mm256_setzero_ps();
-            const auto step = [&](const uint16_t* const* wk, const uint16_t* const* ak) __attribute__((always_inline)) HEARTH_AVX2_HALF {
+            // Elements [k, k + 16) of rows wk and ak into the sums.
+            const auto step = [&](const uint16_t* const (&wk)[W], const uint16_t* const (&ak)[A], int64_t k) __attribute__((always_inline)) HEARTH_AVX2_HALF {
                 for (int h = 0; h < 2; ++h) {
                     __m256 wv[W];
-                    for (int r = 0; r < W; ++r) wv[r] = widen<Bf16>(wk[r] + 8 * h);
+                    for (int r = 0; r < W; ++r) wv[r] = widen<Bf16>(wk[r] + k + 8 * h);
                     for (int c = 0; c < A; ++c) {
-                        const __m256 av = widen<Bf16>(ak[c] + 8 * h);
+                        const __m256 av = widen<Bf16>(ak[c] + k + 8 * h);
                         for (int r = 0; r < W; ++r) sums[c][r][h] = _mm256_fmadd_ps(wv[r], av, sums[c][r][h]);
                     }
                 }
             };
-            int64_t k = 0;
-            for (; k + kLanes <= g.n; k += kLanes) {
-                const uint16_t* wk[W];
-                for (int r = 0; r < W; ++r) wk[r] = w[r] + k;
-                const uint16_t* ak[A];
-                for (int c = 0; c < A; ++c) ak[c] = a[c] + k;
-                step(wk, ak);
-            }
-            if (k < g.n) {
-                uint16_t wpad[W][kLanes] = {};
-                uint16_t apad[A][kLanes] = {};
-                const uint16_t* wk[W];
-                const uint16_t* ak[A];
-                for (int r = 0; r < W; ++r) {
-                    std::memcpy(wpad[r], w[r] + k, sizeof(uint16_t) * static_cast<size_t>(g.n - k));
-                    wk[r] = wpad[r];
-                }
-                for (int c = 0; c < A; ++c) {
-                    std::memcpy(apad[c], a[c] + k, sizeof(uint16_t) * static_cast<size_t>(g.n - k));
-                    ak[c] = apad[c];
-                }
-                step(wk, ak);
+            const int64_t full = g.n - g.n % kLanes;
+            for (int64_t k = 0; k < full; k += kLanes) step(w, a, k);
+            if (full < g.n) {
+                const PaddedRun<kLanes, W, A> tail(w, a, full, g.n);
+                step(tail.wk, tail.ak, 0);
             }
             for (int c = 0; c < A; ++c)
                 for (int r = 0; r < W; ++r) g.out[(a0 + c) * g.out_stride + r0 + r] = lanes_total(sums[c][r][0], sums[c][r][1]);

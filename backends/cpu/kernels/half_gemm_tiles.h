@@ -3,6 +3,7 @@
 // up to kActs activation rows by kWeights weight rows, activation rows outermost, so that a tile's
 // activation rows stay in L1 while the call's weight rows (a task's: L2-sized) pass under them.
 #include <algorithm>
+#include <cstring>
 
 #include "backends/cpu/kernels/dot_kernels.h"
 
@@ -33,6 +34,26 @@ void run_half_tiles(const Args& args, int64_t weight_rows, int64_t act_rows) {
         }
     }
 }
+
+// The last n - k (< kLanes) elements of a tile's W weight rows `w` and A activation rows `a`,
+// zero-padded to kLanes (wk[r], ak[c]): for kernels whose steps load whole runs of kLanes.
+template <int kLanes, int W, int A>
+struct PaddedRun {
+    uint16_t wpad[W][kLanes] = {};
+    uint16_t apad[A][kLanes] = {};
+    const uint16_t* wk[W];
+    const uint16_t* ak[A];
+    PaddedRun(const uint16_t* const (&w)[W], const uint16_t* const (&a)[A], int64_t k, int64_t n) {
+        for (int r = 0; r < W; ++r) {
+            std::memcpy(wpad[r], w[r] + k, sizeof(uint16_t) * static_cast<size_t>(n - k));
+            wk[r] = wpad[r];
+        }
+        for (int c = 0; c < A; ++c) {
+            std::memcpy(apad[c], a[c] + k, sizeof(uint16_t) * static_cast<size_t>(n - k));
+            ak[c] = apad[c];
+        }
+    }
+};
 
 }  // namespace
 }  // namespace hearth::cpu
