@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstring>
 #include <random>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -25,7 +26,7 @@ namespace {
 constexpr DType kQuantTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
                                  DType::Q4_K, DType::Q5_K, DType::Q6_K};
 constexpr DType kLegacyTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0};
-constexpr DType kKTypes[] = {DType::Q4_K, DType::Q5_K, DType::Q6_K};  // the types with tile kernels
+constexpr DType kKTypes[] = {DType::Q4_K, DType::Q5_K, DType::Q6_K};  // the types with x86 tile kernels
 
 // Row lengths in blocks: for the K types 256, 512 and 2816 elements (an FFN width of small models).
 std::vector<int64_t> block_counts(DType type) {
@@ -152,11 +153,11 @@ bool cpu_has_avx2() {
     return false;
 }
 
-// Every tile shape of every K type of one instruction set's table, on quantized and arbitrary blocks.
-void check_every_tile_shape(Isa isa) {
+// Every tile shape of `types` in one instruction set's table, on quantized and arbitrary blocks.
+void check_every_tile_shape(Isa isa, std::span<const DType> types) {
     const DotKernels kernels = dot_kernels_for(isa);
     std::mt19937 rng(4321);
-    for (DType type : kKTypes) {
+    for (DType type : types) {
         const TileKernel tile = kernels.tiles.for_type(type);
         REQUIRE((tile != nullptr));
         for (int64_t blocks : block_counts(type)) {
@@ -541,13 +542,31 @@ TEST_CASE("matmuls of one input equal one matmul per weight") {
 }
 
 TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
+#if defined(__aarch64__)
+    if (!detect_cpu_features().neon_dotprod) {
+        MESSAGE("this CPU has no dot-product extension: NEON tiles not tested");
+        return;
+    }
+    check_every_tile_shape(Isa::neon, kLegacyTypes);
+#else
     if (!cpu_has_avx2()) return;
-    check_every_tile_shape(Isa::avx2);
-    if (detect_cpu_features().avx512) check_every_tile_shape(Isa::avx512);
+    check_every_tile_shape(Isa::avx2, kKTypes);
+    if (detect_cpu_features().avx512) check_every_tile_shape(Isa::avx512, kKTypes);
     else MESSAGE("this CPU has no AVX-512: AVX-512 tiles not tested");
+#endif
 }
 
-#if defined(__x86_64__)  // the NEON table has no tile kernels yet
+#if defined(__aarch64__)
+TEST_CASE("kernel tables: NEON has tiles for the legacy types, single dots for the K types, half kernels") {
+    if (!detect_cpu_features().neon_dotprod) return;
+    const DotKernels neon = dot_kernels_for(Isa::neon);
+    for (DType type : kLegacyTypes) CHECK((neon.tiles.for_type(type) != nullptr));
+    for (DType type : kKTypes) CHECK((neon.tiles.for_type(type) == nullptr));
+    CHECK((neon.half_gemm.f16 != nullptr));
+    CHECK((neon.half_gemm.bf16 != nullptr));
+    CHECK_FALSE(neon.half_gemm.bf16_pairs);
+}
+#else
 TEST_CASE("kernel tables: scalar has none; AVX2 has tiles for the K types, decode kernels for the legacy types") {
     const DotKernels scalar = dot_kernels_for(Isa::scalar);
     const DotKernels avx2 = dot_kernels_for(Isa::avx2);

@@ -9,20 +9,6 @@
 namespace hearth::cpu {
 namespace {
 
-// The 5-bit quants of a Q5 block: nibbles with bit 4 from qh (bits 0-15 for elements 0-15, bits
-// 16-31 for elements 16-31), the low half and the high half of the block.
-struct Quants5 {
-    int8x16_t lo;
-    int8x16_t hi;
-};
-
-HEARTH_DOTPROD inline Quants5 unpack_q5(const uint8_t* qs, const uint8_t* qh) {
-    const uint8x16_t q = vld1q_u8(qs);
-    const auto bits_lo = static_cast<uint16_t>(qh[0] | qh[1] << 8);
-    const auto bits_hi = static_cast<uint16_t>(qh[2] | qh[3] << 8);
-    return {vorrq_s8(low_nibbles(q), spread_high_bits(bits_lo)), vorrq_s8(high_nibbles(q), spread_high_bits(bits_hi))};
-}
-
 HEARTH_DOTPROD float dot_q4_0(const void* weight_row, const void* act_row, int64_t nblocks) {
     const auto* x = static_cast<const BlockQ4_0*>(weight_row);
     const auto* y = static_cast<const BlockQ8_0*>(act_row);
@@ -55,7 +41,7 @@ HEARTH_DOTPROD float dot_q5_0(const void* weight_row, const void* act_row, int64
     const int8x16_t sixteen = vdupq_n_s8(16);
     float sum = 0.0f;
     for (int64_t i = 0; i < nblocks; ++i) {
-        const Quants5 q = unpack_q5(x[i].qs, x[i].qh);
+        const BlockQuants q = unpack_q5(x[i].qs, x[i].qh);
         const int sumi = dot32(vsubq_s8(q.lo, sixteen), vsubq_s8(q.hi, sixteen), y[i].qs);
         sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi);
     }
@@ -67,7 +53,7 @@ HEARTH_DOTPROD float dot_q5_1(const void* weight_row, const void* act_row, int64
     const auto* y = static_cast<const BlockQ8_1*>(act_row);
     float sum = 0.0f;
     for (int64_t i = 0; i < nblocks; ++i) {
-        const Quants5 q = unpack_q5(x[i].qs, x[i].qh);
+        const BlockQuants q = unpack_q5(x[i].qs, x[i].qh);
         const int sumi = dot32(q.lo, q.hi, y[i].qs);
         sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi) +
                half_to_float(x[i].m) * half_to_float(y[i].s);
@@ -96,6 +82,7 @@ DotKernels neon_dot_kernels() {
     k.q5_1 = dot_q5_1;
     k.q8_0 = dot_q8_0;
     add_neon_k_kernels(k);
+    add_neon_legacy_tiles(k.tiles);
     k.half_gemm = neon_half_gemm_kernels();
     return k;
 }
