@@ -196,9 +196,13 @@ void check_every_decode_shape(Isa isa) {
 }
 
 TEST_CASE("decode kernels equal the reference bit for bit for every shape") {
+#if defined(__aarch64__)
+    if (detect_cpu_features().neon_dotprod) check_every_decode_shape(Isa::neon);
+#else
     if (!cpu_has_avx2()) return;
     check_every_decode_shape(Isa::avx2);
     if (detect_cpu_features().avx512) check_every_decode_shape(Isa::avx512);
+#endif
 }
 
 TEST_CASE("vector K-type activation descriptions equal the portable ones byte for byte") {
@@ -557,11 +561,17 @@ TEST_CASE("tile kernels equal the reference bit for bit for every shape") {
 }
 
 #if defined(__aarch64__)
-TEST_CASE("kernel tables: NEON has tiles for the legacy types, single dots for the K types, half kernels") {
+TEST_CASE("kernel tables: NEON has tile and decode kernels for the legacy types, single dots for the K types, half kernels") {
     if (!detect_cpu_features().neon_dotprod) return;
     const DotKernels neon = dot_kernels_for(Isa::neon);
-    for (DType type : kLegacyTypes) CHECK((neon.tiles.for_type(type) != nullptr));
-    for (DType type : kKTypes) CHECK((neon.tiles.for_type(type) == nullptr));
+    for (DType type : kLegacyTypes) {
+        CHECK((neon.tiles.for_type(type) != nullptr));
+        CHECK((neon.decode.for_type(type) != nullptr));
+    }
+    for (DType type : kKTypes) {
+        CHECK((neon.tiles.for_type(type) == nullptr));
+        CHECK((neon.decode.for_type(type) == nullptr));
+    }
     CHECK((neon.half_gemm.f16 != nullptr));
     CHECK((neon.half_gemm.bf16 != nullptr));
     CHECK_FALSE(neon.half_gemm.bf16_pairs);

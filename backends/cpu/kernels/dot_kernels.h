@@ -253,12 +253,12 @@ void add_avx512_k_blockwise_kernels(PerWeightType<PanelKernel>& kernels);  // pa
 void add_avx512_k_kernels(DotKernels& kernels);
 
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types;
-// tile_neon.cpp: tiles of the legacy types; half_gemm_neon.cpp: F16 and BF16 in the lanes
-// arithmetic). Built only for aarch64; call only when the CPU has the dot-product extension. No
-// tiles for the K types yet (their batches take single dots).
+// tile_neon.cpp: tile and decode kernels of the legacy types; half_gemm_neon.cpp: F16 and BF16 in
+// the lanes arithmetic). Built only for aarch64; call only when the CPU has the dot-product
+// extension. No tiles for the K types yet (they take single dots).
 DotKernels neon_dot_kernels();
 void add_neon_k_kernels(DotKernels& kernels);
-void add_neon_legacy_tiles(TileKernels& tiles);
+void add_neon_legacy_tiles(DotKernels& kernels);
 HalfGemmKernels neon_half_gemm_kernels();
 
 }  // namespace hearth::cpu

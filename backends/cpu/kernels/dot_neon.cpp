@@ -82,7 +82,7 @@ DotKernels neon_dot_kernels() {
     k.q5_1 = dot_q5_1;
     k.q8_0 = dot_q8_0;
     add_neon_k_kernels(k);
-    add_neon_legacy_tiles(k.tiles);
+    add_neon_legacy_tiles(k);
     k.half_gemm = neon_half_gemm_kernels();
     return k;
 }
