@@ -424,23 +424,27 @@ MatmulPart CpuBackend::row_part(const Weight& w, const MatmulInputs::Slot& acts,
     const int64_t w_out = w.out;
     const auto rows = [=](int64_t begin, int64_t end) { return std::pair{begin * kRowsPerUnit, std::min(w_out, end * kRowsPerUnit)}; };
     const TileArgs base{weights, w_stride, acts.data, acts.stride, nblocks, out.data, w.out};
+    // K types in the blockwise arithmetic take its single dots at every batch size, no decode or tile kernel.
+    const DotKernel blockwise = exact_ ? nullptr : dot_kernels_.blockwise.for_type(w.type);
     // The decode kernels keep the reference's float steps of 8 weight rows in vector lanes, for up to
     // kDecodeMaxActRows activation rows; the multi-row tiles reuse each unpacked weight block across
     // activation rows but take each output's float steps one by one.
-    if (const TileKernel decode = dot_kernels_.decode.for_type(w.type); decode != nullptr && out.rows <= kDecodeMaxActRows) {
+    const TileKernel decode = blockwise == nullptr ? dot_kernels_.decode.for_type(w.type) : nullptr;
+    const TileKernel tile = blockwise == nullptr ? dot_kernels_.tiles.for_type(w.type) : nullptr;
+    if (decode != nullptr && out.rows <= kDecodeMaxActRows) {
         const int act_rows = static_cast<int>(out.rows);
         return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
                     const auto [begin, end] = rows(begin_unit, end_unit);
                     run_decode(decode, base, begin, end, act_rows);
                 }};
     }
-    if (const TileKernel tile = dot_kernels_.tiles.for_type(w.type); tile != nullptr && out.rows > 1) {
+    if (tile != nullptr && out.rows > 1) {
         return {n_tasks, n_units, [=](int64_t begin_unit, int64_t end_unit, int) {
                     const auto [begin, end] = rows(begin_unit, end_unit);
                     run_tiles(tile, base, begin, end, out.rows);
                 }};
     }
-    const DotKernel fast = dot_kernels_.for_type(w.type);
+    const DotKernel fast = blockwise != nullptr ? blockwise : dot_kernels_.for_type(w.type);
     const DType type = w.type;
     const int64_t in = w.in;
     const uint8_t* act_rows = acts.data;

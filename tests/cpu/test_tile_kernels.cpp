@@ -347,6 +347,15 @@ int matmul_mismatches(CpuBackend& backend, const Weight& w, const std::vector<ui
     return bad;
 }
 
+// Whether matmul over w computes vec_dot_blockwise rather than vec_dot: the K types in the default
+// arithmetic, in panels where the instruction set has blockwise panel kernels, in the file's layout
+// where it has blockwise dots (NEON).
+bool computes_blockwise(const CpuBackend& backend, const Weight& w, bool exact) {
+    if (exact) return false;
+    const DotKernels kernels = dot_kernels_for(backend.isa());
+    return w.layout == kPanelLayout ? kernels.panels.for_type(w.type).blockwise != nullptr : kernels.blockwise.for_type(w.type) != nullptr;
+}
+
 // The panel layout: a weight uploaded through the backend is repacked exactly when its type has a
 // panel kernel (not the embedding table, not a row count off the panel size), and matmul over it
 // equals vec_dot on the file's rows for every batch (K-type panels: vec_dot_blockwise, the default
@@ -367,8 +376,7 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
                                                    std::string_view(name) != "token_embd.weight";
                         INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " ", std::string_view(name), " rows=", out_rows);
                         CHECK((w.layout == kPanelLayout) == expect_panels);
-                        const bool blockwise = w.layout == kPanelLayout &&
-                                               dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
+                        const bool blockwise = computes_blockwise(backend, w, false);
                         for (int64_t batch : {1, 2, 3, 5, 8, 11}) {
                             CAPTURE(batch);
                             CHECK(matmul_mismatches(backend, w, bytes, mixed_rows(batch, w.in, rng), blockwise) == 0);
@@ -380,8 +388,9 @@ TEST_CASE("weights repacked at load: matmul equals the reference, and only matri
     }
 }
 
-// Matmuls over K-type panels take the blockwise kernels where the instruction set has them, unless
-// CpuOptions::exact: every output then equals vec_dot_blockwise, else vec_dot, bit for bit, at every
+// Matmuls over K-type panels take the blockwise kernels where the instruction set has them (NEON: the
+// file's layout, blockwise dots), unless CpuOptions::exact: every output then equals
+// vec_dot_blockwise, else vec_dot, bit for bit, at every
 // batch size (1-3 rows straight from the layout, batches over expanded panels). Row lengths of 1 and
 // 5 super-blocks leave a partial chunk; 41 rows a partial row group; 48 rows three panels, so a
 // call of two panels and a last call of one.
@@ -401,11 +410,11 @@ void for_k_prompt_cases(uint32_t seed, const Case& run) {
 
 TEST_CASE("K-type panels: blockwise arithmetic at every batch size by default, ggml's when exact") {
     for_k_prompt_cases(53, [](CpuBackend& backend, bool exact, DType type, int64_t nblocks, std::mt19937& rng) {
-        const bool blockwise = !exact && dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
         const int64_t in = 256 * nblocks, out_rows = 48;
         for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
             auto bytes = make_rows(type, out_rows, in, fill, rng);
             const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
+            const bool blockwise = computes_blockwise(backend, w, exact);
             for (int64_t batch : {1, 2, 3, 4, 7, 32, 41}) {
                 INFO(isa_name(backend.isa()), " ", dtype_info(type).name, " exact=", exact, " blocks=", nblocks, " batch=", batch);
                 CHECK(matmul_mismatches(backend, w, bytes, mixed_rows(batch, w.in, rng), blockwise) == 0);
@@ -419,7 +428,6 @@ TEST_CASE("K-type panels: blockwise arithmetic at every batch size by default, g
 // -1.0001): the kernels' int16 sums must not overflow.
 TEST_CASE("K-type panels at the extremes of their quants and scales") {
     for_k_prompt_cases(71, [](CpuBackend& backend, bool exact, DType type, int64_t nblocks, std::mt19937&) {
-        const bool blockwise = !exact && dot_kernels_for(backend.isa()).panels.for_type(type).blockwise != nullptr;
         const int64_t in = 256 * nblocks, out_rows = 32;
         const uint64_t stride = row_bytes(dtype_info(type), in), block_bytes = stride / static_cast<uint64_t>(nblocks);
         for (uint8_t q6_scale : {0x7F, 0x80}) {
@@ -436,6 +444,7 @@ TEST_CASE("K-type panels at the extremes of their quants and scales") {
                 }
             }
             const Weight w = upload_matrix(backend, "blk.0.ffn_down.weight", type, in, out_rows, bytes);
+            const bool blockwise = computes_blockwise(backend, w, exact);
             for (float sign : {-1.0f, 1.0f}) {
                 for (int64_t batch : {1, 5, 32}) {
                     std::vector<float> x(static_cast<size_t>(batch * in), sign);
@@ -608,7 +617,8 @@ TEST_CASE("the AVX-512 table takes its own tiles exactly when the CPU has VNNI")
 bool is_half(DType type) { return type == DType::F16 || type == DType::BF16; }
 
 // matmul over 1..19 activation rows (decode, tiles and GEMM) and an output count that is not a multiple
-// of any tile, against vec_dot of each (weight row, quantized activation row); F16 and BF16 rows in the
+// of any tile, against vec_dot of each (weight row, quantized activation row), or vec_dot_blockwise
+// where the default arithmetic takes it (the K types on NEON); F16 and BF16 rows in the
 // default arithmetic against vec_dot_half_lanes (BF16 with AVX-512 BF16: vec_dot_bf16_pairs) where the
 // instruction set has their kernels, in rows of 7 x 16 + 5 elements (the last lanes and the last run
 // of 32 are short) and of 4 x 32 (none is).
@@ -622,6 +632,7 @@ void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact, int6
     for (Fill fill : {Fill::quantized, Fill::arbitrary}) {
         const auto w_bytes = make_rows(type, out_rows, in, fill, rng);
         const Weight w{type, in, out_rows, w_bytes.data()};
+        const bool blockwise = computes_blockwise(backend, w, exact);
         const DType act = vec_dot_type(type);
         const uint64_t w_stride = row_bytes(dtype_info(type), in);
         for (int64_t batch : {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19}) {
@@ -637,9 +648,10 @@ void check_matmul_matches_reference(IsaRequest isa, DType type, bool exact, int6
                 for (int64_t o = 0; o < out_rows; ++o) {
                     const uint8_t* row = w_bytes.data() + w_stride * static_cast<uint64_t>(o);
                     const auto* halves = reinterpret_cast<const uint16_t*>(row);
-                    const float expected = pairs   ? vec_dot_bf16_pairs(halves, rounded.data(), in)
-                                           : lanes ? vec_dot_half_lanes(type, halves, rounded.data(), in)
-                                                   : vec_dot(type, row, q.data(), in);
+                    const float expected = pairs       ? vec_dot_bf16_pairs(halves, rounded.data(), in)
+                                           : lanes     ? vec_dot_half_lanes(type, halves, rounded.data(), in)
+                                           : blockwise ? vec_dot_blockwise(type, row, q.data(), in)
+                                                       : vec_dot(type, row, q.data(), in);
                     if (!same_bits(y[static_cast<size_t>(r * out_rows + o)], expected)) ++bad;
                 }
             }

@@ -220,6 +220,10 @@ struct DotKernels : PerWeightType<DotKernel> {
     ActQuantizers quantize;  // activation rows to the dot types; null entries: the reference
     DescribeKKernel describe_k = nullptr;  // describe_act_blocks for the K types; null: the portable loop
     HalfGemmKernels half_gemm;  // F16 / BF16 matmuls unless exact ggml arithmetic is asked for; null: the exact dots
+    // K-type single dots in the blockwise arithmetic (vec_dot_blockwise) for weights in the file's
+    // layout, every batch size, unless exact ggml arithmetic is asked for: where no panels take the K
+    // types (NEON). Null: those weights take the exact kernels.
+    PerWeightType<DotKernel> blockwise;
 };
 
 // The kernels for an instruction set; scalar has none. AVX-512 takes the AVX2 kernels, and the VNNI
@@ -255,9 +259,9 @@ void add_avx512_k_kernels(DotKernels& kernels);
 // aarch64 NEON kernels (dot_neon.cpp: legacy types, with SDOT; dot_neon_k.cpp: adds the K types;
 // tile_neon.cpp: tile and decode kernels of the legacy types; half_gemm_neon.cpp: F16 and BF16 in
 // the lanes arithmetic). Built only for aarch64; call only when the CPU has the dot-product
-// extension. No tiles for the K types yet (they take single dots).
+// extension. The K types take single dots (exact and blockwise), no tiles yet.
 DotKernels neon_dot_kernels();
-void add_neon_k_kernels(DotKernels& kernels);
+void add_neon_k_kernels(DotKernels& kernels);  // the exact dots and the blockwise ones
 void add_neon_legacy_tiles(DotKernels& kernels);
 HalfGemmKernels neon_half_gemm_kernels();
 

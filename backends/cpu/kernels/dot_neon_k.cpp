@@ -1,9 +1,11 @@
-// NEON dots of the K types with Q8_K activations, bit-identical to core/quant/quant_k.cpp. The
-// reference keeps 8 int32 lanes (lane l gets the products of elements e with e % 8 == l, each times
-// its sub-block scale) and then 8 float lanes. SMULL of 8 consecutive int8 quants puts element e in
-// int16 lane e % 8, so two int32x4 registers hold exactly the reference's int lanes and two float32x4
-// registers its float lanes, with the same float steps in the same order. Target attributes: see
-// neon_blocks.h.
+// NEON dots of the K types with Q8_K activations, bit-identical to core/quant/quant_k.cpp: ggml's
+// arithmetic (the exact one) and the blockwise one (at the end). The exact reference keeps 8 int32
+// lanes (lane l gets the products of elements e with e % 8 == l, each times its sub-block scale) and
+// then 8 float lanes. SMULL of 8 consecutive int8 quants puts element e in int16 lane e % 8, so two
+// int32x4 registers hold exactly the reference's int lanes and two float32x4 registers its float
+// lanes, with the same float steps in the same order. Target attributes: see neon_blocks.h.
+#include <cstring>
+
 #include "backends/cpu/kernels/dot_kernels.h"
 #include "backends/cpu/kernels/neon_blocks.h"
 #include "core/quant/blocks.h"
@@ -49,11 +51,36 @@ HEARTH_DOTPROD inline float sum_lanes(float total, const FloatLanes& acc) {
     return total;
 }
 
-// The Q4_K / Q5_K min term dmin * d8 * sum(bsums * mins), which the reference subtracts from total.
-HEARTH_DOTPROD inline float q45k_min_term(uint16_t dmin, const ScaleMin* sm, const BlockQ8_K& y) {
-    int min_sum = 0;
-    for (int j = 0; j < kQK_K / 16; ++j) min_sum += y.bsums[j] * sm[j / 2].min;
-    return half_to_float(dmin) * y.d * static_cast<float>(min_sum);
+// A Q4_K / Q5_K super-block's 8 sub-block scales and mins (unpack_scale_min_k4 for j = 0..7), from
+// its 12 packed bytes taken as three little-endian words.
+struct ScalesMins {
+    uint8_t scales[kQK_K / 32];
+    uint8_t mins[kQK_K / 32];
+};
+
+inline ScalesMins unpack_scales_mins(const uint8_t* packed) {
+    uint32_t w[3];
+    std::memcpy(w, packed, sizeof(w));
+    constexpr uint32_t low6 = 0x3F3F3F3F, low4 = 0x0F0F0F0F, low2 = 0x03030303;
+    const uint32_t words[4] = {w[0] & low6, (w[2] & low4) | ((w[0] >> 6) & low2) << 4,  // scales 0-3, 4-7
+                               w[1] & low6, ((w[2] >> 4) & low4) | ((w[1] >> 6) & low2) << 4};  // mins 0-3, 4-7
+    ScalesMins out;
+    std::memcpy(out.scales, words, sizeof(out.scales));
+    std::memcpy(out.mins, words + 2, sizeof(out.mins));
+    return out;
+}
+
+// sum over j of mins[j] * (bsums[2 j] + bsums[2 j + 1]): the Q4_K / Q5_K min term's integer, in
+// int32 as the references (exact in any order; pairs of bsums may not fit int16).
+HEARTH_DOTPROD inline int32_t min_sum_k(const uint8_t* mins, const int16_t* bsums) {
+    const uint16x8_t m = vmovl_u8(vld1_u8(mins));
+    const int32x4_t first = vmulq_s32(vpaddlq_s16(vld1q_s16(bsums)), vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(m))));
+    return vaddvq_s32(vmlaq_s32(first, vpaddlq_s16(vld1q_s16(bsums + 8)), vreinterpretq_s32_u32(vmovl_high_u16(m))));
+}
+
+// The min term dmin * d8 * sum(bsums * mins), which the references subtract from their totals.
+HEARTH_DOTPROD inline float q45k_min_term(uint16_t dmin, const ScalesMins& sm, const BlockQ8_K& y) {
+    return half_to_float(dmin) * y.d * static_cast<float>(min_sum_k(sm.mins, y.bsums));
 }
 
 // High bits of Q5_K: 16 where qh[l] has `mask` set, for the 16 bytes of qh at l.
@@ -71,8 +98,7 @@ HEARTH_DOTPROD float dot_q45k(const void* weight_row, const void* act_row, int64
     FloatLanes acc;
     float total = 0.0f;
     for (int64_t i = 0; i < nblocks; ++i) {
-        ScaleMin sm[kQK_K / 32];
-        for (int j = 0; j < kQK_K / 32; ++j) sm[j] = unpack_scale_min_k4(j, x[i].scales);
+        const ScalesMins sm = unpack_scales_mins(x[i].scales);
         IntLanes lanes;
         for (int c = 0; c < kQK_K / 64; ++c) {
             const int8_t* a = y[i].qs + 64 * c;
@@ -85,8 +111,8 @@ HEARTH_DOTPROD float dot_q45k(const void* weight_row, const void* act_row, int64
                     lo = vorrq_s8(lo, q5k_bit(qh, static_cast<uint8_t>(1u << (2 * c))));
                     hi = vorrq_s8(hi, q5k_bit(qh, static_cast<uint8_t>(2u << (2 * c))));
                 }
-                add_run16(lanes, lo, a + 16 * half, sm[2 * c].scale);
-                add_run16(lanes, hi, a + 32 + 16 * half, sm[2 * c + 1].scale);
+                add_run16(lanes, lo, a + 16 * half, sm.scales[2 * c]);
+                add_run16(lanes, hi, a + 32 + 16 * half, sm.scales[2 * c + 1]);
             }
         }
         add_scaled(acc, lanes, half_to_float(x[i].d) * y[i].d);
@@ -129,12 +155,80 @@ HEARTH_DOTPROD float dot_q6k(const void* weight_row, const void* act_row, int64_
     return sum_lanes(0.0f, acc);
 }
 
+// The blockwise arithmetic (ref::dot_blockwise): each super-block's sub-block dots times their
+// scales summed as one int32 (SDOT and MLA: exact in any order), then the reference's float steps.
+// Sub-blocks of 32 (Q4_K, Q5_K) with the min term from the activation's bsums.
+template <class Block, HighBit kHighBit>
+HEARTH_DOTPROD float dot_q45k_blockwise(const void* weight_row, const void* act_row, int64_t nblocks) {
+    const auto* x = static_cast<const Block*>(weight_row);
+    const auto* y = static_cast<const BlockQ8_K*>(act_row);
+    float total = 0.0f;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        const ScalesMins sm = unpack_scales_mins(x[i].scales);
+        int32x4_t sum = vdupq_n_s32(0);
+        for (int c = 0; c < kQK_K / 64; ++c) {
+            const int8_t* a = y[i].qs + 64 * c;
+            int32x4_t lo_dot = vdupq_n_s32(0), hi_dot = vdupq_n_s32(0);
+            for (int half = 0; half < 2; ++half) {
+                const uint8x16_t q = vld1q_u8(x[i].qs + 32 * c + 16 * half);
+                int8x16_t lo = low_nibbles(q);
+                int8x16_t hi = high_nibbles(q);
+                if constexpr (kHighBit == HighBit::from_qh) {
+                    const uint8x16_t qh = vld1q_u8(x[i].qh + 16 * half);
+                    lo = vorrq_s8(lo, q5k_bit(qh, static_cast<uint8_t>(1u << (2 * c))));
+                    hi = vorrq_s8(hi, q5k_bit(qh, static_cast<uint8_t>(2u << (2 * c))));
+                }
+                lo_dot = vdotq_s32(lo_dot, lo, vld1q_s8(a + 16 * half));
+                hi_dot = vdotq_s32(hi_dot, hi, vld1q_s8(a + 32 + 16 * half));
+            }
+            sum = vmlaq_n_s32(sum, lo_dot, sm.scales[2 * c]);
+            sum = vmlaq_n_s32(sum, hi_dot, sm.scales[2 * c + 1]);
+        }
+        total = total + half_to_float(x[i].d) * y[i].d * static_cast<float>(vaddvq_s32(sum));
+        total = total - q45k_min_term(x[i].dmin, sm, y[i]);
+    }
+    return total;
+}
+
+// Q6_K: sub-blocks of 16, each one SDOT run.
+HEARTH_DOTPROD float dot_q6k_blockwise(const void* weight_row, const void* act_row, int64_t nblocks) {
+    const auto* x = static_cast<const BlockQ6_K*>(weight_row);
+    const auto* y = static_cast<const BlockQ8_K*>(act_row);
+    const uint8x16_t low4 = vdupq_n_u8(0x0F);
+    const int32x4_t zero = vdupq_n_s32(0);
+    float total = 0.0f;
+    for (int64_t i = 0; i < nblocks; ++i) {
+        int32x4_t sum = vdupq_n_s32(0);
+        for (int h = 0; h < kQK_K / 128; ++h) {
+            const uint8_t* ql = x[i].ql + 64 * h;
+            const uint8_t* qh = x[i].qh + 32 * h;
+            const int8_t* scales = x[i].scales + 8 * h;
+            const int8_t* a = y[i].qs + 128 * h;
+            for (int l = 0; l < 32; l += 16) {
+                const uint8x16_t ql_a = vld1q_u8(ql + l);
+                const uint8x16_t ql_b = vld1q_u8(ql + 32 + l);
+                const uint8x16_t bits = vld1q_u8(qh + l);
+                const int run = l / 16;  // as in dot_q6k
+                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vandq_u8(ql_a, low4), bits), vld1q_s8(a + l)), scales[run]);
+                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vandq_u8(ql_b, low4), vshrq_n_u8(bits, 2)), vld1q_s8(a + 32 + l)), scales[2 + run]);
+                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vshrq_n_u8(ql_a, 4), vshrq_n_u8(bits, 4)), vld1q_s8(a + 64 + l)), scales[4 + run]);
+                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vshrq_n_u8(ql_b, 4), vshrq_n_u8(bits, 6)), vld1q_s8(a + 96 + l)), scales[6 + run]);
+            }
+        }
+        total = total + half_to_float(x[i].d) * y[i].d * static_cast<float>(vaddvq_s32(sum));
+    }
+    return total;
+}
+
 }  // namespace
 
 void add_neon_k_kernels(DotKernels& kernels) {
     kernels.q4_k = dot_q45k<BlockQ4_K, HighBit::none>;
     kernels.q5_k = dot_q45k<BlockQ5_K, HighBit::from_qh>;
     kernels.q6_k = dot_q6k;
+    kernels.blockwise.q4_k = dot_q45k_blockwise<BlockQ4_K, HighBit::none>;
+    kernels.blockwise.q5_k = dot_q45k_blockwise<BlockQ5_K, HighBit::from_qh>;
+    kernels.blockwise.q6_k = dot_q6k_blockwise;
 }
 
 }  // namespace hearth::cpu
