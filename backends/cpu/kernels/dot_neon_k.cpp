@@ -91,6 +91,28 @@ HEARTH_DOTPROD inline int8x16_t q5k_bit(uint8x16_t qh, uint8_t mask) {
 // Q4_K and Q5_K share the layout of the low 4 bits; Q5_K adds bit 4 from qh (see blocks.h).
 enum class HighBit { none, from_qh };
 
+// run(quants, activations, scale) for each run of 16 quants of a Q4_K / Q5_K super-block x, with
+// the activation quants they meet (from y) and their sub-block's scale.
+template <HighBit kHighBit, class Block, class Run>
+HEARTH_DOTPROD inline __attribute__((always_inline)) void for_each_q45k_run(const Block& x, const int8_t* y, const ScalesMins& sm,
+                                                                           Run&& run) {
+    for (int c = 0; c < kQK_K / 64; ++c) {
+        const int8_t* a = y + 64 * c;
+        for (int half = 0; half < 2; ++half) {
+            const uint8x16_t q = vld1q_u8(x.qs + 32 * c + 16 * half);
+            int8x16_t lo = low_nibbles(q);
+            int8x16_t hi = high_nibbles(q);
+            if constexpr (kHighBit == HighBit::from_qh) {
+                const uint8x16_t qh = vld1q_u8(x.qh + 16 * half);
+                lo = vorrq_s8(lo, q5k_bit(qh, static_cast<uint8_t>(1u << (2 * c))));
+                hi = vorrq_s8(hi, q5k_bit(qh, static_cast<uint8_t>(2u << (2 * c))));
+            }
+            run(lo, a + 16 * half, sm.scales[2 * c]);
+            run(hi, a + 32 + 16 * half, sm.scales[2 * c + 1]);
+        }
+    }
+}
+
 template <class Block, HighBit kHighBit>
 HEARTH_DOTPROD float dot_q45k(const void* weight_row, const void* act_row, int64_t nblocks) {
     const auto* x = static_cast<const Block*>(weight_row);
@@ -100,21 +122,9 @@ HEARTH_DOTPROD float dot_q45k(const void* weight_row, const void* act_row, int64
     for (int64_t i = 0; i < nblocks; ++i) {
         const ScalesMins sm = unpack_scales_mins(x[i].scales);
         IntLanes lanes;
-        for (int c = 0; c < kQK_K / 64; ++c) {
-            const int8_t* a = y[i].qs + 64 * c;
-            for (int half = 0; half < 2; ++half) {
-                const uint8x16_t q = vld1q_u8(x[i].qs + 32 * c + 16 * half);
-                int8x16_t lo = low_nibbles(q);
-                int8x16_t hi = high_nibbles(q);
-                if constexpr (kHighBit == HighBit::from_qh) {
-                    const uint8x16_t qh = vld1q_u8(x[i].qh + 16 * half);
-                    lo = vorrq_s8(lo, q5k_bit(qh, static_cast<uint8_t>(1u << (2 * c))));
-                    hi = vorrq_s8(hi, q5k_bit(qh, static_cast<uint8_t>(2u << (2 * c))));
-                }
-                add_run16(lanes, lo, a + 16 * half, sm.scales[2 * c]);
-                add_run16(lanes, hi, a + 32 + 16 * half, sm.scales[2 * c + 1]);
-            }
-        }
+        for_each_q45k_run<kHighBit>(x[i], y[i].qs, sm, [&](int8x16_t q, const int8_t* a, int scale) HEARTH_DOTPROD {
+            add_run16(lanes, q, a, static_cast<int16_t>(scale));
+        });
         add_scaled(acc, lanes, half_to_float(x[i].d) * y[i].d);
         total -= q45k_min_term(x[i].dmin, sm, y[i]);
     }
@@ -127,37 +137,46 @@ HEARTH_DOTPROD inline int8x16_t q6(uint8x16_t low4, uint8x16_t high2) {
     return vsubq_s8(vreinterpretq_s8_u8(q), vdupq_n_s8(32));
 }
 
+// run(quants, activations, scale) for each run of 16 quants of a Q6_K super-block x (as signed
+// values q - 32), with the activation quants they meet (from y) and their sub-block's scale.
+template <class Run>
+HEARTH_DOTPROD inline __attribute__((always_inline)) void for_each_q6k_run(const BlockQ6_K& x, const int8_t* y, Run&& run) {
+    const uint8x16_t low4 = vdupq_n_u8(0x0F);
+    for (int h = 0; h < kQK_K / 128; ++h) {
+        const uint8_t* ql = x.ql + 64 * h;
+        const uint8_t* qh = x.qh + 32 * h;
+        const int8_t* scales = x.scales + 8 * h;
+        const int8_t* a = y + 128 * h;
+        for (int l = 0; l < 32; l += 16) {
+            const uint8x16_t ql_a = vld1q_u8(ql + l);
+            const uint8x16_t ql_b = vld1q_u8(ql + 32 + l);
+            const uint8x16_t bits = vld1q_u8(qh + l);
+            const int sub = l / 16;  // sub-blocks of 16: elements l.. sit in sub-block l / 16 (+2, +4, +6)
+            run(q6(vandq_u8(ql_a, low4), bits), a + l, scales[sub]);
+            run(q6(vandq_u8(ql_b, low4), vshrq_n_u8(bits, 2)), a + 32 + l, scales[2 + sub]);
+            run(q6(vshrq_n_u8(ql_a, 4), vshrq_n_u8(bits, 4)), a + 64 + l, scales[4 + sub]);
+            run(q6(vshrq_n_u8(ql_b, 4), vshrq_n_u8(bits, 6)), a + 96 + l, scales[6 + sub]);
+        }
+    }
+}
+
 HEARTH_DOTPROD float dot_q6k(const void* weight_row, const void* act_row, int64_t nblocks) {
     const auto* x = static_cast<const BlockQ6_K*>(weight_row);
     const auto* y = static_cast<const BlockQ8_K*>(act_row);
-    const uint8x16_t low4 = vdupq_n_u8(0x0F);
     FloatLanes acc;
     for (int64_t i = 0; i < nblocks; ++i) {
         IntLanes lanes;
-        for (int h = 0; h < kQK_K / 128; ++h) {
-            const uint8_t* ql = x[i].ql + 64 * h;
-            const uint8_t* qh = x[i].qh + 32 * h;
-            const int8_t* scales = x[i].scales + 8 * h;
-            const int8_t* a = y[i].qs + 128 * h;
-            for (int l = 0; l < 32; l += 16) {
-                const uint8x16_t ql_a = vld1q_u8(ql + l);
-                const uint8x16_t ql_b = vld1q_u8(ql + 32 + l);
-                const uint8x16_t bits = vld1q_u8(qh + l);
-                const int run = l / 16;  // sub-blocks of 16: elements l.. sit in sub-block l / 16 (+2, +4, +6)
-                add_run16(lanes, q6(vandq_u8(ql_a, low4), bits), a + l, scales[run]);
-                add_run16(lanes, q6(vandq_u8(ql_b, low4), vshrq_n_u8(bits, 2)), a + 32 + l, scales[2 + run]);
-                add_run16(lanes, q6(vshrq_n_u8(ql_a, 4), vshrq_n_u8(bits, 4)), a + 64 + l, scales[4 + run]);
-                add_run16(lanes, q6(vshrq_n_u8(ql_b, 4), vshrq_n_u8(bits, 6)), a + 96 + l, scales[6 + run]);
-            }
-        }
+        for_each_q6k_run(x[i], y[i].qs, [&](int8x16_t q, const int8_t* a, int scale) HEARTH_DOTPROD {
+            add_run16(lanes, q, a, static_cast<int16_t>(scale));
+        });
         add_scaled(acc, lanes, half_to_float(x[i].d) * y[i].d);
     }
     return sum_lanes(0.0f, acc);
 }
 
 // The blockwise arithmetic (ref::dot_blockwise): each super-block's sub-block dots times their
-// scales summed as one int32 (SDOT and MLA: exact in any order), then the reference's float steps.
-// Sub-blocks of 32 (Q4_K, Q5_K) with the min term from the activation's bsums.
+// scales summed as one int32 (a run's SDOT, then a multiply-add by its scale: exact in any order),
+// then the reference's float steps; Q4_K and Q5_K subtract the min term from the activation's bsums.
 template <class Block, HighBit kHighBit>
 HEARTH_DOTPROD float dot_q45k_blockwise(const void* weight_row, const void* act_row, int64_t nblocks) {
     const auto* x = static_cast<const Block*>(weight_row);
@@ -166,55 +185,24 @@ HEARTH_DOTPROD float dot_q45k_blockwise(const void* weight_row, const void* act_
     for (int64_t i = 0; i < nblocks; ++i) {
         const ScalesMins sm = unpack_scales_mins(x[i].scales);
         int32x4_t sum = vdupq_n_s32(0);
-        for (int c = 0; c < kQK_K / 64; ++c) {
-            const int8_t* a = y[i].qs + 64 * c;
-            int32x4_t lo_dot = vdupq_n_s32(0), hi_dot = vdupq_n_s32(0);
-            for (int half = 0; half < 2; ++half) {
-                const uint8x16_t q = vld1q_u8(x[i].qs + 32 * c + 16 * half);
-                int8x16_t lo = low_nibbles(q);
-                int8x16_t hi = high_nibbles(q);
-                if constexpr (kHighBit == HighBit::from_qh) {
-                    const uint8x16_t qh = vld1q_u8(x[i].qh + 16 * half);
-                    lo = vorrq_s8(lo, q5k_bit(qh, static_cast<uint8_t>(1u << (2 * c))));
-                    hi = vorrq_s8(hi, q5k_bit(qh, static_cast<uint8_t>(2u << (2 * c))));
-                }
-                lo_dot = vdotq_s32(lo_dot, lo, vld1q_s8(a + 16 * half));
-                hi_dot = vdotq_s32(hi_dot, hi, vld1q_s8(a + 32 + 16 * half));
-            }
-            sum = vmlaq_n_s32(sum, lo_dot, sm.scales[2 * c]);
-            sum = vmlaq_n_s32(sum, hi_dot, sm.scales[2 * c + 1]);
-        }
+        for_each_q45k_run<kHighBit>(x[i], y[i].qs, sm, [&](int8x16_t q, const int8_t* a, int scale) HEARTH_DOTPROD {
+            sum = vmlaq_n_s32(sum, vdotq_s32(vdupq_n_s32(0), q, vld1q_s8(a)), scale);
+        });
         total = total + half_to_float(x[i].d) * y[i].d * static_cast<float>(vaddvq_s32(sum));
         total = total - q45k_min_term(x[i].dmin, sm, y[i]);
     }
     return total;
 }
 
-// Q6_K: sub-blocks of 16, each one SDOT run.
 HEARTH_DOTPROD float dot_q6k_blockwise(const void* weight_row, const void* act_row, int64_t nblocks) {
     const auto* x = static_cast<const BlockQ6_K*>(weight_row);
     const auto* y = static_cast<const BlockQ8_K*>(act_row);
-    const uint8x16_t low4 = vdupq_n_u8(0x0F);
-    const int32x4_t zero = vdupq_n_s32(0);
     float total = 0.0f;
     for (int64_t i = 0; i < nblocks; ++i) {
         int32x4_t sum = vdupq_n_s32(0);
-        for (int h = 0; h < kQK_K / 128; ++h) {
-            const uint8_t* ql = x[i].ql + 64 * h;
-            const uint8_t* qh = x[i].qh + 32 * h;
-            const int8_t* scales = x[i].scales + 8 * h;
-            const int8_t* a = y[i].qs + 128 * h;
-            for (int l = 0; l < 32; l += 16) {
-                const uint8x16_t ql_a = vld1q_u8(ql + l);
-                const uint8x16_t ql_b = vld1q_u8(ql + 32 + l);
-                const uint8x16_t bits = vld1q_u8(qh + l);
-                const int run = l / 16;  // as in dot_q6k
-                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vandq_u8(ql_a, low4), bits), vld1q_s8(a + l)), scales[run]);
-                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vandq_u8(ql_b, low4), vshrq_n_u8(bits, 2)), vld1q_s8(a + 32 + l)), scales[2 + run]);
-                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vshrq_n_u8(ql_a, 4), vshrq_n_u8(bits, 4)), vld1q_s8(a + 64 + l)), scales[4 + run]);
-                sum = vmlaq_n_s32(sum, vdotq_s32(zero, q6(vshrq_n_u8(ql_b, 4), vshrq_n_u8(bits, 6)), vld1q_s8(a + 96 + l)), scales[6 + run]);
-            }
-        }
+        for_each_q6k_run(x[i], y[i].qs, [&](int8x16_t q, const int8_t* a, int scale) HEARTH_DOTPROD {
+            sum = vmlaq_n_s32(sum, vdotq_s32(vdupq_n_s32(0), q, vld1q_s8(a)), scale);
+        });
         total = total + half_to_float(x[i].d) * y[i].d * static_cast<float>(vaddvq_s32(sum));
     }
     return total;
