@@ -1,11 +1,12 @@
-// NEON tile kernels for the legacy types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0): R weight rows against C
-// activation rows (batches of 2 rows and more; tile_dispatch.h). Per block, each weight row is
-// unpacked and its scales widened once for all C activation rows, and each activation row's scales
-// once for all R weight rows. SDOT forms the C integer sums of a weight block (exact in any order),
-// gathered into one register whose lane c is activation row c's; the float steps then run four
-// outputs a register, each lane repeating the single dot's expressions in its order (dot_neon.cpp:
-// separate multiplies and adds, the build keeps -ffp-contract=off), so every output equals vec_dot
-// bit for bit. Target attributes: see neon_blocks.h.
+// NEON tile and decode kernels for the legacy types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0). Batches of 4+ rows
+// take tiles of R weight rows x C activation rows (tile_dispatch.h) whose float lanes are activation
+// rows: each weight block is unpacked and its scales widened once for the C rows. Decode (1-3 rows)
+// takes up to 8 weight rows in float lanes for each activation row, whose block and scales are then
+// read once for the 8 rows. SDOT forms each integer block sum (exact in any order) and two ADDPs
+// gather four of them into one register; the float steps then run four outputs a register, each
+// lane repeating the single dot's expressions in its order (dot_neon.cpp: separate multiplies and
+// adds, the build keeps -ffp-contract=off), so every output equals vec_dot bit for bit. Target
+// attributes: see neon_blocks.h.
 #include <algorithm>
 
 #include "backends/cpu/kernels/dot_kernels.h"
@@ -171,8 +172,8 @@ HEARTH_DOTPROD void act_lanes_tile(const TileArgs& args) {
 
 // Lanes j < N: weight rows x[j] of block i against one activation block (quants qs, scales a).
 template <class T, int N>
-HEARTH_DOTPROD inline __attribute__((always_inline)) float32x4_t group_step(float32x4_t sum, const typename T::Block* const* x, int64_t i, const int8_t* qs,
-                                             const Scales& a) {
+HEARTH_DOTPROD inline __attribute__((always_inline)) float32x4_t group_step(float32x4_t sum, const typename T::Block* const* x,
+                                                                           int64_t i, const int8_t* qs, const Scales& a) {
     BlockQuants q[N];
     const BlockQuants* w[N];
     const int8_t* y[N];
