@@ -4,7 +4,8 @@
 // with a tile kernel compute small tiles of (weight rows x activation rows) at once, which reuses
 // each unpacked weight block across activation rows; every output's arithmetic is still the single
 // dot's, so an output does not depend on the batch size or the tiling. Unless CpuOptions::exact,
-// K-type panels take the blockwise kernels instead, at every batch size: each output then equals
+// K-type panels take the blockwise kernels instead, at every batch size (on NEON, which has no
+// panels, file-layout K weights take its blockwise single dots): each output then equals
 // ref::dot_blockwise, which sums each super-block as one integer.
 //
 // matmuls() takes several weights of one input (Q, K and V; gate and up): the input is converted
