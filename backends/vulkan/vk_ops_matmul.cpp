@@ -31,6 +31,13 @@ struct MatmulPush {
 
 bool is_float(DType type) { return type == DType::F32 || type == DType::F16 || type == DType::BF16; }
 
+// Whether matmul.comp's subgroup variant applies: a team that fits in one subgroup hands its block
+// contributions round by shuffles; single invocations (team 1) share each activation block's
+// eight words, which needs subgroups of at least 8.
+bool uses_subgroups(uint32_t team, uint32_t subgroup_size) {
+    return team == 1 ? subgroup_size >= 8 : team <= subgroup_size;
+}
+
 }  // namespace
 
 std::string VulkanBackend::matmul_shader(DType type) const {
@@ -38,7 +45,7 @@ std::string VulkanBackend::matmul_shader(DType type) const {
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (is_float(type)) return name;
     if (integer_dot_ && type != DType::Q6_K) name += "_dot";  // Q6_K has no dot steps (CMakeLists.txt)
-    if (subgroup_gather_ && matmul_team_ > 1 && matmul_team_ <= context_->capabilities().subgroup_size) name += "_sg";
+    if (subgroup_gather_ && uses_subgroups(matmul_team_, context_->capabilities().subgroup_size)) name += "_sg";
     return name;
 }
 

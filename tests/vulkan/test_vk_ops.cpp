@@ -77,6 +77,8 @@ constexpr MatmulConfig kMatmulConfigs[] = {
     // Subgroup gathers: teams up to lavapipe's subgroup of 8; 16 fits in GPUs' subgroups (and falls
     // back to shared memory on lavapipe).
     {4, kOff, kOn},  {8, kOff, kOn},  {8, kOn, kOn}, {16, kOn, kOn},
+    // Single invocations sharing each activation block's words within a subgroup (CPU devices).
+    {1, kOff, kOn},  {1, kOn, kOn},
 };
 
 // Team sizes, integer dot products and subgroup gathers change how the integer parts are computed

@@ -47,6 +47,20 @@ int dot_block(uint q[8], uint64_t y, bool aligned) {
     return sum;
 }
 
+#if defined(SUBGROUP_GATHER)
+// dot_block for invocations that all hold the same activation block (one output row each, TEAM 1,
+// in subgroups of at least 8): invocation i loads word i % 8 and the words go round by shuffles,
+// one load per word for the whole subgroup instead of one per invocation (on lavapipe each
+// invocation's load is a scalar load of its own). Must be reached in uniform control flow.
+int dot_block_subgroup(uint q[8], uint64_t y, bool aligned) {
+    uint held = gl_SubgroupInvocationID % 8u;
+    uint word = aligned ? ld_u32(y + 4u * held) : ld_u32_even(y + 4u * held);
+    int sum = 0;
+    for (uint k = 0u; k < QK / 4u; ++k) sum += dot4(q[k], subgroupShuffle(word, k));
+    return sum;
+}
+#endif
+
 float finish_q4_0(uint64_t wb, uint64_t xb, int sumi) {
     precise float t = float(sumi) * ld_f16(wb + Q4_0_d);
     t = t * ld_f16(xb + Q8_0_d);

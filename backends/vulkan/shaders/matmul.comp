@@ -47,7 +47,9 @@ void main() {
 }
 
 #else
-// Invocations per output row: 1 on CPU devices (no barriers: each invocation walks its row), 16
+// Invocations per output row: 1 on CPU devices (no barriers: each invocation walks its row; with
+// -DSUBGROUP_GATHER a subgroup's invocations, which all read the same activation block, load its
+// words once between them and pass them round with shuffles), 16
 // on GPUs (the host's choice, VulkanOptions::matmul_team). A workgroup holds 64 / TEAM output rows
 // times ROWS activation rows; each weight block is decoded once for all ROWS activation rows.
 layout(constant_id = 0) const uint TEAM = 16u;
@@ -181,7 +183,12 @@ void block_parts(uint64_t w, uint64_t x, uint b, uint n_rows) {
     DECODE(wb, q);
     for (uint r = 0u; r < n_rows; ++r) {
         uint64_t xr = xb + r * p.x_row_bytes;
-        parts[r] = FINISH(wb, xr, dot_block(q, xr + X_QS, X_ALIGNED));
+#if defined(SUBGROUP_GATHER)
+        int sumi = TEAM == 1u ? dot_block_subgroup(q, xr + X_QS, X_ALIGNED) : dot_block(q, xr + X_QS, X_ALIGNED);
+#else
+        int sumi = dot_block(q, xr + X_QS, X_ALIGNED);
+#endif
+        parts[r] = FINISH(wb, xr, sumi);
     }
 #endif
 }
@@ -211,8 +218,7 @@ void main() {
 #endif
         sums[r].total = 0.0;
     }
-    if (TEAM == 1u) {
-        if (!has_row) return;
+    if (TEAM == 1u) {  // every invocation runs the loop (uniform control flow for the subgroup loads)
         for (uint b = 0u; b < nb; ++b) {
             block_parts(w, x, b, n_rows);
             for (uint r = 0u; r < n_rows; ++r) accumulate(sums[r], r);
@@ -245,8 +251,9 @@ void main() {
             barrier();
 #endif
         }
-        if (!has_row || member != 0u) return;
+        if (member != 0u) return;
     }
+    if (!has_row) return;
     for (uint r = 0u; r < n_rows; ++r) Floats(p.out_).v[(r0 + r) * p.n_out + o] = finish_sums(sums[r]);
 }
 #endif
